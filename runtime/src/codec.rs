@@ -1,0 +1,244 @@
+//! Compact serde support for generated types.
+//!
+//! serde's derive emits a field enum, a visitor and a seq visitor per struct; for ~700 Kubernetes
+//! types that dominates the generated crate's compile time. Generated types instead implement
+//! [`DeStruct`] (one `match` on the JSON key) and [`SerStruct`] (one line per field) and forward
+//! `Deserialize`/`Serialize` to the generic drivers here. Everything stays generic over the
+//! serializer, so nothing is instantiated until a user's crate decodes a concrete type.
+//!
+//! Decoding follows Go's `encoding/json`, which is what the API server and client-go speak:
+//! unknown keys are skipped, a missing or `null` required field takes its zero value, and a
+//! duplicate key keeps the last value.
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A struct decoded key by key. Implemented by generated code.
+pub trait DeStruct: Default {
+    /// Name used in error messages (the spec definition's short name).
+    const NAME: &'static str;
+
+    /// Decode the value for `key` into `self`. Returns `Ok(false)` for a key this type does not
+    /// know; the driver then skips the value.
+    fn de_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
+}
+
+/// A struct encoded field by field. Implemented by generated code.
+pub trait SerStruct {
+    /// Write every present field as a map entry.
+    fn ser_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+}
+
+/// `Deserialize::deserialize` for a [`DeStruct`].
+#[inline]
+pub fn deserialize_struct<'de, D: Deserializer<'de>, T: DeStruct>(d: D) -> Result<T, D::Error> {
+    d.deserialize_map(StructVisitor::<T>(PhantomData))
+}
+
+/// `Serialize::serialize` for a [`SerStruct`].
+#[inline]
+pub fn serialize_struct<S: Serializer, T: SerStruct + ?Sized>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(None)?;
+    value.ser_fields(&mut map)?;
+    map.end()
+}
+
+/// Decode a required field: `null` (which Go servers emit for nil slices and maps) becomes the
+/// zero value instead of an error.
+#[inline]
+pub fn required<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(map: &mut A) -> Result<T, A::Error> {
+    Ok(map.next_value::<Option<T>>()?.unwrap_or_default())
+}
+
+/// Decode an `apiVersion` or `kind` key of a kind whose value is fixed. A different value is an
+/// error naming both, so decoding a `Service` into a `Pod` fails instead of silently succeeding.
+pub fn expect_str<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    field: &'static str,
+    expected: &'static str,
+    type_name: &'static str,
+) -> Result<(), A::Error> {
+    let got: Option<Key<'de>> = map.next_value()?;
+    match got {
+        Some(v) if v.as_str() != expected => Err(de::Error::custom(format_args!(
+            "{type_name}: {field} is {:?}, expected {expected:?}",
+            v.as_str()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Encode an optional field, omitting it when `None`.
+#[inline]
+pub fn opt<M: SerializeMap, T: Serialize>(map: &mut M, key: &'static str, value: &Option<T>) -> Result<(), M::Error> {
+    match value {
+        Some(v) => map.serialize_entry(key, v),
+        None => Ok(()),
+    }
+}
+
+struct StructVisitor<T>(PhantomData<T>);
+
+impl<'de, T: DeStruct> Visitor<'de> for StructVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} object", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut out = T::default();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if !out.de_field(key.as_str(), &mut map)? {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A map key that borrows from the input when it can and otherwise lives inline; keys longer than
+/// the inline buffer (rare in Kubernetes objects) fall back to the heap.
+pub enum Key<'de> {
+    /// Borrowed straight from the input buffer.
+    Borrowed(&'de str),
+    /// Copied into a stack buffer.
+    Inline { buf: [u8; 64], len: u8 },
+    /// Too long for the stack buffer.
+    Owned(String),
+}
+
+impl<'de> Key<'de> {
+    /// The key text.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            // The buffer holds a copy of a `&str` cut at its own length, so it is valid UTF-8.
+            Key::Inline { buf, len } => std::str::from_utf8(&buf[..*len as usize]).unwrap_or(""),
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        KeySeed.deserialize(d)
+    }
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key<'de>;
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key<'de>, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    #[inline]
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key::Borrowed(v))
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+        if v.len() <= 64 {
+            let mut buf = [0u8; 64];
+            buf[..v.len()].copy_from_slice(v.as_bytes());
+            Ok(Key::Inline { buf, len: v.len() as u8 })
+        } else {
+            Ok(Key::Owned(v.to_owned()))
+        }
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Key::Owned(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default, Debug, PartialEq)]
+    struct Probe {
+        name: Option<String>,
+        items: Vec<i32>,
+    }
+
+    impl DeStruct for Probe {
+        const NAME: &'static str = "Probe";
+        fn de_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+            match key {
+                "name" => self.name = map.next_value()?,
+                "items" => self.items = required(map)?,
+                "kind" => expect_str(map, "kind", "Probe", Self::NAME)?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Probe {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            deserialize_struct(d)
+        }
+    }
+
+    impl SerStruct for Probe {
+        fn ser_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+            map.serialize_entry("kind", "Probe")?;
+            opt(map, "name", &self.name)?;
+            map.serialize_entry("items", &self.items)
+        }
+    }
+
+    impl Serialize for Probe {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            serialize_struct(self, s)
+        }
+    }
+
+    #[test]
+    fn decodes_like_go() {
+        let p: Probe = serde_json::from_str(r#"{"name":"a","items":null,"unknown":{"x":[1]}}"#).unwrap();
+        assert_eq!(p, Probe { name: Some("a".into()), items: vec![] });
+        let p: Probe = serde_json::from_str(r#"{"items":[1,2]}"#).unwrap();
+        assert_eq!(p.items, vec![1, 2]);
+    }
+
+    #[test]
+    fn escaped_and_long_keys_are_matched() {
+        let long = "k".repeat(100);
+        let json = format!(r#"{{"na\u006de":"x","{long}":1}}"#);
+        let p: Probe = serde_json::from_reader(json.as_bytes()).unwrap();
+        assert_eq!(p.name.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn wrong_kind_is_an_error_naming_both() {
+        let err = serde_json::from_str::<Probe>(r#"{"kind":"Service"}"#).unwrap_err().to_string();
+        assert!(err.contains("Service") && err.contains("Probe"), "{err}");
+    }
+
+    #[test]
+    fn encodes_present_fields_only() {
+        let p = Probe { name: None, items: vec![3] };
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"kind":"Probe","items":[3]}"#);
+    }
+}

@@ -1,0 +1,2 @@
+//! apimachinery types, handwritten once (being written).
+pub mod v1;

@@ -1,0 +1,113 @@
+//! The contract between generated types and the runtime.
+//!
+//! A generated kind implements [`Resource`] plus one marker trait per verb and subresource the
+//! OpenAPI spec declares for it. The generic [`crate::client::ResourceClient`] offers a method only
+//! when its marker is implemented, so a typed client has exactly the spec's verbs while no code
+//! is instantiated inside the generated crate.
+
+use crate::meta::v1::ObjectMeta;
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Whether objects of a kind live in a namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Objects live in a namespace (`/namespaces/{ns}/plural`).
+    Namespaced,
+    /// Objects are cluster-wide (`/plural`).
+    Cluster,
+}
+
+/// A Kubernetes kind served by the API server.
+pub trait Resource:
+    Serialize + DeserializeOwned + Clone + Default + std::fmt::Debug + Send + Sync + 'static
+{
+    /// API group, `""` for the core group.
+    const GROUP: &'static str;
+    /// API version, e.g. `v1`.
+    const VERSION: &'static str;
+    /// `group/version`, or just `version` for the core group.
+    const API_VERSION: &'static str;
+    /// Kind, e.g. `Deployment`.
+    const KIND: &'static str;
+    /// Lower-case plural used in URLs, e.g. `deployments`.
+    const PLURAL: &'static str;
+    /// Namespaced or cluster scoped.
+    const SCOPE: Scope;
+
+    /// The object's metadata.
+    fn metadata(&self) -> &ObjectMeta;
+    /// The object's metadata, mutable.
+    fn metadata_mut(&mut self) -> &mut ObjectMeta;
+}
+
+/// Marker traits for the verbs a resource's endpoints declare (`x-kubernetes-action`).
+pub mod verbs {
+    use super::Resource;
+    /// `get` on `.../{name}`.
+    pub trait Get: Resource {}
+    /// `list` on the collection.
+    pub trait List: Resource {}
+    /// `watch` (or `watchlist`) on the collection.
+    pub trait Watch: Resource {}
+    /// `post` on the collection.
+    pub trait Create: Resource {}
+    /// `put` on `.../{name}`.
+    pub trait Update: Resource {}
+    /// `patch` on `.../{name}`.
+    pub trait Patch: Resource {}
+    /// `delete` on `.../{name}`.
+    pub trait Delete: Resource {}
+    /// `deletecollection` on the collection.
+    pub trait DeleteCollection: Resource {}
+}
+
+/// Marker traits for subresources. Each is implemented only when the spec declares the path;
+/// the associated types name the body type the subresource speaks when it is not the kind itself.
+pub mod subresources {
+    use super::Resource;
+    use serde::{de::DeserializeOwned, Serialize};
+
+    /// Verbs a same-kind subresource (status, ephemeralcontainers, resize, approval, finalize)
+    /// declares; the generator emits the set as constants.
+    pub trait SubresourceVerbs {
+        /// `get` declared.
+        const GET: bool;
+        /// `put` declared.
+        const UPDATE: bool;
+        /// `patch` declared.
+        const PATCH: bool;
+    }
+
+    /// `/status`: get, update and patch the status of the kind.
+    pub trait Status: Resource {}
+    /// `/scale` (apps, replicationcontrollers, CRDs that declare it).
+    pub trait Scale: Resource {
+        /// Usually `autoscaling/v1` `Scale`.
+        type Scale: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
+    }
+    /// `pods/eviction` (create only).
+    pub trait Eviction: Resource {
+        /// `policy/v1` `Eviction`.
+        type Eviction: Serialize + DeserializeOwned + Send + Sync + 'static;
+    }
+    /// `pods/binding` (create only).
+    pub trait Binding: Resource {
+        /// core/v1 `Binding`.
+        type Binding: Serialize + DeserializeOwned + Send + Sync + 'static;
+    }
+    /// `pods/log` (get, returns plain text; may stream with `follow`).
+    pub trait Log: Resource {}
+    /// `serviceaccounts/token` (create).
+    pub trait Token: Resource {
+        /// `authentication/v1` `TokenRequest`.
+        type TokenRequest: Serialize + DeserializeOwned + Send + Sync + 'static;
+    }
+    /// `pods/ephemeralcontainers`: get, update, patch with the kind itself as body.
+    pub trait EphemeralContainers: Resource {}
+    /// `pods/resize`: get, update, patch with the kind itself as body.
+    pub trait Resize: Resource {}
+    /// `certificatesigningrequests/approval`: get, update, patch with the kind itself.
+    pub trait Approval: Resource {}
+    /// `namespaces/finalize`: update with the kind itself.
+    pub trait Finalize: Resource {}
+}
