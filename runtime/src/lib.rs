@@ -20,5 +20,6 @@ pub mod flowcontrol;
 pub mod meta;
 pub mod resource;
 pub mod rest;
+pub mod secret;
 
 pub use resource::{Resource, Scope};

@@ -1,1 +1,3 @@
-//! (being written)
+//! The REST layer (client-go `rest`) (being written).
+pub mod config;
+pub use config::{Config, CredentialError, CredentialSource, Credentials, Impersonation, TlsConfig};
