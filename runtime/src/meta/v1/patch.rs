@@ -1,0 +1,16 @@
+//! `Patch`: the body of a PATCH request.
+
+use serde::{Deserialize, Serialize};
+
+/// The body of a PATCH request: a JSON merge patch, strategic merge patch, JSON patch (an array)
+/// or apply configuration. Its meaning depends on the request's content type, so it is held as
+/// plain JSON. The default is an empty object, a no-op merge patch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Patch(pub serde_json::Value);
+
+impl Default for Patch {
+    fn default() -> Self {
+        Patch(serde_json::Value::Object(serde_json::Map::new()))
+    }
+}
