@@ -13,6 +13,9 @@ use std::marker::PhantomData;
 /// `ERROR` events carry a [`Status`] instead of an object (a 410 Gone there means the watch's
 /// resource version is too old: relist). `BOOKMARK` events carry an object of the kind with only
 /// `metadata.resourceVersion` (and annotations) set.
+// Real kinds are as large as `Status` or larger, so the variants are balanced in practice;
+// boxing would cost an allocation per event on the hot path of every watch.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum WatchEvent<K> {
     /// The object was created (or exists at the start of a watch-list).
@@ -103,7 +106,8 @@ impl<'de, K: DeserializeOwned> Deserialize<'de> for WatchEvent<K> {
 
 struct EventVisitor<K>(PhantomData<K>);
 
-/// What has been decoded so far.
+/// What has been decoded so far. Lives on the stack for one decode only.
+#[allow(clippy::large_enum_variant)]
 enum Seen<K> {
     Nothing,
     /// `type` came first: the object is decoded straight into its final type.
