@@ -1,0 +1,398 @@
+//! The request builder (client-go `rest.Request`): path pieces, query parameters, body, and the
+//! terminals that send it through the rate limiter, credentials and retry policy.
+
+use super::client::{sensitive_header, RestClient};
+use super::config::Credentials;
+use super::error::{excerpt, status_from_response, Error, Result};
+use super::retry;
+use super::warnings::parse_warning_header;
+use super::watch;
+use crate::meta::v1::WatchEvent;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, WARNING};
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// The patch formats the API server accepts, with their content types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatchType {
+    /// RFC 6902 JSON patch, `application/json-patch+json`.
+    Json,
+    /// RFC 7386 merge patch, `application/merge-patch+json`.
+    Merge,
+    /// Kubernetes strategic merge patch, `application/strategic-merge-patch+json`.
+    StrategicMerge,
+    /// Server-side apply, `application/apply-patch+yaml` (JSON is valid YAML).
+    Apply,
+}
+
+impl PatchType {
+    /// The `Content-Type` of this patch format.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            PatchType::Json => "application/json-patch+json",
+            PatchType::Merge => "application/merge-patch+json",
+            PatchType::StrategicMerge => "application/strategic-merge-patch+json",
+            PatchType::Apply => "application/apply-patch+yaml",
+        }
+    }
+}
+
+/// One API request being built. Build errors (a bad name, a body that does not serialize) are
+/// kept and returned by the terminal, so the builder chains without `?`, like client-go's.
+#[must_use = "a request does nothing until a terminal such as do_raw() is awaited"]
+#[derive(Debug)]
+pub struct Request {
+    client: RestClient,
+    verb: Method,
+    abs_path: Option<Vec<String>>,
+    prefix: Vec<String>,
+    namespace: Option<String>,
+    resource: Option<String>,
+    name: Option<String>,
+    sub_resource: Vec<String>,
+    params: Vec<(String, String)>,
+    content_type: Option<&'static str>,
+    body: Option<Bytes>,
+    timeout: Option<Duration>,
+    error: Option<Error>,
+}
+
+impl Request {
+    pub(crate) fn new(client: RestClient, verb: Method) -> Self {
+        let timeout = client.inner.config.timeout;
+        Request {
+            client,
+            verb,
+            abs_path: None,
+            prefix: Vec::new(),
+            namespace: None,
+            resource: None,
+            name: None,
+            sub_resource: Vec::new(),
+            params: Vec::new(),
+            content_type: None,
+            body: None,
+            timeout,
+            error: None,
+        }
+    }
+
+    fn fail(mut self, err: Error) -> Self {
+        self.error.get_or_insert(err);
+        self
+    }
+
+    /// Append path segments after the client's base path (client-go `Prefix`).
+    pub fn prefix(mut self, path: &str) -> Self {
+        self.prefix.extend(path.split('/').filter(|s| !s.is_empty()).map(str::to_owned));
+        self
+    }
+
+    /// Ignore the client's base path and root the request at `path` (client-go `AbsPath`).
+    pub fn abs_path(mut self, path: &str) -> Self {
+        self.abs_path = Some(path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect());
+        self
+    }
+
+    /// `namespaces/{ns}/` before the resource; `""` means all namespaces (no segment).
+    pub fn namespace(self, ns: &str) -> Self {
+        if ns.is_empty() {
+            return self;
+        }
+        match check_segment("namespace", ns) {
+            Ok(()) => Request { namespace: Some(ns.to_owned()), ..self },
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// The resource plural.
+    pub fn resource(self, plural: &str) -> Self {
+        match check_segment("resource", plural) {
+            Ok(()) => Request { resource: Some(plural.to_owned()), ..self },
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// The object name; must not be empty.
+    pub fn name(self, name: &str) -> Self {
+        match check_segment("name", name) {
+            Ok(()) => Request { name: Some(name.to_owned()), ..self },
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Subresource path (`status`, `scale`, `log`); may hold several segments.
+    pub fn sub_resource(mut self, sub: &str) -> Self {
+        self.sub_resource.extend(sub.split('/').filter(|s| !s.is_empty()).map(str::to_owned));
+        self
+    }
+
+    /// Add a query parameter (repeatable).
+    pub fn param(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.params.push((key.to_owned(), value.into()));
+        self
+    }
+
+    /// Add query parameters, e.g. from `ListOptions::query_pairs()`.
+    pub fn params<K: AsRef<str>, V: Into<String>>(mut self, pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+        self.params.extend(pairs.into_iter().map(|(k, v)| (k.as_ref().to_owned(), v.into())));
+        self
+    }
+
+    /// Set the body's content type (the patch verbs set it already).
+    pub fn content_type(mut self, content_type: &'static str) -> Self {
+        self.content_type = Some(content_type);
+        self
+    }
+
+    /// JSON-encode `body`; the content type stays the patch type's when one is set.
+    pub fn body_json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => {
+                self.content_type.get_or_insert("application/json");
+                self.body = Some(Bytes::from(bytes));
+                self
+            }
+            Err(e) => self.fail(Error::Encode(e)),
+        }
+    }
+
+    /// Raw body bytes with their content type.
+    pub fn body_bytes(mut self, content_type: &'static str, body: impl Into<Bytes>) -> Self {
+        self.content_type = Some(content_type);
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Per-request timeout for the buffered terminals (overrides `Config.timeout`; streams
+    /// never time out).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The URL this request goes to.
+    pub fn url(&self) -> Result<Url> {
+        let mut url = self.client.inner.base_url.clone();
+        {
+            let mut segs = url
+                .path_segments_mut()
+                .map_err(|()| Error::Config { field: "host", message: "cannot be a base URL".into() })?;
+            segs.pop_if_empty();
+            let base = self.abs_path.as_deref().unwrap_or(&self.client.base_path);
+            segs.extend(base);
+            segs.extend(&self.prefix);
+            if let Some(ns) = &self.namespace {
+                segs.extend(["namespaces", ns.as_str()]);
+            }
+            segs.extend(&self.resource);
+            segs.extend(&self.name);
+            segs.extend(&self.sub_resource);
+        }
+        if !self.params.is_empty() {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in &self.params {
+                q.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Send and return the whole 2xx body.
+    pub async fn do_raw(self) -> Result<Bytes> {
+        let verb = self.verb.clone();
+        let (response, url) = self.send(false).await?;
+        response.bytes().await.map_err(|source| Error::Transport { verb: verb.to_string(), url, source })
+    }
+
+    /// Send and decode the 2xx body as JSON into `T` (from the whole buffered body, which is
+    /// serde_json's fastest path).
+    pub async fn do_<T: DeserializeOwned>(self) -> Result<T> {
+        let body = self.do_raw().await?;
+        decode_json(&body)
+    }
+
+    /// Send and stream the 2xx body as it arrives (logs with `follow`, raw watches).
+    pub async fn stream(self) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
+        let verb = self.verb.to_string();
+        let (response, url) = self.send(true).await?;
+        Ok(response
+            .bytes_stream()
+            .map(move |r| r.map_err(|source| Error::Transport { verb: verb.clone(), url: url.clone(), source })))
+    }
+
+    /// Send as a watch (adds `watch=true` unless present) and decode the events. `ERROR`
+    /// events come out as `Err(Error::Api(status))`, so an expired resourceVersion is
+    /// `is_gone()`; the stream ends when the server closes the response.
+    pub async fn watch<T: DeserializeOwned + Send + 'static>(
+        mut self,
+    ) -> Result<impl Stream<Item = Result<WatchEvent<T>>> + Send + 'static> {
+        if !self.params.iter().any(|(k, _)| k == "watch") {
+            self.params.push(("watch".into(), "true".into()));
+        }
+        let body = self.stream().await?;
+        Ok(watch::decode_stream(body))
+    }
+
+    /// Send through limiter, credentials and retries; returns a 2xx response and the URL text.
+    async fn send(self, streaming: bool) -> Result<(reqwest::Response, String)> {
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        let url = self.url()?;
+        let url_text = url.to_string();
+        let span = tracing::debug_span!(
+            "kube_request",
+            verb = %self.verb,
+            path = %url.path(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self.send_with_retries(url, streaming).instrument(span.clone()).await;
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(r) => span.record("status", r.status().as_u16()),
+            Err(Error::Api(s)) => span.record("status", s.code.unwrap_or_default()),
+            Err(_) => span.record("status", "error"),
+        };
+        result.map(|r| (r, url_text))
+    }
+
+    async fn send_with_retries(&self, url: Url, streaming: bool) -> Result<reqwest::Response> {
+        let inner = &self.client.inner;
+        let mut retries = 0u32;
+        let mut refreshed_credentials = false;
+        let mut backoff = retry::transport_backoff();
+        loop {
+            inner.limiter.acquire().await;
+            let (http, auth) = self.client_and_auth().await?;
+            let mut builder = http.request(self.verb.clone(), url.clone()).headers(inner.impersonation.clone());
+            if let Some(auth) = auth {
+                builder = builder.header(AUTHORIZATION, auth);
+            }
+            builder = builder.header(ACCEPT, HeaderValue::from_static("application/json"));
+            if let Some(ct) = self.content_type {
+                builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(ct));
+            }
+            if let Some(body) = &self.body {
+                // Bodies are buffered bytes, so every attempt can replay them.
+                builder = builder.body(body.clone());
+            }
+            if let (Some(t), false) = (self.timeout, streaming) {
+                builder = builder.timeout(t);
+            }
+            let response = match builder.send().await {
+                Ok(r) => r,
+                Err(source) => {
+                    if retry::transport_error_retryable(&self.verb, &source) && retries < self.client.max_retries {
+                        retries += 1;
+                        let wait = backoff.next_delay();
+                        tracing::debug!(attempt = retries, ?wait, "retrying after connection error: {source}");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Err(Error::Transport { verb: self.verb.to_string(), url: url.to_string(), source });
+                }
+            };
+            self.report_warnings(&response);
+            let status = response.status();
+            tracing::Span::current().record("attempts", retries + 1);
+            if status == StatusCode::UNAUTHORIZED && !refreshed_credentials {
+                if let Some(source) = &inner.config.credentials {
+                    // The token or certificate may have rotated: ask once more for fresh ones.
+                    source.invalidate();
+                    refreshed_credentials = true;
+                    drain(response).await;
+                    continue;
+                }
+            }
+            if let Some(wait) = retry::retry_after(&response) {
+                if retries < self.client.max_retries {
+                    retries += 1;
+                    tracing::debug!(attempt = retries, ?wait, status = status.as_u16(), "server asked to retry");
+                    drain(response).await;
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            if status.is_success() {
+                return Ok(response);
+            }
+            let body = response
+                .bytes()
+                .await
+                .map_err(|source| Error::Transport { verb: self.verb.to_string(), url: url.to_string(), source })?;
+            return Err(Error::Api(Box::new(status_from_response(status, &body))));
+        }
+    }
+
+    /// The HTTP client and `Authorization` header for this attempt: dynamic credentials first,
+    /// then the config's static token or basic auth.
+    async fn client_and_auth(&self) -> Result<(reqwest::Client, Option<HeaderValue>)> {
+        let inner = &self.client.inner;
+        let Some(source) = &inner.config.credentials else {
+            return Ok((inner.http.clone(), inner.static_auth.clone()));
+        };
+        match source.credentials().await? {
+            Credentials::Bearer(token) => {
+                Ok((inner.http.clone(), Some(sensitive_header(&format!("Bearer {}", token.expose()), "credentials")?)))
+            }
+            Credentials::Basic { username, password } => {
+                use base64::Engine;
+                let raw = format!("{username}:{}", password.expose());
+                let value = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw));
+                Ok((inner.http.clone(), Some(sensitive_header(&value, "credentials")?)))
+            }
+            Credentials::ClientCertificate { cert_pem, key_pem } => {
+                let http = inner.cert_clients.get_or_build(&inner.config, &cert_pem, key_pem.expose().as_bytes())?;
+                Ok((http, None))
+            }
+        }
+    }
+
+    fn report_warnings(&self, response: &reqwest::Response) {
+        for value in response.headers().get_all(WARNING) {
+            let Ok(text) = value.to_str() else { continue };
+            for w in parse_warning_header(text) {
+                self.client.warnings.handle_warning(w.code, &w.agent, &w.text);
+            }
+        }
+    }
+}
+
+/// Decode a whole JSON body, quoting a bounded excerpt when it is not `T`.
+pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|source| Error::Decode {
+        target: std::any::type_name::<T>(),
+        excerpt: excerpt(body),
+        source,
+    })
+}
+
+/// Read (a bounded part of) a body we will not use, so the connection can be reused.
+async fn drain(mut response: reqwest::Response) {
+    let mut read = 0usize;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        read += chunk.len();
+        if read > 64 * 1024 {
+            break;
+        }
+    }
+}
+
+fn check_segment(what: &str, value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::InvalidRequest(format!("{what} may not be empty")));
+    }
+    if value == "." || value == ".." || value.contains('/') || value.contains('%') {
+        return Err(Error::InvalidRequest(format!("{what} {value:?} may not be '.', '..' or contain '/' or '%'")));
+    }
+    Ok(())
+}

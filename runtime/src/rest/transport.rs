@@ -1,0 +1,70 @@
+//! Builds `reqwest::Client`s from a [`Config`]: TLS, proxy, compression, User-Agent.
+//! Per-request concerns (auth headers, impersonation, timeouts) live in the request code.
+
+use super::config::Config;
+use super::error::Error;
+use super::tls::{self, Identity};
+use std::sync::Mutex;
+
+/// `kubeclient/<version> (<os>/<arch>)`, client-go's User-Agent shape.
+pub fn default_user_agent() -> String {
+    format!("kubeclient/{} ({}/{})", env!("CARGO_PKG_VERSION"), std::env::consts::OS, std::env::consts::ARCH)
+}
+
+/// A reqwest client for `config`, presenting `identity` instead of the config's own client
+/// certificate when given (exec-plugin certificates).
+pub(crate) fn build_http_client(config: &Config, identity: Option<Identity<'_>>) -> Result<reqwest::Client, Error> {
+    let identity = identity.or_else(|| match (&config.tls.cert_data, &config.tls.key_data) {
+        (Some(cert), Some(key)) => Some(Identity { cert_pem: cert, key_pem: key.expose().as_bytes() }),
+        _ => None,
+    });
+    let tls = tls::client_config(&config.tls, identity)?;
+    let user_agent = config.user_agent.clone().unwrap_or_else(default_user_agent);
+    let mut builder = reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .user_agent(user_agent)
+        // Kubernetes API servers never redirect API calls; following one could leak the token.
+        .redirect(reqwest::redirect::Policy::none());
+    if config.disable_compression {
+        builder = builder.no_gzip();
+    }
+    if let Some(proxy) = &config.proxy_url {
+        let proxy = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|e| Error::Config { field: "proxy_url", message: e.to_string() })?;
+        builder = builder.proxy(proxy);
+    }
+    builder.build().map_err(|e| Error::Config { field: "tls", message: e.to_string() })
+}
+
+/// How many distinct exec-plugin certificates keep a client around (rotation keeps one or two).
+const CERT_CLIENT_CACHE: usize = 4;
+
+/// Clients keyed by the client certificate they present.
+#[derive(Default)]
+pub(crate) struct CertClientCache {
+    entries: Mutex<Vec<(Vec<u8>, reqwest::Client)>>,
+}
+
+impl CertClientCache {
+    /// The client presenting `cert_pem`, building it on first use.
+    pub(crate) fn get_or_build(&self, config: &Config, cert_pem: &[u8], key_pem: &[u8]) -> Result<reqwest::Client, Error> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(pos) = entries.iter().position(|(c, _)| c == cert_pem) {
+            let entry = entries.remove(pos);
+            let client = entry.1.clone();
+            entries.push(entry);
+            return Ok(client);
+        }
+        let client = build_http_client(config, Some(Identity { cert_pem, key_pem }))?;
+        if entries.len() >= CERT_CLIENT_CACHE {
+            entries.remove(0);
+        }
+        entries.push((cert_pem.to_vec(), client.clone()));
+        Ok(client)
+    }
+
+    /// Number of cached clients.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
