@@ -12,7 +12,7 @@ pub mod warnings;
 pub mod watch;
 
 pub use client::{RestClient, DEFAULT_MAX_RETRIES};
-pub use config::{Config, CredentialError, CredentialSource, Credentials, Impersonation, TlsConfig};
+pub use config::{Config, CredentialError, CredentialSource, Credentials, CredentialsFuture, Impersonation, TlsConfig};
 pub use error::{Error, Result};
 pub use request::{decode_json, PatchType, Request};
 pub use transport::default_user_agent;

@@ -82,7 +82,8 @@ impl Request {
         }
     }
 
-    fn fail(mut self, err: Error) -> Self {
+    /// Record a build error; the terminal returns the first one without sending.
+    pub(crate) fn fail(mut self, err: Error) -> Self {
         self.error.get_or_insert(err);
         self
     }

@@ -1,0 +1,368 @@
+//! [`ResourceClient<K>`]: every verb and subresource of a kind, generic over the kind.
+
+use super::{LogOptions, Patch};
+use crate::meta::v1::{
+    CreateOptions, DeleteOptions, GetOptions, List, ListOptions, PatchOptions, UpdateOptions, WatchEvent,
+};
+use crate::resource::{subresources, verbs, Resource, Scope};
+use crate::rest::{Error, Request, RestClient, Result};
+use bytes::Bytes;
+use futures_util::Stream;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A typed client for kind `K`, in one namespace, all namespaces, or cluster-wide.
+///
+/// The [`RestClient`] given is already rooted at `K`'s group/version
+/// ([`RestClient::for_group_version`]). Methods exist only for the verbs and subresources
+/// `K` implements the marker traits of.
+pub struct ResourceClient<K> {
+    rest: RestClient,
+    /// `None` for cluster-scoped access and for all namespaces.
+    namespace: Option<String>,
+    _kind: PhantomData<fn() -> K>,
+}
+
+impl<K> Clone for ResourceClient<K> {
+    fn clone(&self) -> Self {
+        ResourceClient { rest: self.rest.clone(), namespace: self.namespace.clone(), _kind: PhantomData }
+    }
+}
+
+impl<K: Resource> fmt::Debug for ResourceClient<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceClient")
+            .field("kind", &K::KIND)
+            .field("api_version", &K::API_VERSION)
+            .field("namespace", &self.namespace)
+            .finish()
+    }
+}
+
+impl<K: Resource> ResourceClient<K> {
+    /// Objects in namespace `ns`; `""` means all namespaces (list and watch across them), as
+    /// client-go's `Pods("")`.
+    pub fn namespaced(rest: RestClient, ns: &str) -> Self {
+        let namespace = (!ns.is_empty()).then(|| ns.to_owned());
+        ResourceClient { rest, namespace, _kind: PhantomData }
+    }
+
+    /// Cluster-scoped objects (or a namespaced kind across all namespaces).
+    pub fn cluster(rest: RestClient) -> Self {
+        ResourceClient { rest, namespace: None, _kind: PhantomData }
+    }
+
+    /// The underlying REST client, rooted at `K`'s group/version.
+    pub fn rest_client(&self) -> &RestClient {
+        &self.rest
+    }
+
+    /// The namespace this client is bound to, if any.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// Start a request on the collection, in `ns_hint` when this client has no namespace
+    /// (creating into an all-namespaces client uses the object's own namespace).
+    fn collection(&self, req: Request, ns_hint: Option<&str>) -> Request {
+        let req = match (K::SCOPE, self.namespace.as_deref().or(ns_hint)) {
+            (Scope::Namespaced, Some(ns)) => req.namespace(ns),
+            _ => req,
+        };
+        req.resource(K::PLURAL)
+    }
+
+    fn object(&self, req: Request, name: &str) -> Request {
+        self.collection(req, None).name(name)
+    }
+
+    fn name_of(obj: &K) -> Result<&str> {
+        obj.metadata().name.as_deref().filter(|n| !n.is_empty()).ok_or_else(|| {
+            Error::InvalidRequest(format!("{} has no metadata.name; update needs one", K::KIND))
+        })
+    }
+
+    fn patch_request(&self, name: &str, sub: Option<&str>, patch: &Patch, opts: &PatchOptions) -> Request {
+        let mut req = self.object(self.rest.patch(patch.patch_type()), name);
+        if let Some(sub) = sub {
+            req = req.sub_resource(sub);
+        }
+        if matches!(patch, Patch::Apply(_)) && opts.field_manager.as_deref().is_none_or(str::is_empty) {
+            return req.fail(Error::InvalidRequest("server-side apply needs PatchOptions::field_manager".into()));
+        }
+        req.params(opts.query_pairs()).body_json(patch.body())
+    }
+
+    async fn get_sub<T: DeserializeOwned>(&self, name: &str, sub: &str, opts: &GetOptions) -> Result<T> {
+        self.object(self.rest.get(), name).sub_resource(sub).params(opts.query_pairs()).do_().await
+    }
+
+    async fn put_sub<B: Serialize, T: DeserializeOwned>(
+        &self,
+        name: &str,
+        ns_hint: Option<&str>,
+        sub: &str,
+        body: &B,
+        opts: &UpdateOptions,
+    ) -> Result<T> {
+        self.collection(self.rest.put(), ns_hint)
+            .name(name)
+            .sub_resource(sub)
+            .params(opts.query_pairs())
+            .body_json(body)
+            .do_()
+            .await
+    }
+
+    async fn post_sub<B: Serialize, T: DeserializeOwned>(&self, name: &str, sub: &str, body: &B) -> Result<T> {
+        self.object(self.rest.post(), name).sub_resource(sub).body_json(body).do_().await
+    }
+
+    async fn update_same_kind(&self, obj: &K, sub: &str, opts: &UpdateOptions) -> Result<K> {
+        let name = Self::name_of(obj)?;
+        self.put_sub(name, obj.metadata().namespace.as_deref(), sub, obj, opts).await
+    }
+
+    /// `get`: one object by name.
+    pub async fn get(&self, name: &str, opts: &GetOptions) -> Result<K>
+    where
+        K: verbs::Get,
+    {
+        self.object(self.rest.get(), name).params(opts.query_pairs()).do_().await
+    }
+
+    /// `list`: one page of objects (set `limit`/`continue_` to page).
+    pub async fn list(&self, opts: &ListOptions) -> Result<List<K>>
+    where
+        K: verbs::List,
+    {
+        self.collection(self.rest.get(), None).params(opts.query_pairs()).do_().await
+    }
+
+    /// `watch`: a stream of events from `opts.resource_version`. An `ERROR` event arrives as
+    /// `Err(Error::Api(status))` (410 → [`Error::is_gone`]: relist); the stream ends when the
+    /// server closes the watch.
+    pub async fn watch(
+        &self,
+        opts: &ListOptions,
+    ) -> Result<impl Stream<Item = Result<WatchEvent<K>>> + Send + 'static>
+    where
+        K: verbs::Watch,
+    {
+        self.collection(self.rest.get(), None).params(opts.query_pairs()).param("watch", "true").watch::<K>().await
+    }
+
+    /// `create`: post a new object; returns it as stored.
+    pub async fn create(&self, obj: &K, opts: &CreateOptions) -> Result<K>
+    where
+        K: verbs::Create,
+    {
+        self.collection(self.rest.post(), obj.metadata().namespace.as_deref())
+            .params(opts.query_pairs())
+            .body_json(obj)
+            .do_()
+            .await
+    }
+
+    /// `update`: replace the object named by `obj.metadata.name`.
+    pub async fn update(&self, obj: &K, opts: &UpdateOptions) -> Result<K>
+    where
+        K: verbs::Update,
+    {
+        let name = Self::name_of(obj)?;
+        self.collection(self.rest.put(), obj.metadata().namespace.as_deref())
+            .name(name)
+            .params(opts.query_pairs())
+            .body_json(obj)
+            .do_()
+            .await
+    }
+
+    /// `patch`: apply `patch` in its format; server-side apply needs `opts.field_manager`.
+    pub async fn patch(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    where
+        K: verbs::Patch,
+    {
+        self.patch_request(name, None, patch, opts).do_().await
+    }
+
+    /// `delete`: delete one object.
+    pub async fn delete(&self, name: &str, opts: &DeleteOptions) -> Result<()>
+    where
+        K: verbs::Delete,
+    {
+        self.object(self.rest.delete(), name).body_json(opts).do_raw().await.map(drop)
+    }
+
+    /// `deletecollection`: delete every object `list_opts` selects.
+    pub async fn delete_collection(&self, opts: &DeleteOptions, list_opts: &ListOptions) -> Result<()>
+    where
+        K: verbs::DeleteCollection,
+    {
+        self.collection(self.rest.delete(), None)
+            .params(list_opts.query_pairs())
+            .body_json(opts)
+            .do_raw()
+            .await
+            .map(drop)
+    }
+
+    /// `get` on `/status`.
+    pub async fn get_status(&self, name: &str, opts: &GetOptions) -> Result<K>
+    where
+        K: subresources::Status,
+    {
+        self.get_sub(name, "status", opts).await
+    }
+
+    /// `update` on `/status` (only the status is changed).
+    pub async fn update_status(&self, obj: &K, opts: &UpdateOptions) -> Result<K>
+    where
+        K: subresources::Status,
+    {
+        self.update_same_kind(obj, "status", opts).await
+    }
+
+    /// `patch` on `/status`.
+    pub async fn patch_status(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    where
+        K: subresources::Status,
+    {
+        self.patch_request(name, Some("status"), patch, opts).do_().await
+    }
+
+    /// `get` on `/scale`.
+    pub async fn get_scale(&self, name: &str, opts: &GetOptions) -> Result<K::Scale>
+    where
+        K: subresources::Scale,
+    {
+        self.get_sub(name, "scale", opts).await
+    }
+
+    /// `update` on `/scale`.
+    pub async fn update_scale(&self, name: &str, scale: &K::Scale, opts: &UpdateOptions) -> Result<K::Scale>
+    where
+        K: subresources::Scale,
+    {
+        self.put_sub(name, None, "scale", scale, opts).await
+    }
+
+    /// `patch` on `/scale`.
+    pub async fn patch_scale(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K::Scale>
+    where
+        K: subresources::Scale,
+    {
+        self.patch_request(name, Some("scale"), patch, opts).do_().await
+    }
+
+    /// Create an eviction for pod `name` (`pods/eviction`); the server answers with a Status.
+    pub async fn evict(&self, name: &str, eviction: &K::Eviction) -> Result<()>
+    where
+        K: subresources::Eviction,
+    {
+        self.object(self.rest.post(), name).sub_resource("eviction").body_json(eviction).do_raw().await.map(drop)
+    }
+
+    /// Bind pod `name` to a node (`pods/binding`).
+    pub async fn bind(&self, name: &str, binding: &K::Binding) -> Result<()>
+    where
+        K: subresources::Binding,
+    {
+        self.object(self.rest.post(), name).sub_resource("binding").body_json(binding).do_raw().await.map(drop)
+    }
+
+    /// The log of pod `name` as text (invalid UTF-8 is replaced, logs are not guaranteed UTF-8).
+    pub async fn logs(&self, name: &str, opts: &LogOptions) -> Result<String>
+    where
+        K: subresources::Log,
+    {
+        let body = self.object(self.rest.get(), name).sub_resource("log").params(opts.query_pairs()).do_raw().await?;
+        Ok(String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// The log of pod `name` as a byte stream (use with `follow`).
+    pub async fn log_stream(
+        &self,
+        name: &str,
+        opts: &LogOptions,
+    ) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static>
+    where
+        K: subresources::Log,
+    {
+        self.object(self.rest.get(), name).sub_resource("log").params(opts.query_pairs()).stream().await
+    }
+
+    /// Request a token for service account `name` (`serviceaccounts/token`).
+    pub async fn create_token(&self, name: &str, request: &K::TokenRequest) -> Result<K::TokenRequest>
+    where
+        K: subresources::Token,
+    {
+        self.post_sub(name, "token", request).await
+    }
+
+    /// `get` on `/ephemeralcontainers`.
+    pub async fn get_ephemeral_containers(&self, name: &str, opts: &GetOptions) -> Result<K>
+    where
+        K: subresources::EphemeralContainers,
+    {
+        self.get_sub(name, "ephemeralcontainers", opts).await
+    }
+
+    /// `update` on `/ephemeralcontainers`.
+    pub async fn update_ephemeral_containers(&self, obj: &K, opts: &UpdateOptions) -> Result<K>
+    where
+        K: subresources::EphemeralContainers,
+    {
+        self.update_same_kind(obj, "ephemeralcontainers", opts).await
+    }
+
+    /// `patch` on `/ephemeralcontainers`.
+    pub async fn patch_ephemeral_containers(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    where
+        K: subresources::EphemeralContainers,
+    {
+        self.patch_request(name, Some("ephemeralcontainers"), patch, opts).do_().await
+    }
+
+    /// `get` on `/resize`.
+    pub async fn get_resize(&self, name: &str, opts: &GetOptions) -> Result<K>
+    where
+        K: subresources::Resize,
+    {
+        self.get_sub(name, "resize", opts).await
+    }
+
+    /// `update` on `/resize`.
+    pub async fn update_resize(&self, obj: &K, opts: &UpdateOptions) -> Result<K>
+    where
+        K: subresources::Resize,
+    {
+        self.update_same_kind(obj, "resize", opts).await
+    }
+
+    /// `patch` on `/resize`.
+    pub async fn patch_resize(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    where
+        K: subresources::Resize,
+    {
+        self.patch_request(name, Some("resize"), patch, opts).do_().await
+    }
+
+    /// `update` on `/approval` (certificate signing requests).
+    pub async fn update_approval(&self, obj: &K, opts: &UpdateOptions) -> Result<K>
+    where
+        K: subresources::Approval,
+    {
+        self.update_same_kind(obj, "approval", opts).await
+    }
+
+    /// `update` on `/finalize` (namespaces).
+    pub async fn finalize(&self, obj: &K, opts: &UpdateOptions) -> Result<K>
+    where
+        K: subresources::Finalize,
+    {
+        self.update_same_kind(obj, "finalize", opts).await
+    }
+}
