@@ -13,6 +13,9 @@ pub mod v1;
 pub mod version;
 mod zero_on_null;
 
+#[cfg(test)]
+mod spec_drift_tests;
+
 pub use byte_string::ByteString;
 pub use int_or_string::IntOrString;
 pub use quantity::Quantity;
