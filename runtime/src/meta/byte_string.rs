@@ -8,6 +8,8 @@ use std::fmt;
 /// Binary data, encoded as standard base64 in JSON (Secret `data`, ConfigMap `binaryData`, CSR
 /// requests).
 ///
+/// `null` decodes to empty bytes, as Go does for a `[]byte`.
+///
 /// `Debug` prints only the length: this type holds Secret values, which must not end up in logs.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct ByteString(pub Vec<u8>);
@@ -38,7 +40,7 @@ impl Serialize for ByteString {
 
 impl<'de> Deserialize<'de> for ByteString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(ByteStringVisitor)
+        d.deserialize_any(ByteStringVisitor)
     }
 }
 
@@ -58,6 +60,10 @@ impl Visitor<'_> for ByteStringVisitor {
             .map(ByteString)
             .map_err(|e| E::custom(format_args!("invalid base64 in a {}-character byte string: {e}", v.len())))
     }
+
+    fn visit_unit<E: de::Error>(self) -> Result<ByteString, E> {
+        Ok(ByteString::default())
+    }
 }
 
 #[cfg(test)]
@@ -71,6 +77,9 @@ mod tests {
         let back: ByteString = serde_json::from_str(r#""aHVudGVyMg==""#).unwrap();
         assert_eq!(back, b);
         assert_eq!(serde_json::from_str::<ByteString>(r#""""#).unwrap(), ByteString::default());
+        let data: std::collections::BTreeMap<String, ByteString> = serde_json::from_str(r#"{"a":null}"#).unwrap();
+        assert!(data["a"].0.is_empty());
+        assert!(serde_json::from_str::<ByteString>("12").is_err());
     }
 
     #[test]

@@ -92,6 +92,11 @@ impl Visitor<'_> for IntOrStringVisitor {
     fn visit_string<E: de::Error>(self, v: String) -> Result<IntOrString, E> {
         Ok(IntOrString::String(v))
     }
+
+    /// Go leaves the zero value (`Int(0)`) for `null`.
+    fn visit_unit<E: de::Error>(self) -> Result<IntOrString, E> {
+        Ok(IntOrString::default())
+    }
 }
 
 #[cfg(test)]
@@ -109,6 +114,8 @@ mod tests {
         let n: IntOrString = serde_json::from_str("-3").unwrap();
         assert_eq!(n, IntOrString::Int(-3));
         assert_eq!(IntOrString::default(), IntOrString::Int(0));
+        let v: Vec<IntOrString> = serde_json::from_str("[null]").unwrap();
+        assert_eq!(v, vec![IntOrString::Int(0)]);
     }
 
     #[test]

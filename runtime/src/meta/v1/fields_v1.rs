@@ -11,7 +11,8 @@ use std::fmt;
 /// so holding the text avoids building a `serde_json::Value` tree per object. Parse it with
 /// `serde_json::from_str(fields.0.get())` when you need the structure.
 ///
-/// Decoding needs a `serde_json` deserializer (`from_str`, `from_slice`, `from_reader`).
+/// Decoding needs a `serde_json` deserializer (`from_str`, `from_slice`, `from_reader`, or
+/// `from_value`, which re-renders the value as text).
 pub struct FieldsV1(pub Box<RawValue>);
 
 impl FieldsV1 {
@@ -73,6 +74,12 @@ mod tests {
         assert_eq!(f.as_str(), json);
         assert_eq!(serde_json::to_string(&f).unwrap(), json);
         assert_eq!(f.clone(), f);
+    }
+
+    #[test]
+    fn decodes_from_a_value_too() {
+        let f: FieldsV1 = serde_json::from_value(serde_json::json!({"f:spec": {}})).unwrap();
+        assert_eq!(f.as_str(), r#"{"f:spec":{}}"#);
     }
 
     #[test]

@@ -73,17 +73,18 @@ impl Serialize for MicroTime {
 
 impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(TimestampVisitor("Time")).map(Time)
+        d.deserialize_any(TimestampVisitor("Time")).map(Time)
     }
 }
 
 impl<'de> Deserialize<'de> for MicroTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(TimestampVisitor("MicroTime")).map(MicroTime)
+        d.deserialize_any(TimestampVisitor("MicroTime")).map(MicroTime)
     }
 }
 
-/// Parses an RFC 3339 string; the `&'static str` names the type for error messages.
+/// Parses an RFC 3339 string; the `&'static str` names the type for error messages. `null`
+/// decodes to the default (epoch), as Go leaves the zero time for `null`.
 struct TimestampVisitor(&'static str);
 
 impl Visitor<'_> for TimestampVisitor {
@@ -96,6 +97,10 @@ impl Visitor<'_> for TimestampVisitor {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<jiff::Timestamp, E> {
         v.parse::<jiff::Timestamp>()
             .map_err(|e| E::custom(format_args!("{}: {v:?} is not an RFC 3339 timestamp: {e}", self.0)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<jiff::Timestamp, E> {
+        Ok(jiff::Timestamp::default())
     }
 }
 
@@ -142,5 +147,12 @@ mod tests {
         let err = serde_json::from_str::<MicroTime>(r#""2024-01-02T03:04:05""#).unwrap_err().to_string();
         assert!(err.contains("2024-01-02T03:04:05") && err.contains("MicroTime"), "{err}");
         assert!(serde_json::from_str::<Time>("12").is_err());
+    }
+
+    #[test]
+    fn null_is_the_epoch_like_go_zero_time() {
+        let v: Vec<Time> = serde_json::from_str(r#"[null,"2024-01-02T03:04:05Z"]"#).unwrap();
+        assert_eq!(v[0], Time::default());
+        assert_eq!(serde_json::from_str::<MicroTime>("null").unwrap(), MicroTime::default());
     }
 }
