@@ -1,0 +1,69 @@
+//! `kubeclient-testserver --listen 127.0.0.1:0 --kubeconfig-out FILE [--plain-http]`: run the
+//! test server until interrupted, for kubectl and other out-of-process clients.
+
+use kubeclient_testserver::TestServer;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: kubeclient-testserver [--listen ADDR] [--kubeconfig-out FILE] [--plain-http]";
+
+struct Args {
+    listen: SocketAddr,
+    kubeconfig: Option<PathBuf>,
+    plain_http: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { listen: SocketAddr::from(([127, 0, 0, 1], 0)), kubeconfig: None, plain_http: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (a.clone(), None),
+        };
+        let mut value = |name: &str| inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        match flag.as_str() {
+            "--listen" => {
+                let v = value("--listen")?;
+                args.listen = v.parse().map_err(|e| format!("--listen {v:?}: {e}"))?;
+            }
+            "--kubeconfig-out" => args.kubeconfig = Some(PathBuf::from(value("--kubeconfig-out")?)),
+            "--plain-http" => args.plain_http = true,
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut b = TestServer::builder().listen(args.listen);
+    if args.plain_http {
+        b = b.plain_http();
+    }
+    if let Some(p) = &args.kubeconfig {
+        b = b.kubeconfig_path(p);
+    }
+    let server = match b.start().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kubeclient-testserver: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("serving {} (kubeconfig {})", server.base_url(), server.kubeconfig_path().display());
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("kubeclient-testserver: waiting for interrupt: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

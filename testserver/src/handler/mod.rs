@@ -1,0 +1,247 @@
+//! HTTP request handling: authentication, routing, and dispatch to the verb implementations.
+
+mod discovery;
+mod objects;
+mod query;
+pub(crate) mod route;
+mod subresources;
+mod watch;
+
+use crate::auth::{TokenTable, UserInfo};
+use crate::record::{Recorder, RecordedRequest};
+use crate::resources::{Registry, ResourceDef};
+use crate::status::ApiError;
+use crate::store::Store;
+use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+pub use objects::namespaces_key;
+use query::Query;
+use route::{ResourcePath, Route};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+/// Response body: a whole buffer or a stream (watches).
+pub type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct State {
+    /// Served resources (CRDs change it).
+    pub registry: RwLock<Registry>,
+    /// Objects and history.
+    pub store: Mutex<Store>,
+    /// Bearer tokens.
+    pub tokens: TokenTable,
+    /// When false (plain-HTTP mode) every request acts as the admin.
+    pub require_auth: bool,
+    /// How often watches that asked for bookmarks get one.
+    pub bookmark_interval: Duration,
+    /// `host:port` the server listens on (for `/api`'s serverAddressByClientCIDRs).
+    pub address: String,
+    /// Log lines of pods, by (namespace, name).
+    pub pod_logs: Mutex<HashMap<(String, String), Vec<String>>>,
+    /// Every request seen.
+    pub recorder: Recorder,
+    /// Ends streaming responses when the server shuts down.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+// A poisoned lock only means another handler panicked mid-request; the data is still the last
+// consistent state we wrote, so keep serving.
+impl State {
+    /// The store, locked.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    /// The registry, for reading.
+    pub fn registry(&self) -> RwLockReadGuard<'_, Registry> {
+        self.registry.read().unwrap_or_else(|e| e.into_inner())
+    }
+    /// The registry, for writing.
+    pub fn registry_mut(&self) -> RwLockWriteGuard<'_, Registry> {
+        self.registry.write().unwrap_or_else(|e| e.into_inner())
+    }
+    /// Pod logs, locked.
+    pub fn pod_logs(&self) -> MutexGuard<'_, HashMap<(String, String), Vec<String>>> {
+        self.pod_logs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A whole-buffer body.
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    UnsyncBoxBody::new(Full::new(bytes.into()))
+}
+
+/// A JSON response.
+pub fn json_response(code: u16, bytes: impl Into<Bytes>) -> Response<Body> {
+    let mut resp = Response::new(full(bytes));
+    *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+/// A JSON response from a value.
+pub fn value_response(code: u16, v: &serde_json::Value) -> Response<Body> {
+    json_response(code, serde_json::to_vec(v).unwrap_or_default())
+}
+
+/// The `Status` response for an error.
+pub fn error_response(e: &ApiError) -> Response<Body> {
+    value_response(e.code, &e.to_status())
+}
+
+/// Handle one request from an already TLS-authenticated `cert_user` (if any).
+pub async fn handle(state: Arc<State>, req: Request<Incoming>, cert_user: Option<UserInfo>) -> Response<Body> {
+    let user = if state.require_auth {
+        let token_user = req
+            .headers()
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| state.tokens.authenticate(h));
+        token_user.or(cert_user)
+    } else {
+        Some(UserInfo::new("admin", &["system:masters"]))
+    };
+    state.recorder.record(RecordedRequest::from_request(&req, user.as_ref().map(|u| u.name.clone())));
+    let Some(_user) = user else {
+        return error_response(&ApiError::unauthorized());
+    };
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => return error_response(&ApiError::bad_request(format!("reading the request body: {e}"))),
+    };
+    let query = match Query::parse(parts.uri.query().unwrap_or("")) {
+        Ok(q) => q,
+        Err(e) => return error_response(&e),
+    };
+    let route = route::parse(parts.uri.path(), &state.registry());
+    let content_type = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let req = Req { method: parts.method, query, body, content_type, path: parts.uri.path().to_string() };
+    match route {
+        Route::Version => value_response(200, &discovery::version()),
+        Route::Health => {
+            let mut r = Response::new(full("ok"));
+            r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+            r
+        }
+        Route::CoreVersions => value_response(200, &discovery::core_versions(&state)),
+        Route::Groups => value_response(200, &discovery::group_list(&state.registry())),
+        Route::Group(g) => match discovery::group(&state.registry(), &g) {
+            Some(v) => value_response(200, &v),
+            None => error_response(&ApiError::path_not_found(&req.path)),
+        },
+        Route::ResourceList { group, version } => match discovery::resource_list(&state.registry(), &group, &version) {
+            Some(v) => value_response(200, &v),
+            None => error_response(&ApiError::path_not_found(&req.path)),
+        },
+        Route::Resource(p) => match resource(&state, &p, req).await {
+            Ok(r) => r,
+            Err(e) => error_response(&e),
+        },
+        Route::NotFound => error_response(&ApiError::path_not_found(&req.path)),
+    }
+}
+
+/// The parts of a request the verb handlers need.
+#[derive(Debug)]
+pub struct Req {
+    /// HTTP method.
+    pub method: Method,
+    /// Parsed query parameters.
+    pub query: Query,
+    /// Whole body.
+    pub body: Bytes,
+    /// `Content-Type` header.
+    pub content_type: String,
+    /// Request path (for messages).
+    pub path: String,
+}
+
+/// A resolved resource request: definition plus namespace and name.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The resource.
+    pub def: Arc<ResourceDef>,
+    /// Namespace (`""` for cluster-scoped resources and all-namespace lists).
+    pub namespace: String,
+    /// Whether the path named a namespace.
+    pub namespace_given: bool,
+}
+
+impl Target {
+    /// The error target naming `name`.
+    pub fn err<'a>(&'a self, name: &'a str) -> crate::status::Target<'a> {
+        crate::status::Target { group: &self.def.group, plural: &self.def.plural, name }
+    }
+}
+
+fn check_verb(def: &ResourceDef, verb: &str) -> Result<(), ApiError> {
+    if def.allows(verb) {
+        Ok(())
+    } else {
+        Err(ApiError::method_not_allowed(verb, &def.plural))
+    }
+}
+
+async fn resource(state: &Arc<State>, p: &ResourcePath, req: Req) -> Result<Response<Body>, ApiError> {
+    let def = state.registry().get(&p.group, &p.version, &p.plural).ok_or_else(|| ApiError::path_not_found(&req.path))?;
+    if p.namespace.is_some() && !def.namespaced {
+        return Err(ApiError::path_not_found(&req.path));
+    }
+    let t = Target { namespace: p.namespace.clone().unwrap_or_default(), namespace_given: p.namespace.is_some(), def };
+    if let Some(sub) = &p.sub {
+        let name = p.name.as_deref().unwrap_or_default();
+        return subresources::handle(state, &t, name, sub, req).await;
+    }
+    let is_watch = p.legacy_watch || req.query.watch;
+    if t.def.namespaced && !t.namespace_given && !(req.method == Method::GET && p.name.is_none()) {
+        // Only list/watch may span namespaces.
+        return Err(ApiError::path_not_found(&req.path));
+    }
+    match (&req.method, p.name.as_deref()) {
+        (&Method::GET, None) if is_watch => {
+            check_verb(&t.def, "watch")?;
+            watch::handle(state, &t, None, &req)
+        }
+        (&Method::GET, Some(name)) if is_watch => {
+            check_verb(&t.def, "watch")?;
+            watch::handle(state, &t, Some(name), &req)
+        }
+        (&Method::GET, None) => {
+            check_verb(&t.def, "list")?;
+            objects::list(state, &t, &req)
+        }
+        (&Method::GET, Some(name)) => {
+            check_verb(&t.def, "get")?;
+            objects::get(state, &t, name)
+        }
+        (&Method::POST, None) => {
+            check_verb(&t.def, "create")?;
+            objects::create(state, &t, &req)
+        }
+        (&Method::PUT, Some(name)) => {
+            check_verb(&t.def, "update")?;
+            objects::update(state, &t, name, &req, objects::Part::Main)
+        }
+        (&Method::PATCH, Some(name)) => {
+            check_verb(&t.def, "patch")?;
+            objects::patch(state, &t, name, &req, objects::Part::Main)
+        }
+        (&Method::DELETE, Some(name)) => {
+            check_verb(&t.def, "delete")?;
+            objects::delete(state, &t, name, &req)
+        }
+        (&Method::DELETE, None) => {
+            check_verb(&t.def, "deletecollection")?;
+            objects::delete_collection(state, &t, &req)
+        }
+        (m, _) => Err(ApiError::method_not_allowed(m.as_str(), &t.def.plural)),
+    }
+}

@@ -1,0 +1,474 @@
+//! The object verbs: get, list, create, update, patch, delete, deletecollection.
+
+use super::{json_response, Body, Req, State, Target};
+use crate::objmeta::{has_finalizers, invalid_name, meta_mut, meta_str, now_rfc3339, random_suffix};
+use crate::resources::StorageKey;
+use crate::status::ApiError;
+use crate::store::{EventType, Store, Stored};
+use crate::{crd, patch};
+use base64::Engine;
+use bytes::{BufMut, Bytes, BytesMut};
+use hyper::Response;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Which part of an object a write may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The main endpoint: everything except status (when the resource has a status subresource).
+    Main,
+    /// The status subresource: only status.
+    Status,
+}
+
+/// Storage key of namespaces, which namespaced creates check.
+pub fn namespaces_key() -> StorageKey {
+    StorageKey { group: String::new(), plural: "namespaces".into() }
+}
+
+/// The stored bytes, with `apiVersion` rewritten when the request used another version.
+pub fn render(t: &Target, s: &Stored) -> Bytes {
+    let want = t.def.api_version();
+    if s.value.get("apiVersion").and_then(Value::as_str) == Some(want.as_str()) {
+        return s.bytes.clone();
+    }
+    let mut v = s.value.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.insert("apiVersion".into(), Value::String(want));
+    }
+    Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
+}
+
+/// GET one object.
+pub fn get(state: &State, t: &Target, name: &str) -> Result<Response<Body>, ApiError> {
+    let s = state.store().get(&t.def.storage_key(), &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    Ok(json_response(200, render(t, &s)))
+}
+
+/// Where a paginated list continues: the snapshot rv and the last key returned.
+fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{rv}\n{ns}\n{name}"))
+}
+
+fn decode_continue(token: &str) -> Result<(u64, String, String), ApiError> {
+    let bad = || ApiError::bad_request(format!("continue key is not valid: {token:?}"));
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    let mut parts = text.splitn(3, '\n');
+    let rv = parts.next().and_then(|r| r.parse().ok()).ok_or_else(bad)?;
+    let ns = parts.next().ok_or_else(bad)?.to_string();
+    let name = parts.next().ok_or_else(bad)?.to_string();
+    Ok((rv, ns, name))
+}
+
+/// LIST: selectors, limit/continue. Pages after the first are read from the current state
+/// (the real server reads them at the first page's resourceVersion); the list's
+/// resourceVersion stays that of the first page.
+pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiError> {
+    let q = &req.query;
+    let ns = t.namespace_given.then_some(t.namespace.as_str());
+    let after = q.continue_token.as_deref().map(decode_continue).transpose()?;
+    let (objects, current_rv) = {
+        let store = state.store();
+        (store.list(&t.def.storage_key(), ns), store.current_rv())
+    };
+    let list_rv = after.as_ref().map_or(current_rv, |a| a.0);
+    let selected = objects.into_iter().filter(|o| {
+        let key_ok = after.as_ref().is_none_or(|(_, ans, aname)| {
+            let ons = meta_str(&o.value, "namespace").unwrap_or("");
+            let oname = meta_str(&o.value, "name").unwrap_or("");
+            (ons, oname) > (ans.as_str(), aname.as_str())
+        });
+        key_ok && q.labels.matches(&o.value) && q.fields.matches(&o.value)
+    });
+    let mut items: Vec<Arc<Stored>> = selected.collect();
+    let mut cont = None;
+    if q.limit > 0 && items.len() > q.limit {
+        let remaining = items.len() - q.limit;
+        items.truncate(q.limit);
+        if let Some(last) = items.last() {
+            let token = encode_continue(
+                list_rv,
+                meta_str(&last.value, "namespace").unwrap_or(""),
+                meta_str(&last.value, "name").unwrap_or(""),
+            );
+            cont = Some((token, remaining));
+        }
+    }
+    let mut meta = json!({"resourceVersion": list_rv.to_string()});
+    if let (Some((token, remaining)), Some(m)) = (&cont, meta.as_object_mut()) {
+        m.insert("continue".into(), json!(token));
+        m.insert("remainingItemCount".into(), json!(remaining));
+    }
+    let head = format!(
+        "{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"metadata\":{},\"items\":[",
+        t.def.list_kind(),
+        t.def.api_version(),
+        meta
+    );
+    let size: usize = items.iter().map(|i| i.bytes.len() + 1).sum();
+    let mut buf = BytesMut::with_capacity(head.len() + size + 2);
+    buf.put_slice(head.as_bytes());
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            buf.put_u8(b',');
+        }
+        buf.put_slice(&render(t, item));
+    }
+    buf.put_slice(b"]}");
+    Ok(json_response(200, buf.freeze()))
+}
+
+/// Parse a request body as a JSON object and check its type against the resource.
+pub fn parse_object(t: &Target, body: &[u8]) -> Result<Value, ApiError> {
+    let mut v: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body of the request is not valid JSON: {e}")))?;
+    let Some(map) = v.as_object_mut() else {
+        return Err(ApiError::bad_request("the body of the request must be a JSON object"));
+    };
+    let want_av = t.def.api_version();
+    match map.get("apiVersion").and_then(Value::as_str) {
+        None => {
+            map.insert("apiVersion".into(), json!(want_av));
+        }
+        Some(av) if av == want_av || t.def.crd.is_none() && av.rsplit('/').next() == Some(t.def.version.as_str()) => {}
+        Some(av) => {
+            return Err(ApiError::bad_request(format!("the API version in the data ({av}) does not match the expected API version ({want_av})")))
+        }
+    }
+    match map.get("kind").and_then(Value::as_str) {
+        None => {
+            map.insert("kind".into(), json!(t.def.kind));
+        }
+        Some(k) if k == t.def.kind => {}
+        Some(k) => {
+            return Err(ApiError::bad_request(format!("the kind in the data ({k}) does not match the expected kind ({})", t.def.kind)))
+        }
+    }
+    map.insert("apiVersion".into(), json!(want_av));
+    Ok(v)
+}
+
+/// Check and set the body's namespace against the request's.
+fn reconcile_namespace(t: &Target, obj: &mut Value) -> Result<(), ApiError> {
+    let Some(meta) = meta_mut(obj) else { return Err(ApiError::bad_request("object has no metadata")) };
+    if t.def.namespaced {
+        match meta.get("namespace").and_then(Value::as_str) {
+            Some(ns) if !ns.is_empty() && ns != t.namespace => {
+                return Err(ApiError::bad_request(format!(
+                    "the namespace of the provided object ({ns}) does not match the namespace sent on the request ({})",
+                    t.namespace
+                )))
+            }
+            _ => {
+                meta.insert("namespace".into(), json!(t.namespace));
+            }
+        }
+    } else {
+        meta.remove("namespace");
+    }
+    Ok(())
+}
+
+/// Kind-specific defaults on create.
+fn apply_create_defaults(t: &Target, obj: &mut Value) {
+    let Some(map) = obj.as_object_mut() else { return };
+    if t.def.has_status() && t.def.crd.is_none() && t.def.group != "apiextensions.k8s.io" {
+        // Create strategies of built-in kinds with a status subresource reset status.
+        map.remove("status");
+    }
+    if t.def.crd.is_some() && t.def.has_status() {
+        map.remove("status");
+    }
+    match (t.def.group.as_str(), t.def.plural.as_str()) {
+        ("", "namespaces") => {
+            map.insert("status".into(), json!({"phase": "Active"}));
+        }
+        ("", "pods") => {
+            map.insert("status".into(), json!({"phase": "Pending", "qosClass": "BestEffort"}));
+        }
+        _ => {}
+    }
+}
+
+/// POST: create an object.
+pub fn create(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiError> {
+    let mut obj = parse_object(t, &req.body)?;
+    reconcile_namespace(t, &mut obj)?;
+    let (name, stored) = create_value(state, t, obj, req.query.dry_run)?;
+    if !req.query.dry_run {
+        crd::after_write(state, t, &name, Some(&stored.value));
+    }
+    Ok(json_response(201, render(t, &stored)))
+}
+
+/// Create `obj` (already type- and namespace-checked) in the store.
+pub fn create_value(state: &State, t: &Target, mut obj: Value, dry_run: bool) -> Result<(String, Arc<Stored>), ApiError> {
+    let meta = meta_mut(&mut obj).ok_or_else(|| ApiError::bad_request("object has no metadata"))?;
+    let name = match meta.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+        Some(n) => n.to_string(),
+        None => match meta.get("generateName").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+            Some(prefix) => format!("{prefix}{}", random_suffix()),
+            None => {
+                return Err(ApiError::invalid(&t.def.kind, "", &t.def.group, "metadata.name", "Required value: name or generateName is required"))
+            }
+        },
+    };
+    if let Some(why) = invalid_name(&name) {
+        return Err(ApiError::invalid(&t.def.kind, &name, &t.def.group, "metadata.name", &why));
+    }
+    meta.insert("name".into(), json!(name));
+    meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+    meta.insert("creationTimestamp".into(), json!(now_rfc3339()));
+    meta.insert("generation".into(), json!(1));
+    for gone in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"] {
+        meta.remove(gone);
+    }
+    apply_create_defaults(t, &mut obj);
+    crd::on_create(t, &mut obj)?;
+    let key = t.def.storage_key();
+    let mut store = state.store();
+    if t.def.namespaced && store.get(&namespaces_key(), "", &t.namespace).is_none() {
+        let ns_target = crate::status::Target { group: "", plural: "namespaces", name: &t.namespace };
+        return Err(ApiError::not_found(&ns_target));
+    }
+    if store.get(&key, &t.namespace, &name).is_some() {
+        return Err(ApiError::already_exists(&t.err(&name)));
+    }
+    if dry_run {
+        return Ok((name, Arc::new(Stored { bytes: Bytes::from(serde_json::to_vec(&obj).unwrap_or_default()), value: obj, rv: store.current_rv() })));
+    }
+    let stored = store.put(&key, &t.namespace, &name, obj, EventType::Added);
+    Ok((name, stored))
+}
+
+/// Everything but metadata and status: a change here bumps `generation`.
+fn spec_part(v: &Value) -> Value {
+    match v.as_object() {
+        Some(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status" | "apiVersion" | "kind"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        None => Value::Null,
+    }
+}
+
+/// Metadata fields only the server sets, carried over from the stored object on update.
+const SERVER_OWNED: &[&str] = &["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "name", "namespace"];
+
+/// Apply an update of `old` to `new` under the store lock: resourceVersion precondition,
+/// status/main separation, generation, no-op detection, finalizer-driven removal.
+pub fn commit(
+    store: &mut Store,
+    t: &Target,
+    name: &str,
+    old: &Arc<Stored>,
+    mut new: Value,
+    part: Part,
+    dry_run: bool,
+) -> Result<Arc<Stored>, ApiError> {
+    if let Some(rv) = meta_str(&new, "resourceVersion").filter(|r| !r.is_empty()) {
+        if rv != old.rv.to_string() {
+            return Err(ApiError::conflict(
+                &t.err(name),
+                "the object has been modified; please apply your changes to the latest version and try again",
+            ));
+        }
+    }
+    if part == Part::Status {
+        let mut merged = old.value.clone();
+        if let Some(m) = merged.as_object_mut() {
+            match new.get("status") {
+                Some(s) => m.insert("status".into(), s.clone()),
+                None => m.remove("status"),
+            };
+        }
+        new = merged;
+    } else if t.def.has_status() {
+        if let Some(m) = new.as_object_mut() {
+            match old.value.get("status") {
+                Some(s) => m.insert("status".into(), s.clone()),
+                None => m.remove("status"),
+            };
+        }
+    }
+    let old_meta = old.value.get("metadata").and_then(Value::as_object).cloned().unwrap_or_default();
+    let meta = meta_mut(&mut new).ok_or_else(|| ApiError::bad_request("object has no metadata"))?;
+    for field in SERVER_OWNED {
+        match old_meta.get(*field) {
+            Some(v) => meta.insert((*field).to_string(), v.clone()),
+            None => meta.remove(*field),
+        };
+    }
+    meta.insert("resourceVersion".into(), json!(old.rv.to_string()));
+    if spec_part(&new) != spec_part(&old.value) {
+        let generation = old_meta.get("generation").and_then(Value::as_i64).unwrap_or(0) + 1;
+        if let Some(m) = meta_mut(&mut new) {
+            m.insert("generation".into(), json!(generation));
+        }
+    }
+    if new == old.value {
+        return Ok(old.clone());
+    }
+    let key = t.def.storage_key();
+    if dry_run {
+        return Ok(Arc::new(Stored { bytes: Bytes::from(serde_json::to_vec(&new).unwrap_or_default()), value: new, rv: old.rv }));
+    }
+    if meta_str(&new, "deletionTimestamp").is_some() && !has_finalizers(&new) {
+        // The last finalizer is gone: the pending delete completes.
+        let stored = store.put(&key, &t.namespace, name, new, EventType::Modified);
+        return Ok(store.remove(&key, &t.namespace, name).unwrap_or(stored));
+    }
+    Ok(store.put(&key, &t.namespace, name, new, EventType::Modified))
+}
+
+/// PUT: replace an object (or its status).
+pub fn update(state: &State, t: &Target, name: &str, req: &Req, part: Part) -> Result<Response<Body>, ApiError> {
+    let mut new = parse_object(t, &req.body)?;
+    reconcile_namespace(t, &mut new)?;
+    match meta_str(&new, "name") {
+        Some(n) if n != name => {
+            return Err(ApiError::bad_request(format!("the name of the object ({n}) does not match the name on the URL ({name})")))
+        }
+        _ => {}
+    }
+    let stored = {
+        let mut store = state.store();
+        let old = store.get(&t.def.storage_key(), &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+        commit(&mut store, t, name, &old, new, part, req.query.dry_run)?
+    };
+    if !req.query.dry_run {
+        crd::after_write(state, t, name, Some(&stored.value));
+    }
+    Ok(json_response(200, render(t, &stored)))
+}
+
+/// PATCH: JSON patch, merge patch, strategic merge patch (approximated) or apply.
+pub fn patch(state: &State, t: &Target, name: &str, req: &Req, part: Part) -> Result<Response<Body>, ApiError> {
+    let kind = patch::PatchKind::from_content_type(&req.content_type)?;
+    let key = t.def.storage_key();
+    let (stored, code) = {
+        let mut store = state.store();
+        match store.get(&key, &t.namespace, name) {
+            Some(old) => {
+                let new = patch::apply(kind, &old.value, &req.body, req.query.force)?;
+                (commit(&mut store, t, name, &old, new, part, req.query.dry_run)?, 200)
+            }
+            None if kind == patch::PatchKind::Apply => {
+                drop(store);
+                let mut obj = parse_object(t, &req.body)?;
+                reconcile_namespace(t, &mut obj)?;
+                if let Some(m) = meta_mut(&mut obj) {
+                    m.insert("name".into(), json!(name));
+                }
+                (create_value(state, t, obj, req.query.dry_run)?.1, 201)
+            }
+            None => return Err(ApiError::not_found(&t.err(name))),
+        }
+    };
+    if !req.query.dry_run {
+        crd::after_write(state, t, name, Some(&stored.value));
+    }
+    Ok(json_response(code, render(t, &stored)))
+}
+
+/// Delete options from the body (or nothing).
+fn delete_options(body: &[u8]) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the body of the request is not valid DeleteOptions JSON: {e}")))
+}
+
+/// Delete one object under the lock: preconditions, finalizers, cascade for namespaces.
+pub fn delete_locked(store: &mut Store, t: &Target, name: &str, opts: &Value, dry_run: bool) -> Result<Arc<Stored>, ApiError> {
+    let key = t.def.storage_key();
+    let old = store.get(&key, &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    if let Some(uid) = opts.pointer("/preconditions/uid").and_then(Value::as_str) {
+        let have = meta_str(&old.value, "uid").unwrap_or("");
+        if uid != have {
+            return Err(ApiError::conflict(&t.err(name), &format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {have}")));
+        }
+    }
+    if let Some(rv) = opts.pointer("/preconditions/resourceVersion").and_then(Value::as_str) {
+        if rv != old.rv.to_string() {
+            return Err(ApiError::conflict(
+                &t.err(name),
+                &format!("Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}", old.rv),
+            ));
+        }
+    }
+    if dry_run {
+        return Ok(old);
+    }
+    if has_finalizers(&old.value) {
+        if meta_str(&old.value, "deletionTimestamp").is_some() {
+            return Ok(old);
+        }
+        let mut v = old.value.clone();
+        if let Some(m) = meta_mut(&mut v) {
+            m.insert("deletionTimestamp".into(), json!(now_rfc3339()));
+            m.insert("deletionGracePeriodSeconds".into(), json!(0));
+        }
+        return Ok(store.put(&key, &t.namespace, name, v, EventType::Modified));
+    }
+    store.remove(&key, &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))
+}
+
+/// DELETE one object.
+pub fn delete(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
+    let opts = delete_options(&req.body)?;
+    let dry_run = req.query.dry_run || opts.get("dryRun").and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v == "All"));
+    let cascade_keys = if (t.def.group.as_str(), t.def.plural.as_str()) == ("", "namespaces") {
+        state.registry().namespaced_storage_keys()
+    } else {
+        Vec::new()
+    };
+    let stored = {
+        let mut store = state.store();
+        let stored = delete_locked(&mut store, t, name, &opts, dry_run)?;
+        if !dry_run && !cascade_keys.is_empty() {
+            // The namespace controller's job, done at once: remove everything inside.
+            for key in &cascade_keys {
+                for obj in store.list(key, Some(name)) {
+                    if let Some(n) = meta_str(&obj.value, "name") {
+                        store.remove(key, name, &n.to_string());
+                    }
+                }
+            }
+        }
+        stored
+    };
+    if !dry_run && store_lacks(state, t, name) {
+        crd::after_write(state, t, name, None);
+    }
+    Ok(json_response(200, render(t, &stored)))
+}
+
+fn store_lacks(state: &State, t: &Target, name: &str) -> bool {
+    state.store().get(&t.def.storage_key(), &t.namespace, name).is_none()
+}
+
+/// DELETE a collection: every object matching the selectors.
+pub fn delete_collection(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiError> {
+    let opts = delete_options(&req.body)?;
+    let q = &req.query;
+    let mut deleted = Vec::new();
+    {
+        let mut store = state.store();
+        let ns = t.namespace_given.then_some(t.namespace.as_str());
+        for obj in store.list(&t.def.storage_key(), ns) {
+            if !(q.labels.matches(&obj.value) && q.fields.matches(&obj.value)) {
+                continue;
+            }
+            let name = meta_str(&obj.value, "name").unwrap_or("").to_string();
+            deleted.push(delete_locked(&mut store, t, &name, &opts, q.dry_run)?);
+        }
+    }
+    let items: Vec<&Value> = deleted.iter().map(|s| &s.value).collect();
+    let rv = state.store().current_rv();
+    let body = json!({"kind": t.def.list_kind(), "apiVersion": t.def.api_version(), "metadata": {"resourceVersion": rv.to_string()}, "items": items});
+    Ok(json_response(200, serde_json::to_vec(&body).unwrap_or_default()))
+}

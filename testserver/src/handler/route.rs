@@ -1,0 +1,127 @@
+//! Turning a request path into what it addresses.
+
+use crate::resources::Registry;
+
+/// What a path addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `/version`.
+    Version,
+    /// `/healthz`, `/readyz`, `/livez` and their sub-checks.
+    Health,
+    /// `/api`.
+    CoreVersions,
+    /// `/apis`.
+    Groups,
+    /// `/apis/{group}`.
+    Group(String),
+    /// `/api/v1`, `/apis/{group}/{version}`.
+    ResourceList {
+        /// Group.
+        group: String,
+        /// Version.
+        version: String,
+    },
+    /// A resource, object or subresource.
+    Resource(ResourcePath),
+    /// Nothing served here.
+    NotFound,
+}
+
+/// A path under a group/version that names a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourcePath {
+    /// Group.
+    pub group: String,
+    /// Version.
+    pub version: String,
+    /// Namespace from the path.
+    pub namespace: Option<String>,
+    /// Plural.
+    pub plural: String,
+    /// Object name.
+    pub name: Option<String>,
+    /// Subresource.
+    pub sub: Option<String>,
+    /// Old-style `/watch/` path prefix.
+    pub legacy_watch: bool,
+}
+
+/// Parse `path` against the resources `registry` serves.
+pub fn parse(path: &str, registry: &Registry) -> Route {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        ["version"] => Route::Version,
+        [h, ..] if matches!(*h, "healthz" | "readyz" | "livez") => Route::Health,
+        ["api"] => Route::CoreVersions,
+        ["api", v] => Route::ResourceList { group: String::new(), version: (*v).into() },
+        ["api", v, rest @ ..] => resource("", v, rest, registry),
+        ["apis"] => Route::Groups,
+        ["apis", g] => Route::Group((*g).into()),
+        ["apis", g, v] => Route::ResourceList { group: (*g).into(), version: (*v).into() },
+        ["apis", g, v, rest @ ..] => resource(g, v, rest, registry),
+        _ => Route::NotFound,
+    }
+}
+
+fn resource(group: &str, version: &str, rest: &[&str], registry: &Registry) -> Route {
+    let (legacy_watch, rest) = match rest {
+        ["watch", tail @ ..] => (true, tail),
+        _ => (false, rest),
+    };
+    let own = |s: Option<&&str>| s.map(|s| s.to_string());
+    // `namespaces/{ns}/{plural}` when `{plural}` is a namespaced resource; otherwise
+    // `namespaces/{name}/{sub}` addresses a namespace object.
+    let namespaced = match rest {
+        ["namespaces", ns, plural, tail @ ..]
+            if tail.len() <= 2 && registry.get(group, version, plural).is_some_and(|d| d.namespaced) =>
+        {
+            Some(ResourcePath {
+                group: group.into(),
+                version: version.into(),
+                namespace: Some((*ns).into()),
+                plural: (*plural).into(),
+                name: own(tail.first()),
+                sub: own(tail.get(1)),
+                legacy_watch,
+            })
+        }
+        _ => None,
+    };
+    if let Some(p) = namespaced {
+        return Route::Resource(p);
+    }
+    match rest {
+        [plural, tail @ ..] if tail.len() <= 2 => Route::Resource(ResourcePath {
+            group: group.into(),
+            version: version.into(),
+            namespace: None,
+            plural: (*plural).into(),
+            name: own(tail.first()),
+            sub: own(tail.get(1)),
+            legacy_watch,
+        }),
+        _ => Route::NotFound,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::BUILTIN_RESOURCES;
+
+    #[test]
+    fn paths() {
+        let r = Registry::from_table(BUILTIN_RESOURCES);
+        let Route::Resource(p) = parse("/api/v1/namespaces/default/pods/web/status", &r) else { panic!("route") };
+        assert_eq!((p.namespace.as_deref(), p.plural.as_str(), p.name.as_deref(), p.sub.as_deref()),
+            (Some("default"), "pods", Some("web"), Some("status")));
+        let Route::Resource(p) = parse("/api/v1/namespaces/kube-system/status", &r) else { panic!("route") };
+        assert_eq!((p.namespace, p.plural.as_str(), p.name.as_deref(), p.sub.as_deref()),
+            (None, "namespaces", Some("kube-system"), Some("status")));
+        let Route::Resource(p) = parse("/apis/apps/v1/watch/namespaces/x/deployments", &r) else { panic!("route") };
+        assert!(p.legacy_watch && p.plural == "deployments");
+        assert_eq!(parse("/apis/apps/v1", &r), Route::ResourceList { group: "apps".into(), version: "v1".into() });
+        assert_eq!(parse("/nope", &r), Route::NotFound);
+    }
+}

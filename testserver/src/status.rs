@@ -1,0 +1,130 @@
+//! API errors and the `metav1.Status` bodies the real server sends with them.
+
+use serde_json::{json, Value};
+
+/// A failed API call: HTTP status code, machine-readable reason and message, as kube-apiserver
+/// reports it in a `Status` body.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{code} {reason}: {message}")]
+pub struct ApiError {
+    /// HTTP status code.
+    pub code: u16,
+    /// `Status.reason` (`NotFound`, `AlreadyExists`, `Conflict`, ...).
+    pub reason: &'static str,
+    /// Human-readable message, in kube-apiserver's wording where it matters to clients.
+    pub message: String,
+    /// `Status.details` (name, group, kind, causes) when the error concerns one object.
+    pub details: Option<Value>,
+}
+
+/// Identifies the object an error is about, for `Status.details`.
+pub struct Target<'a> {
+    /// API group of the resource.
+    pub group: &'a str,
+    /// Plural resource name (`pods`); kube-apiserver puts it in `details.kind`.
+    pub plural: &'a str,
+    /// Object name.
+    pub name: &'a str,
+}
+
+impl Target<'_> {
+    fn details(&self) -> Value {
+        json!({"name": self.name, "group": self.group, "kind": self.plural})
+    }
+    /// `pods "x"` or `deployments.apps "x"`, as the real messages spell it.
+    fn qualified(&self) -> String {
+        if self.group.is_empty() {
+            format!("{} \"{}\"", self.plural, self.name)
+        } else {
+            format!("{}.{} \"{}\"", self.plural, self.group, self.name)
+        }
+    }
+}
+
+impl ApiError {
+    fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
+        ApiError { code, reason, message: message.into(), details: None }
+    }
+    /// 400 BadRequest.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, "BadRequest", message)
+    }
+    /// 401 Unauthorized.
+    pub fn unauthorized() -> Self {
+        Self::new(401, "Unauthorized", "Unauthorized")
+    }
+    /// 404 NotFound for a path that names no resource.
+    pub fn path_not_found(path: &str) -> Self {
+        Self::new(404, "NotFound", format!("the server could not find the requested resource ({path})"))
+    }
+    /// 404 NotFound for an object.
+    pub fn not_found(t: &Target<'_>) -> Self {
+        ApiError { details: Some(t.details()), ..Self::new(404, "NotFound", format!("{} not found", t.qualified())) }
+    }
+    /// 409 AlreadyExists.
+    pub fn already_exists(t: &Target<'_>) -> Self {
+        ApiError {
+            details: Some(t.details()),
+            ..Self::new(409, "AlreadyExists", format!("{} already exists", t.qualified()))
+        }
+    }
+    /// 409 Conflict: the caller's resourceVersion or precondition is stale.
+    pub fn conflict(t: &Target<'_>, why: &str) -> Self {
+        ApiError {
+            details: Some(t.details()),
+            ..Self::new(409, "Conflict", format!("Operation cannot be fulfilled on {}: {why}", t.qualified()))
+        }
+    }
+    /// 422 Invalid, with one cause naming the offending field.
+    pub fn invalid(kind: &str, name: &str, group: &str, field: &str, why: &str) -> Self {
+        let shown = if name.is_empty() { "" } else { name };
+        ApiError {
+            details: Some(json!({
+                "name": name, "group": group, "kind": kind,
+                "causes": [{"reason": "FieldValueInvalid", "message": why, "field": field}]
+            })),
+            ..Self::new(422, "Invalid", format!("{kind} \"{shown}\" is invalid: {field}: {why}"))
+        }
+    }
+    /// 405 MethodNotAllowed for a verb the resource does not serve.
+    pub fn method_not_allowed(verb: &str, plural: &str) -> Self {
+        Self::new(405, "MethodNotAllowed", format!("the server does not allow this method on the requested resource (verb {verb} on {plural})"))
+    }
+    /// 410 Gone / Expired: a resourceVersion older than the retained history.
+    pub fn expired(requested: u64, oldest: u64) -> Self {
+        Self::new(410, "Expired", format!("too old resource version: {requested} ({oldest})"))
+    }
+    /// 415 UnsupportedMediaType for a body type the endpoint does not take.
+    pub fn unsupported_media_type(content_type: &str) -> Self {
+        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml; got {content_type:?}"))
+    }
+    /// 422 Invalid without a single field to blame (a patch that cannot be applied).
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(422, "Invalid", message)
+    }
+    /// 500 InternalError.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(500, "InternalError", message)
+    }
+
+    /// The `Status` body for this error.
+    pub fn to_status(&self) -> Value {
+        let mut v = json!({
+            "kind": "Status", "apiVersion": "v1", "metadata": {},
+            "status": "Failure", "message": self.message, "reason": self.reason, "code": self.code
+        });
+        if let (Some(d), Some(map)) = (&self.details, v.as_object_mut()) {
+            map.insert("details".into(), d.clone());
+        }
+        v
+    }
+}
+
+/// A `Status` with `status: Success` (what deletes of some kinds and evictions return).
+pub fn success(code: u16, details: Option<Value>) -> Value {
+    let mut v = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": code});
+    if let (Some(d), Some(map)) = (details, v.as_object_mut()) {
+        map.insert("details".into(), d);
+    }
+    v
+}

@@ -1,0 +1,227 @@
+//! The object store: every object of every resource, one global resourceVersion counter, and
+//! the event history watches replay from.
+
+use crate::resources::StorageKey;
+use crate::status::ApiError;
+use bytes::Bytes;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// One stored object version: the JSON value and its serialized bytes, so reads and list
+/// responses copy bytes instead of serializing again.
+#[derive(Debug)]
+pub struct Stored {
+    /// The object.
+    pub value: Value,
+    /// `serde_json::to_vec(&value)`.
+    pub bytes: Bytes,
+    /// Its resourceVersion.
+    pub rv: u64,
+}
+
+impl Stored {
+    fn new(value: Value, rv: u64) -> Arc<Self> {
+        // Serializing a `Value` cannot fail (keys are strings); fall back to `null` to be total.
+        let bytes = serde_json::to_vec(&value).map(Bytes::from).unwrap_or_else(|_| Bytes::from_static(b"null"));
+        Arc::new(Stored { value, bytes, rv })
+    }
+}
+
+/// Watch event type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    /// Object created.
+    Added,
+    /// Object changed.
+    Modified,
+    /// Object removed.
+    Deleted,
+}
+
+impl EventType {
+    /// Wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as watches see it.
+#[derive(Debug)]
+pub struct Event {
+    /// resourceVersion of the change.
+    pub rv: u64,
+    /// What happened.
+    pub kind: EventType,
+    /// Which resource.
+    pub key: StorageKey,
+    /// Namespace of the object (`""` for cluster scoped).
+    pub namespace: String,
+    /// The object after the change (for deletes: its last state, with the delete's rv).
+    pub object: Arc<Stored>,
+    /// The object before the change, so label-filtered watches can turn a change that leaves
+    /// the selection into DELETED.
+    pub prev: Option<Arc<Stored>>,
+}
+
+type Objects = BTreeMap<(String, String), Arc<Stored>>;
+
+/// All objects plus history. Lives behind one mutex: every write is read-modify-write under
+/// the lock, which gives exactly one winner per resourceVersion.
+#[derive(Debug)]
+pub struct Store {
+    rv: u64,
+    objects: HashMap<StorageKey, Objects>,
+    history: VecDeque<Arc<Event>>,
+    window: usize,
+    /// Highest rv whose event is no longer retained; watches from below it get 410.
+    compacted: u64,
+    tx: broadcast::Sender<Arc<Event>>,
+}
+
+impl Store {
+    /// An empty store retaining `window` events of history.
+    pub fn new(window: usize) -> Self {
+        let (tx, _) = broadcast::channel(16 * 1024);
+        Store { rv: 1, objects: HashMap::new(), history: VecDeque::new(), window, compacted: 1, tx }
+    }
+
+    /// The current (latest) resourceVersion.
+    pub fn current_rv(&self) -> u64 {
+        self.rv
+    }
+
+    /// One object.
+    pub fn get(&self, key: &StorageKey, ns: &str, name: &str) -> Option<Arc<Stored>> {
+        self.objects.get(key)?.get(&(ns.to_string(), name.to_string())).cloned()
+    }
+
+    /// Objects of a resource, ordered by (namespace, name); in one namespace when `ns` is given.
+    pub fn list(&self, key: &StorageKey, ns: Option<&str>) -> Vec<Arc<Stored>> {
+        let Some(objs) = self.objects.get(key) else { return Vec::new() };
+        match ns {
+            None => objs.values().cloned().collect(),
+            Some(ns) => objs
+                .range((ns.to_string(), String::new())..)
+                .take_while(|((n, _), _)| n == ns)
+                .map(|(_, v)| v.clone())
+                .collect(),
+        }
+    }
+
+    /// Number of objects of a resource in `ns` (all namespaces for `None`).
+    pub fn count(&self, key: &StorageKey, ns: Option<&str>) -> usize {
+        match ns {
+            None => self.objects.get(key).map_or(0, |o| o.len()),
+            Some(_) => self.list(key, ns).len(),
+        }
+    }
+
+    /// Store a new version of an object: assigns the next resourceVersion, records the event.
+    pub fn put(&mut self, key: &StorageKey, ns: &str, name: &str, mut value: Value, kind: EventType) -> Arc<Stored> {
+        self.rv += 1;
+        let rv = self.rv;
+        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        }
+        let stored = Stored::new(value, rv);
+        let prev = self
+            .objects
+            .entry(key.clone())
+            .or_default()
+            .insert((ns.to_string(), name.to_string()), stored.clone());
+        self.record(Event { rv, kind, key: key.clone(), namespace: ns.to_string(), object: stored.clone(), prev });
+        stored
+    }
+
+    /// Remove an object; the DELETED event carries the last state with a fresh resourceVersion.
+    pub fn remove(&mut self, key: &StorageKey, ns: &str, name: &str) -> Option<Arc<Stored>> {
+        let old = self.objects.get_mut(key)?.remove(&(ns.to_string(), name.to_string()))?;
+        self.rv += 1;
+        let rv = self.rv;
+        let mut value = old.value.clone();
+        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        }
+        let gone = Stored::new(value, rv);
+        self.record(Event {
+            rv,
+            kind: EventType::Deleted,
+            key: key.clone(),
+            namespace: ns.to_string(),
+            object: gone.clone(),
+            prev: Some(old),
+        });
+        Some(gone)
+    }
+
+    fn record(&mut self, event: Event) {
+        let event = Arc::new(event);
+        self.history.push_back(event.clone());
+        while self.history.len() > self.window {
+            if let Some(e) = self.history.pop_front() {
+                self.compacted = e.rv;
+            }
+        }
+        // No receivers is fine: nobody is watching.
+        let _ = self.tx.send(event);
+    }
+
+    /// Forget all history so that watches from any earlier resourceVersion get 410 Gone.
+    pub fn compact(&mut self) {
+        self.history.clear();
+        self.compacted = self.rv;
+    }
+
+    /// Events after `from` for one resource, plus a receiver for everything later. Taken under
+    /// the store lock, so no event falls between the replay and the live stream.
+    pub fn subscribe(
+        &self,
+        key: &StorageKey,
+        from: u64,
+    ) -> Result<(Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>), ApiError> {
+        if from < self.compacted {
+            return Err(ApiError::expired(from, self.compacted + 1));
+        }
+        let replay = self.history.iter().filter(|e| e.rv > from && &e.key == key).cloned().collect();
+        Ok((replay, self.tx.subscribe()))
+    }
+
+    /// A receiver for future events only.
+    pub fn subscribe_live(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.tx.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn key() -> StorageKey {
+        StorageKey { group: String::new(), plural: "pods".into() }
+    }
+
+    #[test]
+    fn resource_versions_increase_and_history_expires() {
+        let mut s = Store::new(2);
+        let a = s.put(&key(), "ns", "a", json!({"metadata": {"name": "a"}}), EventType::Added);
+        let b = s.put(&key(), "ns", "b", json!({"metadata": {"name": "b"}}), EventType::Added);
+        assert!(b.rv > a.rv);
+        assert_eq!(b.value["metadata"]["resourceVersion"], json!(b.rv.to_string()));
+        let gone = s.remove(&key(), "ns", "a").expect("a exists");
+        assert!(gone.rv > b.rv);
+        assert_eq!(s.list(&key(), Some("ns")).len(), 1);
+        // Window of 2: the event at a.rv was dropped, so watching from before it is 410.
+        assert!(s.subscribe(&key(), a.rv - 1).is_err());
+        let (replay, _) = s.subscribe(&key(), b.rv).expect("recent rv is retained");
+        assert_eq!(replay.len(), 1);
+        s.compact();
+        assert!(s.subscribe(&key(), b.rv).is_err());
+    }
+}
