@@ -150,6 +150,20 @@ mod tests {
     }
 
     #[test]
+    fn decodes_rfc3339_variants() {
+        for (input, want) in [
+            ("2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z"),
+            ("2024-01-02t03:04:05z", "2024-01-02T03:04:05Z"),
+            ("2024-01-02T08:34:05.5+05:30", "2024-01-02T03:04:05Z"),
+            ("2024-01-01T22:04:05-05:00", "2024-01-02T03:04:05Z"),
+            ("2024-01-02T03:04:05.000000001Z", "2024-01-02T03:04:05Z"),
+        ] {
+            let t: Time = serde_json::from_str(&format!("{input:?}")).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(t.to_string(), want, "{input}");
+        }
+    }
+
+    #[test]
     fn null_is_the_epoch_like_go_zero_time() {
         let v: Vec<Time> = serde_json::from_str(r#"[null,"2024-01-02T03:04:05Z"]"#).unwrap();
         assert_eq!(v[0], Time::default());
