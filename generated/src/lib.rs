@@ -1,1 +1,32 @@
+//! kubeclient: typed Kubernetes clients for Rust, generated from the Kubernetes OpenAPI spec the
+//! way client-go's are, on a small handwritten runtime.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use kubeclient::meta::v1::ListOptions;
+//! let cs = kubeclient::Clientset::new(kubeclient::clientcmd::load_default()?)?;
+//! let pods = cs.core_v1().pods("default");
+//! let list = pods.list(&ListOptions { label_selector: Some("app=web".into()), ..Default::default() }).await?;
+//! for p in &list.items {
+//!     println!("{}", p.metadata.name.as_deref().unwrap_or_default());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! - [`api`]: every Kubernetes type, by package and version (`api::apps::v1::Deployment`);
+//! - [`typed`]: one client per API group version (`typed::apps::v1::AppsV1Client`);
+//! - [`Clientset`]: all of them over one HTTP client and one rate limiter;
+//! - [`discovery`]: the static resource table;
+//! - the runtime, re-exported: [`rest`], [`clientcmd`], [`meta`], [`client`], [`Resource`].
+//!
+//! Each API group is a cargo feature (`core`, `apps`, `batch`, ...; all on by default).
+#![deny(warnings)]
+#![deny(missing_docs)]
 
+pub use kubeclient_runtime as runtime;
+pub use kubeclient_runtime::{client, clientcmd, flowcontrol, meta, resource, rest, Resource, Scope};
+
+/// Kubernetes version the crate was generated for (`KUBECLIENT_K8S_VERSION` at build time).
+pub const KUBERNETES_VERSION: &str = env!("KUBECLIENT_GENERATED_FOR");
+
+include!(concat!(env!("OUT_DIR"), "/lib.rs"));

@@ -1,0 +1,110 @@
+//! The static discovery table (`discovery::resources()`): what `/api` and `/apis` would list,
+//! so the test server and REST mapping need no round trip.
+
+use crate::ir::{Ir, Verb};
+use crate::naming;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Short names are not part of the OpenAPI spec; kube-apiserver's registry declares them.
+/// These are the built-in ones kubectl users type.
+const SHORT_NAMES: &[(&str, &str, &[&str])] = &[
+    ("", "componentstatuses", &["cs"]),
+    ("", "configmaps", &["cm"]),
+    ("", "endpoints", &["ep"]),
+    ("", "events", &["ev"]),
+    ("", "limitranges", &["limits"]),
+    ("", "namespaces", &["ns"]),
+    ("", "nodes", &["no"]),
+    ("", "persistentvolumeclaims", &["pvc"]),
+    ("", "persistentvolumes", &["pv"]),
+    ("", "pods", &["po"]),
+    ("", "replicationcontrollers", &["rc"]),
+    ("", "resourcequotas", &["quota"]),
+    ("", "serviceaccounts", &["sa"]),
+    ("", "services", &["svc"]),
+    ("apiextensions.k8s.io", "customresourcedefinitions", &["crd", "crds"]),
+    ("apps", "daemonsets", &["ds"]),
+    ("apps", "deployments", &["deploy"]),
+    ("apps", "replicasets", &["rs"]),
+    ("apps", "statefulsets", &["sts"]),
+    ("autoscaling", "horizontalpodautoscalers", &["hpa"]),
+    ("batch", "cronjobs", &["cj"]),
+    ("certificates.k8s.io", "certificatesigningrequests", &["csr"]),
+    ("events.k8s.io", "events", &["ev"]),
+    ("networking.k8s.io", "ingresses", &["ing"]),
+    ("networking.k8s.io", "networkpolicies", &["netpol"]),
+    ("policy", "poddisruptionbudgets", &["pdb"]),
+    ("scheduling.k8s.io", "priorityclasses", &["pc"]),
+    ("storage.k8s.io", "storageclasses", &["sc"]),
+];
+
+fn verb_names(v: &std::collections::BTreeSet<Verb>) -> Vec<&'static str> {
+    v.iter().map(|v| v.discovery_name()).collect()
+}
+
+/// Tokens of the discovery module body.
+pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
+    let mut consts = Vec::new();
+    let mut pushes = Vec::new();
+    for g in ir.groups.values() {
+        let ident = format_ident!("{}", naming::module_name(&g.feature).to_uppercase());
+        let entries = g.versions.values().flat_map(|gv| gv.resources.iter()).filter_map(|def| {
+            let (_, _, r) = ir.resource(def)?;
+            let (group, version, kind, plural) = (&r.gvk.group, &r.gvk.version, &r.gvk.kind, &r.plural);
+            let singular = kind.to_lowercase();
+            let short: &[&str] = SHORT_NAMES
+                .iter()
+                .find(|(gr, p, _)| gr == group && p == plural)
+                .map(|(_, _, s)| *s)
+                .unwrap_or(&[]);
+            let namespaced = r.namespaced;
+            let verbs = verb_names(&r.verbs);
+            let subs = r.subresources.values().map(|s| {
+                let name = &s.name;
+                let (sg, sv, sk) = match &s.body {
+                    Some(b) => (b.group.clone(), b.version.clone(), b.kind.clone()),
+                    None => (group.clone(), version.clone(), kind.clone()),
+                };
+                let verbs = verb_names(&s.verbs);
+                quote! {
+                    ::kubeclient_runtime::discovery::SubresourceInfo {
+                        name: #name, group: #sg, version: #sv, kind: #sk, verbs: &[#(#verbs),*],
+                    }
+                }
+            });
+            Some(quote! {
+                ::kubeclient_runtime::discovery::ApiResourceInfo {
+                    group: #group, version: #version, kind: #kind, plural: #plural, singular: #singular,
+                    short_names: &[#(#short),*], namespaced: #namespaced, verbs: &[#(#verbs),*],
+                    subresources: &[#(#subs),*],
+                }
+            })
+        });
+        let cfg = cfg_features.then(|| {
+            let f = &g.feature;
+            quote!(#[cfg(feature = #f)])
+        });
+        let doc = format!(" Resources of API group `{}`.", if g.name.is_empty() { "core" } else { &g.name });
+        consts.push(quote! {
+            #cfg
+            #[doc = #doc]
+            pub const #ident: &[::kubeclient_runtime::discovery::ApiResourceInfo] = &[#(#entries),*];
+        });
+        pushes.push(quote! {
+            #cfg
+            out.extend_from_slice(#ident);
+        });
+    }
+    quote! {
+        #(#consts)*
+
+        /// Every resource of the enabled API groups.
+        pub fn resources() -> Vec<::kubeclient_runtime::discovery::ApiResourceInfo> {
+            #[allow(unused_mut)]
+            let mut out = Vec::new();
+            #(#pushes)*
+            out
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! Stage 4: IR -> Rust source files. Each submodule emits one concept with `quote!`; this module
+//! decides the file layout, formats with prettyplease and prefixes every file with a header that
+//! says it is generated and where from.
+
+mod clients;
+mod discovery;
+pub mod docs;
+mod paths;
+mod resource;
+mod types;
+
+pub use paths::Root;
+
+use crate::ir::{Ir, TypeKind};
+use crate::Error;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How the root module reaches the leaf files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `lib.rs` with inline modules that `include!` files from `OUT_DIR` (build scripts).
+    IncludeFromOutDir,
+    /// A normal module tree (`mod.rs` files) to read or vendor.
+    ModuleTree,
+}
+
+/// Emission settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Path of the module the output is mounted at (`crate` for the `kubeclient` crate).
+    pub root: String,
+    /// File layout.
+    pub layout: Layout,
+    /// Gate API groups behind cargo features named after them.
+    pub cfg_features: bool,
+    /// Spec version string for headers (e.g. `v1.35.0`).
+    pub spec_version: String,
+}
+
+/// Output files: relative path -> contents. `BTreeMap` keeps writing order deterministic.
+pub type Files = BTreeMap<String, String>;
+
+enum Unit<'a> {
+    Package(&'a crate::ir::Package),
+    GroupClient { feature: &'a str, gv: &'a crate::ir::GroupVersion },
+    Clientset,
+    Discovery,
+}
+
+/// Emit every file for `ir`.
+pub fn emit(ir: &Ir, opts: &Options) -> Result<Files, Error> {
+    Root::parse(&opts.root).map_err(|source| Error::Format { file: format!("<root path `{}`>", opts.root), source })?;
+    let mut units: Vec<(String, Unit<'_>)> = Vec::new();
+    for p in ir.packages.values() {
+        units.push((format!("{}.rs", p.module.join("/")), Unit::Package(p)));
+    }
+    for g in ir.groups.values() {
+        for gv in g.versions.values() {
+            let module = clients::client_module(&g.feature, &gv.version);
+            units.push((format!("{}.rs", module.join("/")), Unit::GroupClient { feature: &g.feature, gv }));
+        }
+    }
+    units.push(("clientset.rs".into(), Unit::Clientset));
+    units.push(("discovery.rs".into(), Unit::Discovery));
+
+    // Formatting dominates; split the units over the available cores.
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let chunk = units.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<(String, String)>, Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = units
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|(file, unit)| render(ir, opts, file, unit)).collect()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(panicked()))).collect()
+    });
+    let mut files = Files::new();
+    for r in results {
+        files.extend(r?);
+    }
+    let root = root_files(ir, opts);
+    for (file, tokens, header) in root {
+        let text = format_file(&file, tokens)?;
+        files.insert(file, format!("{header}{text}"));
+    }
+    Ok(files)
+}
+
+fn panicked() -> Error {
+    Error::Format {
+        file: "<formatter thread>".into(),
+        source: syn::Error::new(proc_macro2::Span::call_site(), "formatter thread panicked"),
+    }
+}
+
+fn render(ir: &Ir, opts: &Options, file: &str, unit: &Unit<'_>) -> Result<(String, String), Error> {
+    // Root holds tokens, which cannot cross threads; parse it per unit.
+    let root = Root::parse(&opts.root).map_err(|source| Error::Format { file: file.to_owned(), source })?;
+    let (tokens, source) = match unit {
+        Unit::Package(p) => {
+            let items = p.types.iter().filter_map(|name| ir.types.get(name)).map(|t| {
+                let def = types::type_def(ir, &root, t);
+                let res = match &t.kind {
+                    TypeKind::Struct(s) => s.resource.as_ref().map(|r| resource::resource_impls(ir, &root, t, r)),
+                    _ => None,
+                };
+                quote!(#def #res)
+            });
+            (quote!(#(#items)*), format!("definitions `{}.*`", p.spec_name))
+        }
+        Unit::GroupClient { feature, gv } => {
+            let api = if gv.group.is_empty() { gv.version.clone() } else { format!("{}/{}", gv.group, gv.version) };
+            (clients::group_client(ir, &root, feature, gv), format!("the paths of `{api}`"))
+        }
+        Unit::Clientset => (clients::clientset(ir, &root, opts.cfg_features), "every API group version".into()),
+        Unit::Discovery => (discovery::discovery(ir, opts.cfg_features), "every resource path".into()),
+    };
+    let text = format_file(file, tokens)?;
+    Ok((file.to_owned(), format!("{}{text}", header(opts, &source))))
+}
+
+fn header(opts: &Options, source: &str) -> String {
+    format!(
+        "// @generated by kubeclient-codegen. Do not edit: regenerate instead.\n// Source: Kubernetes OpenAPI spec {}, {source}.\n\n",
+        opts.spec_version
+    )
+}
+
+fn format_file(file: &str, tokens: TokenStream) -> Result<String, Error> {
+    let parsed: syn::File = syn::parse2(tokens).map_err(|source| Error::Format { file: file.to_owned(), source })?;
+    Ok(prettyplease::unparse(&parsed))
+}
+
+/// A tree of module names -> leaf file (for the root module).
+#[derive(Default)]
+struct Tree {
+    children: BTreeMap<String, Tree>,
+    leaf: Option<(String, Option<String>, String)>, // (file, feature, doc)
+}
+
+fn module_tree(ir: &Ir) -> Tree {
+    let mut tree = Tree::default();
+    let mut insert = |module: &[String], file: String, feature: Option<String>, doc: String| {
+        let mut node = &mut tree;
+        for seg in module {
+            node = node.children.entry(seg.clone()).or_default();
+        }
+        node.leaf = Some((file, feature, doc));
+    };
+    for p in ir.packages.values() {
+        insert(&p.module, format!("{}.rs", p.module.join("/")), Some(p.feature.clone()), format!(" Types of `{}`.", p.spec_name));
+    }
+    for g in ir.groups.values() {
+        for gv in g.versions.values() {
+            let module = clients::client_module(&g.feature, &gv.version);
+            let api = if gv.group.is_empty() { gv.version.clone() } else { format!("{}/{}", gv.group, gv.version) };
+            insert(&module, format!("{}.rs", module.join("/")), Some(g.feature.clone()), format!(" Typed client of `{api}`."));
+        }
+    }
+    tree
+}
+
+const TOP_DOCS: &[(&str, &str)] = &[
+    ("api", " Kubernetes types by package and version (`api::apps::v1::Deployment`)."),
+    ("typed", " Group-version clients (`typed::apps::v1::AppsV1Client`)."),
+];
+
+/// Doc of a module that only holds other modules.
+fn branch_doc(top: &dyn Fn(&str) -> &'static str, name: &str) -> String {
+    match top(name) {
+        "" => format!(" Versions of `{name}`."),
+        doc => doc.to_owned(),
+    }
+}
+
+fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
+    let tree = module_tree(ir);
+    let top_doc = |name: &str| TOP_DOCS.iter().find(|(n, _)| *n == name).map(|(_, d)| *d).unwrap_or("");
+    let cfg = |feature: &Option<String>| match (opts.cfg_features, feature) {
+        (true, Some(f)) => quote!(#[cfg(feature = #f)]),
+        _ => TokenStream::new(),
+    };
+    let hdr = header(opts, "module tree");
+    match opts.layout {
+        Layout::IncludeFromOutDir => {
+            fn inline(tree: &Tree, cfg: &dyn Fn(&Option<String>) -> TokenStream, top: &dyn Fn(&str) -> &'static str) -> TokenStream {
+                let mods = tree.children.iter().map(|(name, child)| {
+                    let ident = format_ident!("{}", name);
+                    if let Some((file, feature, doc)) = &child.leaf {
+                        let path = format!("/{file}");
+                        let cfg = cfg(feature);
+                        quote! {
+                            #cfg
+                            #[doc = #doc]
+                            pub mod #ident { include!(concat!(env!("OUT_DIR"), #path)); }
+                        }
+                    } else {
+                        let inner = inline(child, cfg, top);
+                        let doc = branch_doc(top, name);
+                        quote! { #[doc = #doc] pub mod #ident { #inner } }
+                    }
+                });
+                quote!(#(#mods)*)
+            }
+            let mods = inline(&tree, &cfg, &top_doc);
+            let lib = quote! {
+                #mods
+                mod clientset { include!(concat!(env!("OUT_DIR"), "/clientset.rs")); }
+                pub use clientset::Clientset;
+                /// Static table of every served resource.
+                pub mod discovery { include!(concat!(env!("OUT_DIR"), "/discovery.rs")); }
+            };
+            vec![("lib.rs".into(), lib, hdr)]
+        }
+        Layout::ModuleTree => {
+            let mut out = Vec::new();
+            fn walk(
+                tree: &Tree,
+                dir: &str,
+                cfg: &dyn Fn(&Option<String>) -> TokenStream,
+                top: &dyn Fn(&str) -> &'static str,
+                hdr: &str,
+                out: &mut Vec<(String, TokenStream, String)>,
+            ) {
+                let mods = tree.children.iter().map(|(name, child)| {
+                    let ident = format_ident!("{}", name);
+                    match &child.leaf {
+                        Some((_, feature, doc)) => {
+                            let cfg = cfg(feature);
+                            quote! { #cfg #[doc = #doc] pub mod #ident; }
+                        }
+                        None => {
+                            let doc = branch_doc(top, name);
+                            quote! { #[doc = #doc] pub mod #ident; }
+                        }
+                    }
+                });
+                let body = quote!(#(#mods)*);
+                if !dir.is_empty() {
+                    out.push((format!("{dir}/mod.rs"), body, hdr.to_owned()));
+                } else {
+                    out.push(("mod.rs".into(), quote! {
+                        #body
+                        mod clientset;
+                        pub use clientset::Clientset;
+                        /// Static table of every served resource.
+                        pub mod discovery;
+                    }, hdr.to_owned()));
+                }
+                for (name, child) in &tree.children {
+                    if child.leaf.is_none() {
+                        let sub = if dir.is_empty() { name.clone() } else { format!("{dir}/{name}") };
+                        walk(child, &sub, cfg, top, hdr, out);
+                    }
+                }
+            }
+            walk(&tree, "", &cfg, &top_doc, &hdr, &mut out);
+            out
+        }
+    }
+}
+
+/// Features used by the IR, with the closure of each (for the generated crate's Cargo.toml).
+pub fn feature_table(ir: &Ir) -> BTreeMap<String, BTreeSet<String>> {
+    ir.features().into_iter().map(|f| {
+        let c = ir.feature_closure(&f);
+        (f, c)
+    }).collect()
+}

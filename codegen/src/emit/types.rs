@@ -1,0 +1,193 @@
+//! Type definitions: structs with compact serde impls (see `kubeclient_runtime::codec`), string
+//! newtypes, JSON aliases and `List<K>` aliases.
+
+use super::docs::doc_attrs;
+use super::paths::{ty_tokens, type_path, Root};
+use crate::ir::{Field, Ir, StructDef, TypeDef, TypeKind};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Tokens for one definition (type plus its trait impls).
+pub fn type_def(ir: &Ir, root: &Root, t: &TypeDef) -> TokenStream {
+    let name = format_ident!("{}", t.rust_name);
+    let origin = format!("Generated from definition `{}`.", t.spec_name);
+    let docs = doc_attrs(t.doc.as_deref(), &[origin]);
+    match &t.kind {
+        TypeKind::Runtime(_) => TokenStream::new(),
+        TypeKind::Json => quote! {
+            #docs
+            pub type #name = ::serde_json::Value;
+        },
+        TypeKind::List { item } => {
+            let item = type_path(ir, root, item, &t.module);
+            quote! {
+                #docs
+                pub type #name = ::kubeclient_runtime::meta::v1::List<#item>;
+            }
+        }
+        TypeKind::StringNewtype => quote! {
+            #docs
+            #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+            pub struct #name(pub String);
+
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                    s.serialize_str(&self.0)
+                }
+            }
+
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                    <String as ::serde::Deserialize>::deserialize(d).map(#name)
+                }
+            }
+        },
+        TypeKind::Struct(s) => struct_def(ir, root, t, s, &name, docs),
+    }
+}
+
+fn field_ty(ir: &Ir, root: &Root, t: &TypeDef, f: &Field) -> TokenStream {
+    let inner = ty_tokens(ir, root, &f.ty, &t.module);
+    let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
+    if f.required {
+        inner
+    } else {
+        quote!(Option<#inner>)
+    }
+}
+
+fn struct_def(ir: &Ir, root: &Root, t: &TypeDef, s: &StructDef, name: &syn::Ident, docs: TokenStream) -> TokenStream {
+    let fields = s.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let ty = field_ty(ir, root, t, f);
+        let fallback = if f.doc.as_deref().is_some_and(|d| !d.trim().is_empty()) {
+            Vec::new()
+        } else {
+            vec![format!("The `{}` property (undocumented in the spec).", f.json_name)]
+        };
+        let docs = doc_attrs(f.doc.as_deref(), &fallback);
+        quote! { #docs pub #ident: #ty, }
+    });
+    let derives = if s.sensitive.is_empty() {
+        quote!(#[derive(Clone, Debug, Default, PartialEq)])
+    } else {
+        quote!(#[derive(Clone, Default, PartialEq)])
+    };
+    let debug = (!s.sensitive.is_empty()).then(|| redacting_debug(s, name));
+    let de = de_impl(t, s, name);
+    let ser = ser_impl(s, name);
+    quote! {
+        #docs
+        #derives
+        pub struct #name { #(#fields)* }
+        #debug
+        #de
+        #ser
+    }
+}
+
+/// `Debug` that prints `<redacted>` for credential fields (Secret data, issued tokens).
+fn redacting_debug(s: &StructDef, name: &syn::Ident) -> TokenStream {
+    let label = name.to_string();
+    let fields = s.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let key = &f.rust_name;
+        if !s.sensitive.contains(&f.json_name) {
+            quote! { .field(#key, &self.#ident) }
+        } else if f.required {
+            quote! { .field(#key, &"<redacted>") }
+        } else {
+            quote! { .field(#key, &self.#ident.as_ref().map(|_| "<redacted>")) }
+        }
+    });
+    quote! {
+        impl ::core::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(#label) #(#fields)* .finish()
+            }
+        }
+    }
+}
+
+fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
+    let label = t.rust_name.as_str();
+    let mut arms: Vec<TokenStream> = Vec::new();
+    if let Some(gvk) = &s.gvk {
+        let api_version = gvk.api_version();
+        let kind = &gvk.kind;
+        arms.push(quote! { "apiVersion" => ::kubeclient_runtime::codec::expect_str(map, "apiVersion", #api_version, Self::NAME)?, });
+        arms.push(quote! { "kind" => ::kubeclient_runtime::codec::expect_str(map, "kind", #kind, Self::NAME)?, });
+    }
+    for f in &s.fields {
+        let key = &f.json_name;
+        let ident = format_ident!("{}", f.rust_name);
+        arms.push(if f.required {
+            quote! { #key => self.#ident = ::kubeclient_runtime::codec::required(map)?, }
+        } else {
+            quote! { #key => self.#ident = map.next_value()?, }
+        });
+    }
+    let body = if arms.is_empty() {
+        quote! {
+            let _ = (key, map);
+            Ok(false)
+        }
+    } else {
+        quote! {
+            match key {
+                #(#arms)*
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+    };
+    quote! {
+        impl ::kubeclient_runtime::codec::DeStruct for #name {
+            const NAME: &'static str = #label;
+            fn de_field<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> ::core::result::Result<bool, A::Error> {
+                #body
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                ::kubeclient_runtime::codec::deserialize_struct(d)
+            }
+        }
+    }
+}
+
+fn ser_impl(s: &StructDef, name: &syn::Ident) -> TokenStream {
+    let mut stmts: Vec<TokenStream> = Vec::new();
+    if let Some(gvk) = &s.gvk {
+        let api_version = gvk.api_version();
+        let kind = &gvk.kind;
+        stmts.push(quote! { map.serialize_entry("apiVersion", #api_version)?; });
+        stmts.push(quote! { map.serialize_entry("kind", #kind)?; });
+    }
+    for f in &s.fields {
+        let key = &f.json_name;
+        let ident = format_ident!("{}", f.rust_name);
+        stmts.push(if f.required {
+            quote! { map.serialize_entry(#key, &self.#ident)?; }
+        } else {
+            quote! { ::kubeclient_runtime::codec::opt(map, #key, &self.#ident)?; }
+        });
+    }
+    let unused = stmts.is_empty().then(|| quote!(let _ = map;));
+    quote! {
+        impl ::kubeclient_runtime::codec::SerStruct for #name {
+            fn ser_fields<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::core::result::Result<(), M::Error> {
+                #unused
+                #(#stmts)*
+                Ok(())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::kubeclient_runtime::codec::serialize_struct(self, s)
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Errors of the generator. Every variant names the input (file, definition, field, path) and
+//! says what is wrong, so a user can fix a spec or a CRD without reading generator code.
+
+use std::path::PathBuf;
+
+/// Anything that stops generation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The spec file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// File that was read.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The spec is not valid JSON or does not have the swagger shape.
+    #[error("{origin}: not a valid swagger 2.0 document: {source}")]
+    ParseSpec {
+        /// File name or other origin of the document.
+        origin: String,
+        /// Underlying error, with line and column.
+        source: serde_json::Error,
+    },
+    /// An output file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// File that was written.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// A fixup for an upstream quirk no longer matches anything: the quirk was fixed upstream
+    /// and the fixup must be removed.
+    #[error("fixup `{fixup}` no longer applies: {detail}")]
+    StaleFixup {
+        /// Fixup name.
+        fixup: &'static str,
+        /// What it expected to find.
+        detail: String,
+    },
+    /// A `$ref` points at a definition that does not exist.
+    #[error("definition `{definition}`, field `{field}`: $ref `{target}` names no definition")]
+    DanglingRef {
+        /// Definition holding the reference.
+        definition: String,
+        /// Property path within it.
+        field: String,
+        /// The reference.
+        target: String,
+    },
+    /// A schema shape the generator cannot express.
+    #[error("definition `{definition}`, field `{field}`: {what}")]
+    Unsupported {
+        /// Definition.
+        definition: String,
+        /// Property path within it.
+        field: String,
+        /// What is not supported.
+        what: String,
+    },
+    /// A definition or property name cannot become a Rust identifier.
+    #[error("definition `{definition}`: `{name}` cannot be turned into a Rust identifier")]
+    BadIdentifier {
+        /// Definition.
+        definition: String,
+        /// Offending name.
+        name: String,
+    },
+    /// Two properties turn into the same Rust field name.
+    #[error("definition `{definition}`: properties `{first}` and `{second}` both become field `{ident}`")]
+    FieldCollision {
+        /// Definition.
+        definition: String,
+        /// First property.
+        first: String,
+        /// Second property.
+        second: String,
+        /// The shared identifier.
+        ident: String,
+    },
+    /// Two definitions of one package turn into the same Rust type name.
+    #[error("definitions `{first}` and `{second}` both become type `{ident}`")]
+    TypeCollision {
+        /// First definition.
+        first: String,
+        /// Second definition.
+        second: String,
+        /// The shared identifier.
+        ident: String,
+    },
+    /// An operation acts on a kind that has no definition.
+    #[error("path `{path}` ({method}): kind {group}/{version}/{kind} has no definition")]
+    KindWithoutDefinition {
+        /// Path template.
+        path: String,
+        /// HTTP method.
+        method: String,
+        /// Group.
+        group: String,
+        /// Version.
+        version: String,
+        /// Kind.
+        kind: String,
+    },
+    /// A resource kind has no `metadata` property of type ObjectMeta.
+    #[error("definition `{definition}` is served as a resource at `{path}` but has no `metadata: ObjectMeta` property")]
+    ResourceWithoutMetadata {
+        /// Definition.
+        definition: String,
+        /// A path that serves it.
+        path: String,
+    },
+    /// An apimachinery definition has no handwritten runtime type.
+    #[error("definition `{definition}` belongs to apimachinery, but kubeclient-runtime has no handwritten type for it; add one to runtime/src/meta and to codegen's runtime map")]
+    UnmappedApimachinery {
+        /// Definition.
+        definition: String,
+    },
+    /// Two API groups would share one cargo feature name.
+    #[error("API groups `{first}` and `{second}` would both use cargo feature `{feature}`")]
+    FeatureCollision {
+        /// First group.
+        first: String,
+        /// Second group.
+        second: String,
+        /// Feature name.
+        feature: String,
+    },
+    /// A package's definitions name kinds of more than one API group.
+    #[error("package `{package}` holds kinds of groups `{first}` and `{second}`; cannot pick its cargo feature")]
+    PackageGroupConflict {
+        /// Package.
+        package: String,
+        /// First group.
+        first: String,
+        /// Second group.
+        second: String,
+    },
+    /// Emitted tokens did not parse as Rust (a generator bug; the file name says where).
+    #[error("generated `{file}` is not valid Rust: {source}")]
+    Format {
+        /// Output file.
+        file: String,
+        /// Parse error.
+        source: syn::Error,
+    },
+}

@@ -1,0 +1,119 @@
+//! Assemble the [`Ir`] from a (fixed-up) spec.
+
+use super::resources::collect;
+use super::types::{build_types, split_name};
+use super::{features, Group, GroupVersion, Ir, Package, Ty, TypeKind};
+use crate::naming;
+use crate::spec::Swagger;
+use crate::Error;
+use std::collections::BTreeMap;
+
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+const LIST_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta";
+
+/// Build the IR of a spec that fixups have already been applied to.
+pub fn build(spec: &Swagger) -> Result<Ir, Error> {
+    let mut types = build_types(spec)?;
+    let resources = collect(spec)?;
+
+    // Attach resources to their structs; a served kind always carries its ObjectMeta.
+    for (def, r) in resources {
+        let path = format!("{}/{}", r.gvk.api_version(), r.plural);
+        let Some(TypeKind::Struct(s)) = types.get_mut(&def).map(|t| &mut t.kind) else {
+            return Err(Error::ResourceWithoutMetadata { definition: def, path });
+        };
+        let meta = s.fields.iter_mut().find(|f| f.json_name == "metadata" && f.ty == Ty::Named(OBJECT_META.into()));
+        match (meta, &s.gvk) {
+            (Some(m), Some(_)) => m.required = true,
+            _ => return Err(Error::ResourceWithoutMetadata { definition: def, path }),
+        }
+        s.resource = Some(r);
+    }
+
+    // `FooList { metadata: ListMeta, items: [Foo] }` of a served kind becomes `List<Foo>`.
+    let served: Vec<String> = types
+        .iter()
+        .filter(|(_, t)| matches!(&t.kind, TypeKind::Struct(s) if s.resource.is_some()))
+        .map(|(n, _)| n.clone())
+        .collect();
+    for t in types.values_mut() {
+        let TypeKind::Struct(s) = &t.kind else { continue };
+        if s.gvk.is_none() || s.fields.len() != 2 || !t.rust_name.ends_with("List") {
+            continue;
+        }
+        let items = s.fields.iter().find(|f| f.json_name == "items");
+        let meta = s.fields.iter().find(|f| f.json_name == "metadata");
+        if let (Some(items), Some(meta)) = (items, meta) {
+            if let (Ty::Vec(inner), Ty::Named(m)) = (&items.ty, &meta.ty) {
+                if let Ty::Named(item) = inner.as_ref() {
+                    if m == LIST_META && served.contains(item) {
+                        t.kind = TypeKind::List { item: item.clone() };
+                    }
+                }
+            }
+        }
+    }
+
+    // Packages and their features; groups and versions.
+    let mut ir = Ir { types, ..Ir::default() };
+    let mut package_groups: BTreeMap<String, String> = BTreeMap::new();
+    for (name, d) in &spec.definitions {
+        let (package, _) = split_name(name);
+        for g in &d.gvk {
+            match package_groups.get(package) {
+                Some(prev) if *prev != g.group && !name.starts_with("io.k8s.apimachinery.") => {
+                    return Err(Error::PackageGroupConflict {
+                        package: package.to_owned(),
+                        first: prev.clone(),
+                        second: g.group.clone(),
+                    })
+                }
+                Some(_) => {}
+                None => {
+                    package_groups.insert(package.to_owned(), g.group.clone());
+                }
+            }
+        }
+    }
+    let mut feature_groups: BTreeMap<String, String> = BTreeMap::new();
+    for t in ir.types.values() {
+        if t.module.is_empty() {
+            continue;
+        }
+        let (package, _) = split_name(&t.spec_name);
+        let feature = match package_groups.get(package) {
+            Some(group) => naming::feature_name(group),
+            None => t.module[1].replace('_', "-"),
+        };
+        if let Some(group) = package_groups.get(package) {
+            if let Some(prev) = feature_groups.insert(feature.clone(), group.clone()) {
+                if prev != *group {
+                    return Err(Error::FeatureCollision { first: prev, second: group.clone(), feature });
+                }
+            }
+        }
+        let p = ir.packages.entry(t.module.clone()).or_insert_with(|| Package {
+            spec_name: package.to_owned(),
+            module: t.module.clone(),
+            feature: feature.clone(),
+            types: Vec::new(),
+        });
+        p.types.push(t.spec_name.clone());
+    }
+    for (def, t) in &ir.types {
+        let TypeKind::Struct(s) = &t.kind else { continue };
+        let Some(r) = &s.resource else { continue };
+        let g = ir.groups.entry(r.gvk.group.clone()).or_insert_with(|| Group {
+            name: r.gvk.group.clone(),
+            feature: naming::feature_name(&r.gvk.group),
+            versions: BTreeMap::new(),
+        });
+        g.versions
+            .entry(r.gvk.version.clone())
+            .or_insert_with(|| GroupVersion { group: r.gvk.group.clone(), version: r.gvk.version.clone(), resources: Vec::new() })
+            .resources
+            .push(def.clone());
+    }
+    ir.feature_deps = features::feature_deps(&ir);
+    Ok(ir)
+}

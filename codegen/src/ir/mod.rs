@@ -1,0 +1,272 @@
+//! Stage 3: the intermediate representation. Plain data, no tokens: what the API is (packages of
+//! types, API groups of resources with their verbs and subresources), decided once so the emit
+//! stage only spells it out.
+
+mod build;
+mod features;
+mod resources;
+mod runtime_map;
+mod types;
+
+pub use build::build;
+pub use runtime_map::RUNTIME_TYPES;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The whole API described by one spec.
+#[derive(Debug, Clone, Default)]
+pub struct Ir {
+    /// Packages of generated types, keyed by module path (`["api", "apps", "v1"]`).
+    pub packages: BTreeMap<Vec<String>, Package>,
+    /// Every definition by its spec name, generated or mapped to the runtime.
+    pub types: BTreeMap<String, TypeDef>,
+    /// API groups by name (`""` for core).
+    pub groups: BTreeMap<String, Group>,
+    /// Cargo feature -> the other features its types reference (direct edges; the closure is
+    /// computed by [`Ir::feature_closure`]).
+    pub feature_deps: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// A Go package of the spec (`io.k8s.api.apps.v1`), emitted as one Rust module.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// Dotted spec prefix, e.g. `io.k8s.api.apps.v1`.
+    pub spec_name: String,
+    /// Module path under the crate root.
+    pub module: Vec<String>,
+    /// Cargo feature gating the module.
+    pub feature: String,
+    /// Definitions in the package, by spec name, sorted.
+    pub types: Vec<String>,
+}
+
+/// One definition.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Full spec name, e.g. `io.k8s.api.apps.v1.Deployment`.
+    pub spec_name: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Module path of the package it is emitted in (empty for runtime types).
+    pub module: Vec<String>,
+    /// Description from the spec.
+    pub doc: Option<String>,
+    /// Shape.
+    pub kind: TypeKind,
+}
+
+/// The shape of a definition.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// Handwritten in the runtime; referenced by this path (e.g. `::kubeclient_runtime::meta::v1::ObjectMeta`).
+    Runtime(String),
+    /// A struct with named fields.
+    Struct(StructDef),
+    /// `FooList` with `items: [Foo]`: emitted as `List<Foo>`.
+    List {
+        /// Spec name of the item kind.
+        item: String,
+    },
+    /// A string newtype.
+    StringNewtype,
+    /// Arbitrary JSON (no type, or preserve-unknown-fields).
+    Json,
+}
+
+/// A struct definition.
+#[derive(Debug, Clone, Default)]
+pub struct StructDef {
+    /// Fields in property-name order.
+    pub fields: Vec<Field>,
+    /// Fixed group/version/kind when the definition has exactly one: `apiVersion` and `kind` are
+    /// then not fields but constants written on encode and checked on decode.
+    pub gvk: Option<Gvk>,
+    /// Set when the definition is served as a resource.
+    pub resource: Option<ResourceImpl>,
+    /// Fields that hold secrets (Debug must redact them).
+    pub sensitive: BTreeSet<String>,
+}
+
+/// Group/version/kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Gvk {
+    /// Group (`""` for core).
+    pub group: String,
+    /// Version.
+    pub version: String,
+    /// Kind.
+    pub kind: String,
+}
+
+impl Gvk {
+    /// `group/version` or `version` for core.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
+
+/// A struct field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// JSON property name.
+    pub json_name: String,
+    /// Rust field name.
+    pub rust_name: String,
+    /// Type.
+    pub ty: Ty,
+    /// Required by the schema (then not an `Option`).
+    pub required: bool,
+    /// Boxed to break a recursive type.
+    pub boxed: bool,
+    /// Description.
+    pub doc: Option<String>,
+}
+
+/// A field type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f64`.
+    F64,
+    /// `String`.
+    String,
+    /// base64 bytes.
+    Bytes,
+    /// Arbitrary JSON.
+    Json,
+    /// Another definition, by spec name.
+    Named(String),
+    /// Array.
+    Vec(Box<Ty>),
+    /// Map with string keys.
+    Map(Box<Ty>),
+}
+
+/// How a struct is served as a resource: the `Resource` impl and its markers.
+#[derive(Debug, Clone)]
+pub struct ResourceImpl {
+    /// Group/version/kind.
+    pub gvk: Gvk,
+    /// URL plural.
+    pub plural: String,
+    /// Namespaced or cluster.
+    pub namespaced: bool,
+    /// Verbs on the main resource.
+    pub verbs: BTreeSet<Verb>,
+    /// Subresources by path segment.
+    pub subresources: BTreeMap<String, Subresource>,
+}
+
+/// A Kubernetes verb (`x-kubernetes-action`, normalised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verb {
+    /// get.
+    Get,
+    /// list.
+    List,
+    /// watch / watchlist.
+    Watch,
+    /// post.
+    Create,
+    /// put.
+    Update,
+    /// patch.
+    Patch,
+    /// delete.
+    Delete,
+    /// deletecollection.
+    DeleteCollection,
+    /// connect (exec, attach, portforward, proxy).
+    Connect,
+}
+
+impl Verb {
+    /// Spelling in discovery documents.
+    pub fn discovery_name(self) -> &'static str {
+        match self {
+            Verb::Get => "get",
+            Verb::List => "list",
+            Verb::Watch => "watch",
+            Verb::Create => "create",
+            Verb::Update => "update",
+            Verb::Patch => "patch",
+            Verb::Delete => "delete",
+            Verb::DeleteCollection => "deletecollection",
+            Verb::Connect => "connect",
+        }
+    }
+}
+
+/// A subresource.
+#[derive(Debug, Clone)]
+pub struct Subresource {
+    /// Path segment(s) after `{name}`, e.g. `status`, `scale`, `proxy/{path}`.
+    pub name: String,
+    /// Verbs declared on it.
+    pub verbs: BTreeSet<Verb>,
+    /// Kind of the request/response body (None for connect and plain-text endpoints).
+    pub body: Option<Gvk>,
+    /// Spec name of the body definition.
+    pub body_type: Option<String>,
+}
+
+/// An API group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Name (`""` for core).
+    pub name: String,
+    /// Cargo feature.
+    pub feature: String,
+    /// Versions by name.
+    pub versions: BTreeMap<String, GroupVersion>,
+}
+
+/// One version of a group.
+#[derive(Debug, Clone)]
+pub struct GroupVersion {
+    /// Group name.
+    pub group: String,
+    /// Version.
+    pub version: String,
+    /// Resource kinds served, by spec name of their definition.
+    pub resources: Vec<String>,
+}
+
+impl Ir {
+    /// The struct definition served as resource `spec_name`, if any.
+    pub fn resource(&self, spec_name: &str) -> Option<(&TypeDef, &StructDef, &ResourceImpl)> {
+        let t = self.types.get(spec_name)?;
+        match &t.kind {
+            TypeKind::Struct(s) => s.resource.as_ref().map(|r| (t, s, r)),
+            _ => None,
+        }
+    }
+
+    /// Transitive closure of [`Ir::feature_deps`] for one feature (excluding itself).
+    pub fn feature_closure(&self, feature: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![feature.to_owned()];
+        while let Some(f) = stack.pop() {
+            for d in self.feature_deps.get(&f).into_iter().flatten() {
+                if d != feature && seen.insert(d.clone()) {
+                    stack.push(d.clone());
+                }
+            }
+        }
+        seen
+    }
+
+    /// Every cargo feature, sorted.
+    pub fn features(&self) -> BTreeSet<String> {
+        self.packages.values().map(|p| p.feature.clone()).chain(self.groups.values().map(|g| g.feature.clone())).collect()
+    }
+}

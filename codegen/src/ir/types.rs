@@ -1,0 +1,250 @@
+//! Definitions -> [`TypeDef`]s: field types, optionality, fixed GVKs, boxing of recursive
+//! fields, and the mapping of apimachinery definitions to runtime types.
+
+use super::runtime_map::{runtime_path, APIMACHINERY_PREFIX};
+use super::{Field, Gvk, StructDef, Ty, TypeDef, TypeKind};
+use crate::naming;
+use crate::spec::{ref_target, AdditionalProperties, Schema, Swagger};
+use crate::Error;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Properties whose values are credentials; `Debug` of their struct redacts them.
+const SENSITIVE_FIELDS: &[(&str, &[&str])] = &[
+    ("io.k8s.api.core.v1.Secret", &["data", "stringData"]),
+    ("io.k8s.api.authentication.v1.TokenRequestStatus", &["token"]),
+];
+
+/// Split `io.k8s.api.apps.v1.Deployment` into (`io.k8s.api.apps.v1`, `Deployment`).
+pub(super) fn split_name(spec_name: &str) -> (&str, &str) {
+    match spec_name.rsplit_once('.') {
+        Some((pkg, short)) => (pkg, short),
+        None => ("", spec_name),
+    }
+}
+
+/// Module path of a package: `api::<package>::<version>`, taking the last two segments
+/// (`io.k8s.api.apps.v1` -> `api::apps::v1`, `io.k8s.kube-aggregator.pkg.apis.apiregistration.v1`
+/// -> `api::apiregistration::v1`).
+pub(super) fn module_of(package: &str) -> Vec<String> {
+    let mut segs = package.rsplit('.');
+    let version = segs.next().filter(|s| !s.is_empty()).unwrap_or("types");
+    let pkg = segs.next().unwrap_or("default");
+    vec!["api".to_owned(), naming::module_name(pkg), naming::module_name(version)]
+}
+
+/// Build every definition's [`TypeDef`].
+pub(super) fn build_types(spec: &Swagger) -> Result<BTreeMap<String, TypeDef>, Error> {
+    let mut out = BTreeMap::new();
+    let mut names_in_module: BTreeMap<(Vec<String>, String), String> = BTreeMap::new();
+    for (name, schema) in &spec.definitions {
+        let (package, short) = split_name(name);
+        if let Some(path) = runtime_path(name) {
+            out.insert(name.clone(), TypeDef {
+                spec_name: name.clone(),
+                rust_name: short.to_owned(),
+                module: Vec::new(),
+                doc: schema.description.clone(),
+                kind: TypeKind::Runtime(path.to_owned()),
+            });
+            continue;
+        }
+        if name.starts_with(APIMACHINERY_PREFIX) {
+            return Err(Error::UnmappedApimachinery { definition: name.clone() });
+        }
+        let rust_name = naming::type_name(short);
+        let module = module_of(package);
+        if let Some(prev) = names_in_module.insert((module.clone(), rust_name.clone()), name.clone()) {
+            return Err(Error::TypeCollision { first: prev, second: name.clone(), ident: rust_name });
+        }
+        let kind = type_kind(spec, name, schema)?;
+        out.insert(name.clone(), TypeDef {
+            spec_name: name.clone(),
+            rust_name,
+            module,
+            doc: schema.description.clone(),
+            kind,
+        });
+    }
+    box_recursive_fields(&mut out);
+    Ok(out)
+}
+
+fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Error> {
+    let schema = unwrap_all_of(schema);
+    if schema.preserve_unknown_fields == Some(true) && schema.properties.is_empty() {
+        return Ok(TypeKind::Json);
+    }
+    match schema.type_.as_deref() {
+        Some("string") => return Ok(TypeKind::StringNewtype),
+        Some("object") | None if !schema.properties.is_empty() => {}
+        Some("object") if schema.additional_properties.is_none() => {
+            return Ok(TypeKind::Struct(StructDef::default()))
+        }
+        _ => return Ok(TypeKind::Json),
+    }
+    let gvk = match schema.gvk.as_slice() {
+        [one] => Some(Gvk { group: one.group.clone(), version: one.version.clone(), kind: one.kind.clone() }),
+        _ => None,
+    };
+    let required: BTreeSet<&str> = schema.required.iter().map(String::as_str).collect();
+    let sensitive: BTreeSet<String> = SENSITIVE_FIELDS
+        .iter()
+        .filter(|(d, _)| *d == name)
+        .flat_map(|(_, f)| f.iter().map(|s| s.to_string()))
+        .collect();
+    let mut fields = Vec::new();
+    let mut idents: BTreeMap<String, String> = BTreeMap::new();
+    for (prop, prop_schema) in &schema.properties {
+        // A single fixed GVK makes apiVersion/kind constants rather than fields.
+        if gvk.is_some() && (prop == "apiVersion" || prop == "kind") {
+            continue;
+        }
+        let rust_name = naming::field_name(prop);
+        if let Some(prev) = idents.insert(rust_name.clone(), prop.clone()) {
+            return Err(Error::FieldCollision {
+                definition: name.to_owned(),
+                first: prev,
+                second: prop.clone(),
+                ident: rust_name,
+            });
+        }
+        let ty = field_type(spec, name, prop, prop_schema)?;
+        fields.push(Field {
+            json_name: prop.clone(),
+            rust_name,
+            ty,
+            required: required.contains(prop.as_str()),
+            boxed: false,
+            doc: prop_schema.description.clone(),
+        });
+    }
+    Ok(TypeKind::Struct(StructDef { fields, gvk, resource: None, sensitive }))
+}
+
+/// OpenAPI v3 documents wrap a `$ref` in a one-element `allOf` (kube-openapi#477).
+fn unwrap_all_of(schema: &Schema) -> &Schema {
+    match schema.all_of.as_slice() {
+        [only] if schema.ref_.is_none() && schema.type_.is_none() => only,
+        _ => schema,
+    }
+}
+
+/// The Rust type of one property schema.
+pub(super) fn field_type(spec: &Swagger, definition: &str, field: &str, schema: &Schema) -> Result<Ty, Error> {
+    let schema = unwrap_all_of(schema);
+    if let Some(r) = &schema.ref_ {
+        let target = ref_target(r).filter(|t| spec.definitions.contains_key(*t)).ok_or_else(|| {
+            Error::DanglingRef { definition: definition.to_owned(), field: field.to_owned(), target: r.clone() }
+        })?;
+        return Ok(Ty::Named(target.to_owned()));
+    }
+    if schema.int_or_string == Some(true) || schema.format.as_deref() == Some("int-or-string") {
+        return Ok(Ty::Named("io.k8s.apimachinery.pkg.util.intstr.IntOrString".into()))
+            .and_then(|t| require_def(spec, definition, field, t));
+    }
+    if schema.preserve_unknown_fields == Some(true) && schema.properties.is_empty() {
+        return Ok(Ty::Json);
+    }
+    let ty = match schema.type_.as_deref() {
+        Some("boolean") => Ty::Bool,
+        Some("integer") => match schema.format.as_deref() {
+            Some("int32") => Ty::I32,
+            _ => Ty::I64,
+        },
+        Some("number") => Ty::F64,
+        Some("string") => match schema.format.as_deref() {
+            Some("byte") => Ty::Bytes,
+            Some("date-time") => {
+                return require_def(spec, definition, field, Ty::Named("io.k8s.apimachinery.pkg.apis.meta.v1.Time".into()))
+            }
+            _ => Ty::String,
+        },
+        Some("array") => {
+            let item = match &schema.items {
+                Some(items) => field_type(spec, definition, &format!("{field}[]"), items)?,
+                None => Ty::Json,
+            };
+            Ty::Vec(Box::new(item))
+        }
+        Some("object") | None => {
+            if !schema.properties.is_empty() {
+                return Err(Error::Unsupported {
+                    definition: definition.to_owned(),
+                    field: field.to_owned(),
+                    what: "inline object schemas with properties are not supported in swagger input; use a $ref".into(),
+                });
+            }
+            match &schema.additional_properties {
+                Some(AdditionalProperties::Schema(v)) => {
+                    Ty::Map(Box::new(field_type(spec, definition, &format!("{field}{{}}"), v)?))
+                }
+                Some(AdditionalProperties::Bool(true)) => Ty::Map(Box::new(Ty::Json)),
+                _ => Ty::Json,
+            }
+        }
+        Some(other) => {
+            return Err(Error::Unsupported {
+                definition: definition.to_owned(),
+                field: field.to_owned(),
+                what: format!("unknown schema type `{other}`"),
+            })
+        }
+    };
+    Ok(ty)
+}
+
+/// Inline `date-time` and int-or-string use the runtime types through their definitions; a spec
+/// that lacks those definitions cannot say what they are.
+fn require_def(spec: &Swagger, definition: &str, field: &str, ty: Ty) -> Result<Ty, Error> {
+    if let Ty::Named(n) = &ty {
+        if !spec.definitions.contains_key(n) && runtime_path(n).is_none() {
+            return Err(Error::DanglingRef { definition: definition.into(), field: field.into(), target: n.clone() });
+        }
+    }
+    Ok(ty)
+}
+
+/// Box fields that contain their own struct without an indirection (`JSONSchemaProps.not`),
+/// which would otherwise make an infinitely sized type.
+fn box_recursive_fields(types: &mut BTreeMap<String, TypeDef>) {
+    let direct: BTreeMap<String, Vec<String>> = types
+        .iter()
+        .filter_map(|(n, t)| match &t.kind {
+            TypeKind::Struct(s) => Some((
+                n.clone(),
+                s.fields.iter().filter_map(|f| match &f.ty { Ty::Named(x) => Some(x.clone()), _ => None }).collect(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut stack = vec![from.to_owned()];
+        let mut seen = BTreeSet::new();
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                stack.extend(direct.get(&n).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    let mut to_box = Vec::new();
+    for (name, targets) in &direct {
+        for (i, target) in targets.iter().enumerate() {
+            if reaches(target, name) {
+                to_box.push((name.clone(), i, target.clone()));
+            }
+        }
+    }
+    for (name, _, target) in to_box {
+        if let Some(TypeDef { kind: TypeKind::Struct(s), .. }) = types.get_mut(&name) {
+            for f in &mut s.fields {
+                if f.ty == Ty::Named(target.clone()) {
+                    f.boxed = true;
+                }
+            }
+        }
+    }
+}

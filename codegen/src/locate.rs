@@ -1,0 +1,122 @@
+//! Where Kubernetes specs come from. Specs are upstream data and never committed; the build
+//! finds them in this order:
+//!
+//! 1. `$KUBECLIENT_SPECS_DIR/kubernetes/<version>/swagger.json`;
+//! 2. `<workspace>/openapi-specs/kubernetes/<version>/swagger.json`;
+//! 3. `<workspace>/../shared/openapi-specs/kubernetes/<version>/swagger.json`.
+
+use std::path::{Path, PathBuf};
+
+/// A Kubernetes version we generate for, with the upstream file it comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct KubernetesVersion {
+    /// Folder name, e.g. `v1.35`.
+    pub name: &'static str,
+    /// Upstream release the spec was taken from.
+    pub release: &'static str,
+    /// Where upstream publishes it.
+    pub url: &'static str,
+    /// sha256 of the file.
+    pub sha256: &'static str,
+}
+
+/// Every supported version, oldest first.
+pub const VERSIONS: &[KubernetesVersion] = &[
+    KubernetesVersion {
+        name: "v1.31",
+        release: "v1.31.1",
+        url: "https://raw.githubusercontent.com/kubernetes/kubernetes/v1.31.1/api/openapi-spec/swagger.json",
+        sha256: "ddcb3d5c3d85849f1fadb56387d3a7bf44712da291e5bd08b34df4e8a4247f8d",
+    },
+    KubernetesVersion {
+        name: "v1.33",
+        release: "v1.33.1",
+        url: "https://raw.githubusercontent.com/kubernetes/kubernetes/v1.33.1/api/openapi-spec/swagger.json",
+        sha256: "2af5abf98554af1599e516f31f7f1698085e6faa12b816401f569c097b9f7ef6",
+    },
+    KubernetesVersion {
+        name: "v1.34",
+        release: "v1.34.0",
+        url: "https://raw.githubusercontent.com/kubernetes/kubernetes/v1.34.0/api/openapi-spec/swagger.json",
+        sha256: "d3b0cdc2fda15c753206d25ab459dc7c12df64e2fd652b6809687471ea751c37",
+    },
+    KubernetesVersion {
+        name: "v1.35",
+        release: "v1.35.0",
+        url: "https://raw.githubusercontent.com/kubernetes/kubernetes/v1.35.0/api/openapi-spec/swagger.json",
+        sha256: "483500149ee52ce5753d75f5639101d985bb4f5e902cc05b1ba7627465d62446",
+    },
+];
+
+/// The version built when `KUBECLIENT_K8S_VERSION` is not set: the newest.
+pub const DEFAULT_VERSION: &str = "v1.35";
+
+/// Environment variable naming a specs folder (searched first).
+pub const SPECS_DIR_ENV: &str = "KUBECLIENT_SPECS_DIR";
+
+/// Why a spec could not be found.
+#[derive(Debug, thiserror::Error)]
+pub enum LocateError {
+    /// The version is not one we support.
+    #[error("Kubernetes version `{requested}` is not supported; supported: {supported}")]
+    UnknownVersion {
+        /// What was asked for.
+        requested: String,
+        /// Comma-separated supported versions.
+        supported: String,
+    },
+    /// No candidate file exists.
+    #[error(
+        "the Kubernetes {version} OpenAPI spec was not found; looked in:\n{tried}\n\
+         Get it with: mkdir -p openapi-specs/kubernetes/{version} && curl -fsSL {url} -o openapi-specs/kubernetes/{version}/swagger.json \
+         (sha256 {sha256}), or set {env} to a folder holding kubernetes/{version}/swagger.json"
+    )]
+    NotFound {
+        /// Version.
+        version: String,
+        /// Paths tried, one per line.
+        tried: String,
+        /// Upstream URL.
+        url: String,
+        /// Expected checksum.
+        sha256: String,
+        /// Env var name.
+        env: &'static str,
+    },
+}
+
+/// Accept `1.35`, `v1.35` or `v1.35.0`.
+pub fn normalize(requested: &str) -> Result<&'static KubernetesVersion, LocateError> {
+    let r = requested.trim().trim_start_matches('v');
+    VERSIONS
+        .iter()
+        .find(|v| v.name.trim_start_matches('v') == r || v.release.trim_start_matches('v') == r)
+        .ok_or_else(|| LocateError::UnknownVersion {
+            requested: requested.to_owned(),
+            supported: VERSIONS.iter().map(|v| v.name).collect::<Vec<_>>().join(", "),
+        })
+}
+
+/// Find the swagger file of `version` using the documented search order, from `workspace`.
+pub fn locate_kubernetes_spec(version: &str, workspace: &Path) -> Result<PathBuf, LocateError> {
+    let v = normalize(version)?;
+    let rel = Path::new("kubernetes").join(v.name).join("swagger.json");
+    let mut candidates = Vec::new();
+    if let Some(dir) = std::env::var_os(SPECS_DIR_ENV) {
+        candidates.push(PathBuf::from(dir).join(&rel));
+    }
+    candidates.push(workspace.join("openapi-specs").join(&rel));
+    candidates.push(workspace.join("..").join("shared").join("openapi-specs").join(&rel));
+    for c in &candidates {
+        if c.is_file() {
+            return Ok(c.clone());
+        }
+    }
+    Err(LocateError::NotFound {
+        version: v.name.to_owned(),
+        tried: candidates.iter().map(|c| format!("  {}", c.display())).collect::<Vec<_>>().join("\n"),
+        url: v.url.to_owned(),
+        sha256: v.sha256.to_owned(),
+        env: SPECS_DIR_ENV,
+    })
+}

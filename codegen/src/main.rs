@@ -1,0 +1,98 @@
+//! `kubeclient-codegen`: write generated sources to a folder, or print facts about a spec.
+//!
+//! ```text
+//! kubeclient-codegen generate --spec FILE --out DIR [--root crate::k8s] [--features] [--spec-version v1.35]
+//! kubeclient-codegen features --spec FILE        # cargo [features] table with the reference closure
+//! ```
+
+use kubeclient_codegen::{Builder, Layout};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "usage:
+  kubeclient-codegen generate --spec FILE --out DIR [--root PATH] [--features] [--spec-version LABEL]
+  kubeclient-codegen features --spec FILE";
+
+struct Args {
+    command: String,
+    spec: Option<PathBuf>,
+    out: Option<PathBuf>,
+    root: String,
+    features: bool,
+    spec_version: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let command = it.next().ok_or_else(|| USAGE.to_owned())?;
+    let mut a = Args { command, spec: None, out: None, root: "crate".into(), features: false, spec_version: None };
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        match flag.as_str() {
+            "--spec" => a.spec = Some(value("--spec")?.into()),
+            "--out" => a.out = Some(value("--out")?.into()),
+            "--root" => a.root = value("--root")?,
+            "--spec-version" => a.spec_version = Some(value("--spec-version")?),
+            "--features" => a.features = true,
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    Ok(a)
+}
+
+fn run() -> Result<(), String> {
+    let a = parse_args()?;
+    let spec = a.spec.clone().ok_or_else(|| format!("--spec is required\n{USAGE}"))?;
+    let label = a.spec_version.clone().unwrap_or_else(|| spec.display().to_string());
+    let builder = Builder::new()
+        .spec_file(&spec)
+        .root(a.root.clone())
+        .layout(Layout::ModuleTree)
+        .cfg_features(a.features)
+        .spec_version(label);
+    match a.command.as_str() {
+        "generate" => {
+            let out = a.out.clone().ok_or_else(|| format!("--out is required\n{USAGE}"))?;
+            let start = Instant::now();
+            let generated = builder.generate().map_err(|e| e.to_string())?;
+            let elapsed = start.elapsed();
+            generated.write_to(&out).map_err(|e| e.to_string())?;
+            let bytes: usize = generated.files.values().map(String::len).sum();
+            let resources: usize = generated.ir.groups.values().flat_map(|g| g.versions.values()).map(|v| v.resources.len()).sum();
+            eprintln!(
+                "generated {} files ({} KiB) for {} types and {} resources in {:.0} ms -> {}",
+                generated.files.len(),
+                bytes / 1024,
+                generated.ir.types.len(),
+                resources,
+                elapsed.as_secs_f64() * 1000.0,
+                out.display()
+            );
+            for f in &generated.fixups {
+                eprintln!("fixup {}: {} change(s)", f.name, f.changed.len());
+            }
+            Ok(())
+        }
+        "features" => {
+            let (ir, _) = builder.build_ir().map_err(|e| e.to_string())?;
+            for (feature, deps) in kubeclient_codegen::emit::feature_table(&ir) {
+                let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+                println!("{feature} = [{}]", deps.join(", "));
+            }
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

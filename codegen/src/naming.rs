@@ -1,0 +1,167 @@
+//! The one place where spec names become Rust identifiers (model: typify's `output.rs`).
+//! Everything that emits an identifier goes through here, so keywords, leading digits and
+//! non-identifier characters are handled once and the result is deterministic.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords (strict and reserved, 2021 edition) that cannot be plain identifiers.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do",
+    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Is `s` a valid non-keyword identifier already?
+pub fn is_plain_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c == '_' || c.is_ascii_alphabetic() => {}
+        _ => return false,
+    }
+    chars.all(|c| c == '_' || c.is_ascii_alphanumeric()) && !KEYWORDS.contains(&s)
+}
+
+/// Replace characters that cannot appear in identifiers by `_` and fix a leading digit.
+fn sanitize(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if out.starts_with(|c: char| c.is_ascii_digit()) || out.is_empty() {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Field name for a JSON property: snake_case, keywords get a trailing `_`
+/// (`type` -> `type_`, `$ref` -> `ref_`, `x-kubernetes-list-type` -> `x_kubernetes_list_type`).
+pub fn field_name(json: &str) -> String {
+    let trimmed = json.trim_start_matches('$');
+    let snake = sanitize(&trimmed.to_snake_case());
+    let snake = if snake.is_empty() { "_".to_owned() } else { snake };
+    if KEYWORDS.contains(&snake.as_str()) || trimmed.len() != json.len() {
+        format!("{snake}_")
+    } else {
+        snake
+    }
+}
+
+/// Type name of a definition: the spec's own short name when it is a valid identifier (so
+/// `APIService` stays `APIService`, as in the Go source), UpperCamelCase otherwise.
+pub fn type_name(short: &str) -> String {
+    if is_plain_ident(short) && short.starts_with(|c: char| c.is_ascii_uppercase()) {
+        short.to_owned()
+    } else {
+        let camel = sanitize(&short.to_upper_camel_case());
+        if KEYWORDS.contains(&camel.as_str()) {
+            format!("{camel}_")
+        } else {
+            camel
+        }
+    }
+}
+
+/// Module name for a package or version segment (`apiextensions-apiserver` -> `apiextensions_apiserver`).
+pub fn module_name(segment: &str) -> String {
+    let m = sanitize(&segment.to_snake_case());
+    if KEYWORDS.contains(&m.as_str()) {
+        format!("{m}_")
+    } else {
+        m
+    }
+}
+
+/// Cargo feature of an API group: `core` for the core group, otherwise the group's first
+/// DNS label (`rbac.authorization.k8s.io` -> `rbac`, `apps` -> `apps`).
+pub fn feature_name(group: &str) -> String {
+    if group.is_empty() {
+        "core".to_owned()
+    } else {
+        let first = group.split('.').next().unwrap_or(group);
+        first.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    }
+}
+
+/// Group-version client type name: `AppsV1Client`, `CoreV1Client`, `RbacV1Client`.
+pub fn group_client_name(feature: &str, version: &str) -> String {
+    format!("{}{}Client", feature.to_upper_camel_case(), version.to_upper_camel_case())
+}
+
+/// Clientset accessor: `apps_v1`, `core_v1`, `rbac_v1`.
+pub fn group_accessor(feature: &str, version: &str) -> String {
+    module_name(&format!("{}_{}", feature.to_snake_case(), version))
+}
+
+/// Group-client method for a resource, spelled like client-go (`Deployments`, `NetworkPolicies`)
+/// in snake case: follow the kind's snake_case spelling as long as it agrees with the plural,
+/// then append the rest of the plural (`NetworkPolicy` + `networkpolicies` -> `network_policies`).
+pub fn resource_method(kind: &str, plural: &str) -> String {
+    let snake = kind.to_snake_case();
+    let plural_chars: Vec<char> = plural.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    for c in snake.chars() {
+        if c == '_' {
+            out.push('_');
+            continue;
+        }
+        if i < plural_chars.len() && plural_chars[i] == c.to_ascii_lowercase() {
+            out.push(c);
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if i == 0 {
+        return module_name(plural);
+    }
+    let rest: String = plural_chars[i..].iter().collect();
+    let out = format!("{}{}", out.trim_end_matches('_'), rest);
+    module_name(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields() {
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("continue"), "continue_");
+        assert_eq!(field_name("ref"), "ref_");
+        assert_eq!(field_name("$ref"), "ref_");
+        assert_eq!(field_name("$schema"), "schema_");
+        assert_eq!(field_name("externalIPs"), "external_ips");
+        assert_eq!(field_name("x-kubernetes-list-type"), "x_kubernetes_list_type");
+        assert_eq!(field_name("3d"), "_3d");
+        assert_eq!(field_name("apiVersion"), "api_version");
+    }
+
+    #[test]
+    fn types() {
+        assert_eq!(type_name("APIService"), "APIService");
+        assert_eq!(type_name("JSONSchemaProps"), "JSONSchemaProps");
+        assert_eq!(type_name("type"), "Type");
+        assert_eq!(type_name("my-kind"), "MyKind");
+    }
+
+    #[test]
+    fn resource_methods() {
+        assert_eq!(resource_method("NetworkPolicy", "networkpolicies"), "network_policies");
+        assert_eq!(resource_method("Endpoints", "endpoints"), "endpoints");
+        assert_eq!(resource_method("Pod", "pods"), "pods");
+        assert_eq!(resource_method("ComponentStatus", "componentstatuses"), "component_statuses");
+        assert_eq!(resource_method("IPAddress", "ipaddresses"), "ip_addresses");
+        assert_eq!(resource_method("HorizontalPodAutoscaler", "horizontalpodautoscalers"), "horizontal_pod_autoscalers");
+    }
+
+    #[test]
+    fn features() {
+        assert_eq!(feature_name(""), "core");
+        assert_eq!(feature_name("rbac.authorization.k8s.io"), "rbac");
+        assert_eq!(group_client_name("core", "v1"), "CoreV1Client");
+        assert_eq!(group_accessor("admissionregistration", "v1alpha1"), "admissionregistration_v1alpha1");
+    }
+}
