@@ -2,6 +2,7 @@
 
 mod discovery;
 mod objects;
+mod openapi;
 mod query;
 pub(crate) mod route;
 mod subresources;
@@ -144,6 +145,11 @@ pub async fn handle(state: Arc<State>, req: Request<Incoming>, cert_user: Option
         Route::Resource(p) => match resource(&state, &p, req).await {
             Ok(r) => r,
             Err(e) => error_response(&e),
+        },
+        Route::OpenApiV3Root => value_response(200, &openapi::root(&state.registry())),
+        Route::OpenApiV3(p) => match openapi::gv_document(&state.registry(), &p) {
+            Some(v) => value_response(200, &v),
+            None => error_response(&ApiError::path_not_found(&req.path)),
         },
         Route::NotFound => error_response(&ApiError::path_not_found(&req.path)),
     }

@@ -24,6 +24,10 @@ pub enum Route {
     },
     /// A resource, object or subresource.
     Resource(ResourcePath),
+    /// `/openapi/v3`.
+    OpenApiV3Root,
+    /// `/openapi/v3/{api/v1 | apis/g/v}`.
+    OpenApiV3(String),
     /// Nothing served here.
     NotFound,
 }
@@ -53,6 +57,8 @@ pub fn parse(path: &str, registry: &Registry) -> Route {
     match segs.as_slice() {
         ["version"] => Route::Version,
         [h, ..] if matches!(*h, "healthz" | "readyz" | "livez") => Route::Health,
+        ["openapi", "v3"] => Route::OpenApiV3Root,
+        ["openapi", "v3", rest @ ..] => Route::OpenApiV3(rest.join("/")),
         ["api"] => Route::CoreVersions,
         ["api", v] => Route::ResourceList { group: String::new(), version: (*v).into() },
         ["api", v, rest @ ..] => resource("", v, rest, registry),
