@@ -67,18 +67,6 @@ pub enum Error {
         /// Offending name.
         name: String,
     },
-    /// Two properties turn into the same Rust field name.
-    #[error("definition `{definition}`: properties `{first}` and `{second}` both become field `{ident}`")]
-    FieldCollision {
-        /// Definition.
-        definition: String,
-        /// First property.
-        first: String,
-        /// Second property.
-        second: String,
-        /// The shared identifier.
-        ident: String,
-    },
     /// Two definitions of one package turn into the same Rust type name.
     #[error("definitions `{first}` and `{second}` both become type `{ident}`")]
     TypeCollision {

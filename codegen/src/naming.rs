@@ -39,13 +39,52 @@ fn sanitize(s: &str) -> String {
 /// (`type` -> `type_`, `$ref` -> `ref_`, `x-kubernetes-list-type` -> `x_kubernetes_list_type`).
 pub fn field_name(json: &str) -> String {
     let trimmed = json.trim_start_matches('$');
-    let snake = sanitize(&trimmed.to_snake_case());
+    let snake = sanitize(&acronym_plurals(trimmed).to_snake_case());
     let snake = if snake.is_empty() { "_".to_owned() } else { snake };
     if KEYWORDS.contains(&snake.as_str()) || trimmed.len() != json.len() {
         format!("{snake}_")
     } else {
         snake
     }
+}
+
+/// `externalIPs` -> `externalIps`, so heck splits it as `external_ips` (not `external_i_ps`):
+/// an upper-case run followed by a plural `s` at a word end is one word.
+fn acronym_plurals(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_uppercase() {
+            i += 1;
+        }
+        let run = i - start;
+        let plural_end = i < chars.len()
+            && chars[i] == 's'
+            && (i + 1 == chars.len() || !chars[i + 1].is_ascii_lowercase());
+        if run >= 2 && plural_end {
+            out.push(chars[start]);
+            out.extend(chars[start + 1..i].iter().map(|c| c.to_ascii_lowercase()));
+        } else {
+            out.extend(&chars[start..i]);
+        }
+        if i < chars.len() {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Resolve a clash deterministically: `base`, then `base_2`, `base_3`, ... (properties are
+/// visited in sorted order, so the same spec always yields the same names).
+pub fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(&base) {
+        return base;
+    }
+    let stem = base.trim_end_matches('_');
+    (2..).map(|n| format!("{stem}_{n}")).find(|c| !taken(c)).unwrap_or(base)
 }
 
 /// Type name of a definition: the spec's own short name when it is a valid identifier (so
@@ -137,6 +176,10 @@ mod tests {
         assert_eq!(field_name("x-kubernetes-list-type"), "x_kubernetes_list_type");
         assert_eq!(field_name("3d"), "_3d");
         assert_eq!(field_name("apiVersion"), "api_version");
+        assert_eq!(field_name("podCIDRs"), "pod_cidrs");
+        assert_eq!(field_name("targetWWNs"), "target_wwns");
+        assert_eq!(field_name("podIP"), "pod_ip");
+        assert_eq!(field_name("IPFamilies"), "ip_families");
     }
 
     #[test]

@@ -99,15 +99,8 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
         if gvk.is_some() && (prop == "apiVersion" || prop == "kind") {
             continue;
         }
-        let rust_name = naming::field_name(prop);
-        if let Some(prev) = idents.insert(rust_name.clone(), prop.clone()) {
-            return Err(Error::FieldCollision {
-                definition: name.to_owned(),
-                first: prev,
-                second: prop.clone(),
-                ident: rust_name,
-            });
-        }
+        let rust_name = naming::unique(naming::field_name(prop), |candidate| idents.contains_key(candidate));
+        idents.insert(rust_name.clone(), prop.clone());
         let ty = field_type(spec, name, prop, prop_schema)?;
         fields.push(Field {
             json_name: prop.clone(),

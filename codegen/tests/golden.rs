@@ -1,0 +1,60 @@
+//! Golden tests: small handwritten specs next to the exact output expected from them.
+//! Run with `UPDATE_GOLDEN=1` to rewrite the expected files after an intended change.
+
+use kubeclient_codegen::{Builder, Layout};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn read_tree(dir: &Path, base: &Path, out: &mut BTreeMap<String, String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            read_tree(&p, base, out);
+        } else if let Ok(text) = std::fs::read_to_string(&p) {
+            let rel = p.strip_prefix(base).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            out.insert(rel, text);
+        }
+    }
+}
+
+fn check_fixture(name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let generated = Builder::new()
+        .spec_file(dir.join("spec.json"))
+        .layout(Layout::ModuleTree)
+        .cfg_features(true)
+        .spec_version("fixture")
+        .generate()
+        .unwrap_or_else(|e| panic!("fixture {name}: {e}"));
+    let expected_dir = dir.join("expected");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let _ = std::fs::remove_dir_all(&expected_dir);
+        generated.write_to(&expected_dir).unwrap();
+        return;
+    }
+    let mut expected = BTreeMap::new();
+    read_tree(&expected_dir, &expected_dir, &mut expected);
+    let got: Vec<&String> = generated.files.keys().collect();
+    let want: Vec<&String> = expected.keys().collect();
+    assert_eq!(got, want, "fixture {name}: file list differs (UPDATE_GOLDEN=1 to accept)");
+    for (file, text) in &generated.files {
+        assert!(
+            expected.get(file) == Some(text),
+            "fixture {name}: {file} differs from expected (UPDATE_GOLDEN=1 to accept)"
+        );
+    }
+}
+
+#[test]
+fn edge_cases() {
+    check_fixture("edge-cases");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edge-cases/spec.json");
+    let a = Builder::new().spec_file(&dir).generate().unwrap().files;
+    let b = Builder::new().spec_file(&dir).generate().unwrap().files;
+    assert_eq!(a, b);
+}
