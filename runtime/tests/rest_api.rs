@@ -528,3 +528,24 @@ async fn connection_reset_on_get_is_retried() {
     assert_eq!(&body[..], b"{}");
     task.await.expect("server");
 }
+
+#[tokio::test]
+async fn typed_calls_are_send_and_all_namespaces_lists_across_namespaces() {
+    let server = store_server().await;
+    for ns in ["a", "b"] {
+        widgets(&server.url, ns).create(&widget("w", 1), &CreateOptions::default()).await.expect("create");
+    }
+    let all = widgets(&server.url, "");
+    assert_eq!(all.namespace(), None);
+    // Spawning proves the futures are Send, as generated clients and informers need.
+    let listed = tokio::spawn(async move { all.list(&ListOptions::default()).await }).await.expect("join").expect("list");
+    let mut namespaces: Vec<_> = listed.items.iter().filter_map(|w| w.metadata.namespace.clone()).collect();
+    namespaces.sort();
+    assert_eq!(namespaces, vec!["a".to_owned(), "b".to_owned()]);
+    let one = widgets(&server.url, "a");
+    let watch = tokio::spawn(async move {
+        let stream = one.watch(&ListOptions::default()).await?;
+        Ok::<_, Error>(stream.collect::<Vec<_>>().await.len())
+    });
+    assert_eq!(watch.await.expect("join").expect("watch"), 2, "one ADDED and one BOOKMARK in namespace a");
+}

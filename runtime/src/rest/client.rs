@@ -164,16 +164,16 @@ fn parse_host(host: &str) -> Result<Url> {
 }
 
 fn static_auth_header(config: &Config) -> Result<Option<HeaderValue>> {
-    let value = if let Some(token) = config.bearer_token.as_ref().filter(|t| !t.is_empty()) {
-        format!("Bearer {}", token.expose())
+    let (value, field) = if let Some(token) = config.bearer_token.as_ref().filter(|t| !t.is_empty()) {
+        (format!("Bearer {}", token.expose()), "bearer_token")
     } else if let Some(user) = &config.username {
         let password = config.password.as_ref().map(|p| p.expose()).unwrap_or_default();
         let raw = format!("{user}:{password}");
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+        (format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw)), "username")
     } else {
         return Ok(None);
     };
-    Ok(Some(sensitive_header(&value, "bearer_token")?))
+    Ok(Some(sensitive_header(&value, field)?))
 }
 
 /// A header value marked sensitive so hyper/h2 never index or log it. The error names the

@@ -45,7 +45,6 @@ impl PatchType {
 /// One API request being built. Build errors (a bad name, a body that does not serialize) are
 /// kept and returned by the terminal, so the builder chains without `?`, like client-go's.
 #[must_use = "a request does nothing until a terminal such as do_raw() is awaited"]
-#[derive(Debug)]
 pub struct Request {
     client: RestClient,
     verb: Method,
@@ -60,6 +59,19 @@ pub struct Request {
     body: Option<Bytes>,
     timeout: Option<Duration>,
     error: Option<Error>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The body may be a Secret object being created: show its size, never its bytes.
+        f.debug_struct("Request")
+            .field("verb", &self.verb)
+            .field("url", &self.url().map(String::from).unwrap_or_default())
+            .field("content_type", &self.content_type)
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Request {
@@ -208,7 +220,7 @@ impl Request {
     pub async fn do_raw(self) -> Result<Bytes> {
         let verb = self.verb.clone();
         let (response, url) = self.send(false).await?;
-        response.bytes().await.map_err(|source| Error::Transport { verb: verb.to_string(), url, source })
+        response.bytes().await.map_err(|source| Error::Transport { verb: verb.to_string(), url, source: source.without_url() })
     }
 
     /// Send and decode the 2xx body as JSON into `T` (from the whole buffered body, which is
@@ -224,7 +236,7 @@ impl Request {
         let (response, url) = self.send(true).await?;
         Ok(response
             .bytes_stream()
-            .map(move |r| r.map_err(|source| Error::Transport { verb: verb.clone(), url: url.clone(), source })))
+            .map(move |r| r.map_err(|source| Error::Transport { verb: verb.clone(), url: url.clone(), source: source.without_url() })))
     }
 
     /// Send as a watch (adds `watch=true` unless present) and decode the events. `ERROR`
@@ -299,7 +311,7 @@ impl Request {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    return Err(Error::Transport { verb: self.verb.to_string(), url: url.to_string(), source });
+                    return Err(Error::Transport { verb: self.verb.to_string(), url: url.to_string(), source: source.without_url() });
                 }
             };
             self.report_warnings(&response);
@@ -329,7 +341,7 @@ impl Request {
             let body = response
                 .bytes()
                 .await
-                .map_err(|source| Error::Transport { verb: self.verb.to_string(), url: url.to_string(), source })?;
+                .map_err(|source| Error::Transport { verb: self.verb.to_string(), url: url.to_string(), source: source.without_url() })?;
             return Err(Error::Api(Box::new(status_from_response(status, &body))));
         }
     }
@@ -396,4 +408,30 @@ fn check_segment(what: &str, value: &str) -> Result<()> {
         return Err(Error::InvalidRequest(format!("{what} {value:?} may not be '.', '..' or contain '/' or '%'")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rest::Config;
+
+    #[test]
+    fn debug_shows_body_size_not_content() {
+        let rest = RestClient::new(&Config::new("https://127.0.0.1:6443")).expect("client");
+        let req = rest
+            .for_group_version("", "v1")
+            .post()
+            .namespace("ns")
+            .resource("secrets")
+            .body_json(&serde_json::json!({"stringData": {"password": "hunter2"}}));
+        let text = format!("{req:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("/api/v1/namespaces/ns/secrets"), "{text}");
+    }
+
+    #[test]
+    fn patch_types_have_their_content_types() {
+        assert_eq!(PatchType::Apply.content_type(), "application/apply-patch+yaml");
+        assert_eq!(PatchType::StrategicMerge.content_type(), "application/strategic-merge-patch+json");
+    }
 }
