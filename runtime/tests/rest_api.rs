@@ -549,3 +549,60 @@ async fn typed_calls_are_send_and_all_namespaces_lists_across_namespaces() {
     });
     assert_eq!(watch.await.expect("join").expect("watch"), 2, "one ADDED and one BOOKMARK in namespace a");
 }
+
+#[tokio::test]
+async fn requests_go_through_the_configured_proxy() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let proxy_addr = proxy.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        let (mut conn, _) = proxy.accept().await.expect("accept");
+        let mut buf = vec![0u8; 4096];
+        let n = conn.read(&mut buf).await.expect("read");
+        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}").await;
+        String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or_default().to_owned()
+    });
+    // The API host does not resolve: only the proxy can answer.
+    let mut cfg = config("http://api.kubernetes.invalid:6443");
+    cfg.proxy_url = Some(format!("http://{proxy_addr}"));
+    RestClient::new(&cfg).expect("client").get().abs_path("/version").do_raw().await.expect("via proxy");
+    assert_eq!(task.await.expect("proxy"), "GET http://api.kubernetes.invalid:6443/version HTTP/1.1");
+
+    let mut socks = config("https://127.0.0.1:1");
+    socks.proxy_url = Some("socks5://127.0.0.1:1080".into());
+    assert!(matches!(RestClient::new(&socks), Err(Error::Config { field: "proxy_url", .. })));
+}
+
+#[tokio::test]
+async fn timeout_cuts_buffered_requests_but_not_watches() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        // First connection: never answers.
+        let (silent, _) = listener.accept().await.expect("accept");
+        // Second: a watch that pauses longer than the timeout between events.
+        let (mut conn, _) = listener.accept().await.expect("accept");
+        let mut buf = vec![0u8; 4096];
+        let _ = conn.read(&mut buf).await;
+        let event = |name: &str| {
+            let body = format!("{{\"type\":\"ADDED\",\"object\":{{\"metadata\":{{\"name\":\"{name}\"}}}}}}\n");
+            format!("{:x}\r\n{body}\r\n", body.len())
+        };
+        let _ = conn
+            .write_all(format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{}", event("one")).as_bytes())
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        let _ = conn.write_all(format!("{}0\r\n\r\n", event("two")).as_bytes()).await;
+        drop(silent);
+    });
+    let mut cfg = config(&format!("http://{addr}"));
+    cfg.timeout = Some(std::time::Duration::from_millis(200));
+    let rest = RestClient::new(&cfg).expect("client");
+    let err = rest.get().abs_path("/slow").do_raw().await.expect_err("times out");
+    assert!(matches!(&err, Error::Transport { source, .. } if source.is_timeout()), "{err}");
+    let events: Vec<_> = rest.get().abs_path("/watch").watch::<Widget>().await.expect("watch").collect().await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events.iter().all(Result::is_ok));
+    task.await.expect("server");
+}

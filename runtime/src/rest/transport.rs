@@ -29,6 +29,12 @@ pub(crate) fn build_http_client(config: &Config, identity: Option<Identity<'_>>)
         builder = builder.no_gzip();
     }
     if let Some(proxy) = &config.proxy_url {
+        if proxy.starts_with("socks") {
+            return Err(Error::Config {
+                field: "proxy_url",
+                message: "SOCKS proxies are not supported by this build (reqwest `socks` feature is off)".into(),
+            });
+        }
         let proxy = reqwest::Proxy::all(proxy.as_str())
             .map_err(|e| Error::Config { field: "proxy_url", message: e.to_string() })?;
         builder = builder.proxy(proxy);
