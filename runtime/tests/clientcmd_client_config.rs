@@ -108,7 +108,10 @@ fn files_are_read_relative_to_the_kubeconfig() {
     assert_eq!(c.host, "https://dev.example:6443");
     assert_eq!(c.tls.ca_data.as_deref(), Some(&b"PEM CA\n"[..]));
     assert_eq!(c.tls.cert_data.as_deref(), Some(&b"PEM CERT\n"[..]));
-    assert_eq!(c.tls.key_data.as_ref().map(Secret::expose), Some("PEM KEY\n"));
+    assert_eq!(
+        c.tls.key_data.as_ref().map(Secret::expose),
+        Some("PEM KEY\n")
+    );
     assert_eq!(c.tls.server_name.as_deref(), Some("dev-api"));
     assert_eq!(c.proxy_url.as_deref(), Some("http://proxy:3128"));
     assert!(c.disable_compression);
@@ -124,7 +127,10 @@ fn files_are_read_relative_to_the_kubeconfig() {
 #[test]
 fn data_fields_are_decoded() {
     let dir = base_dir("data");
-    let o = Overrides { context: Some("data".into()), ..Default::default() };
+    let o = Overrides {
+        context: Some("data".into()),
+        ..Default::default()
+    };
     let cc = client_config(&dir, BASE, o).expect("loads");
     let c = cc.rest_config().expect("usable");
     assert_eq!(c.tls.ca_data.as_deref(), Some(&b"PEM CA\n"[..]));
@@ -137,8 +143,15 @@ fn data_fields_are_decoded() {
 fn tokens_and_basic_auth() {
     let dir = base_dir("auth");
     let cc = |ctx: &str| {
-        client_config(&dir, BASE, Overrides { context: Some(ctx.into()), ..Default::default() })
-            .expect("loads")
+        client_config(
+            &dir,
+            BASE,
+            Overrides {
+                context: Some(ctx.into()),
+                ..Default::default()
+            },
+        )
+        .expect("loads")
     };
     let t = cc("token").rest_config().expect("token");
     assert_eq!(t.bearer_token.as_ref().map(Secret::expose), Some("tok-123"));
@@ -146,7 +159,11 @@ fn tokens_and_basic_auth() {
     assert_eq!(b.username.as_deref(), Some("bob"));
     assert_eq!(b.password.as_ref().map(Secret::expose), Some("pw"));
     let err = cc("both").rest_config().expect_err("two methods");
-    assert!(err.to_string().contains("more than one authentication method"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("more than one authentication method"),
+        "{err}"
+    );
     let err = cc("halfcert").rest_config().expect_err("cert without key");
     assert!(err.to_string().contains("halfcert"), "{err}");
 }
@@ -171,7 +188,10 @@ fn overrides_win() {
     let cc = client_config(&dir, BASE, o).expect("loads");
     let c = cc.rest_config().expect("usable");
     assert_eq!(c.host, "https://override:1");
-    assert_eq!(c.bearer_token.as_ref().map(Secret::expose), Some("override-token"));
+    assert_eq!(
+        c.bearer_token.as_ref().map(Secret::expose),
+        Some("override-token")
+    );
     assert_eq!(c.impersonate.user.as_deref(), Some("imp"));
     assert_eq!(c.impersonate.uid.as_deref(), Some("9"));
     assert_eq!(c.impersonate.groups, vec!["g"]);
@@ -183,40 +203,86 @@ fn overrides_win() {
     assert!(c.tls.server_name.is_none());
     assert_eq!(cc.namespace().expect("ns"), "over");
 
-    let o = Overrides { tls_server_name: Some("named".into()), ..Default::default() };
-    let c = client_config(&dir, BASE, o).expect("loads").rest_config().expect("usable");
+    let o = Overrides {
+        tls_server_name: Some("named".into()),
+        ..Default::default()
+    };
+    let c = client_config(&dir, BASE, o)
+        .expect("loads")
+        .rest_config()
+        .expect("usable");
     assert_eq!(c.tls.server_name.as_deref(), Some("named"));
 }
 
 #[test]
 fn errors_name_what_is_missing() {
     let dir = base_dir("errors");
-    let ctx = |c: &str| Overrides { context: Some(c.into()), ..Default::default() };
-    let err = client_config(&dir, BASE, ctx("ghost-ctx")).expect("loads").rest_config().expect_err("no ctx");
-    assert!(matches!(&err, Error::ContextNotFound { name, .. } if name == "ghost-ctx"), "{err}");
+    let ctx = |c: &str| Overrides {
+        context: Some(c.into()),
+        ..Default::default()
+    };
+    let err = client_config(&dir, BASE, ctx("ghost-ctx"))
+        .expect("loads")
+        .rest_config()
+        .expect_err("no ctx");
+    assert!(
+        matches!(&err, Error::ContextNotFound { name, .. } if name == "ghost-ctx"),
+        "{err}"
+    );
     assert!(err.to_string().contains("config"), "names the file: {err}");
-    let err = client_config(&dir, BASE, ctx("nocluster")).expect("loads").rest_config().expect_err("no cluster");
-    assert!(matches!(&err, Error::ClusterNotFound { name, .. } if name == "ghost"), "{err}");
-    let err = client_config(&dir, BASE, ctx("noserver")).expect("loads").rest_config().expect_err("no server");
-    assert!(matches!(&err, Error::NoServer { cluster, .. } if cluster == "empty"), "{err}");
+    let err = client_config(&dir, BASE, ctx("nocluster"))
+        .expect("loads")
+        .rest_config()
+        .expect_err("no cluster");
+    assert!(
+        matches!(&err, Error::ClusterNotFound { name, .. } if name == "ghost"),
+        "{err}"
+    );
+    let err = client_config(&dir, BASE, ctx("noserver"))
+        .expect("loads")
+        .rest_config()
+        .expect_err("no server");
+    assert!(
+        matches!(&err, Error::NoServer { cluster, .. } if cluster == "empty"),
+        "{err}"
+    );
     // A user that does not exist is anonymous, as in client-go.
-    let c = client_config(&dir, BASE, ctx("nouser")).expect("loads").rest_config().expect("anonymous");
+    let c = client_config(&dir, BASE, ctx("nouser"))
+        .expect("loads")
+        .rest_config()
+        .expect("anonymous");
     assert!(c.bearer_token.is_none() && c.tls.cert_data.is_none());
     // Unreadable CA file.
     std::fs::remove_file(dir.join("ca.pem")).expect("rm");
-    let err = client_config(&dir, BASE, Overrides::default()).expect("loads").rest_config().expect_err("no CA");
+    let err = client_config(&dir, BASE, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect_err("no CA");
     let msg = err.to_string();
-    assert!(msg.contains("certificate-authority") && msg.contains("ca.pem") && msg.contains("dev"), "{msg}");
+    assert!(
+        msg.contains("certificate-authority") && msg.contains("ca.pem") && msg.contains("dev"),
+        "{msg}"
+    );
     // Explicit user override that does not exist is an error.
-    let o = Overrides { user: Some("nobody".into()), context: Some("data".into()), ..Default::default() };
-    assert!(matches!(client_config(&dir, BASE, o).expect("loads").rest_config(), Err(Error::UserNotFound { .. })));
+    let o = Overrides {
+        user: Some("nobody".into()),
+        context: Some("data".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        client_config(&dir, BASE, o).expect("loads").rest_config(),
+        Err(Error::UserNotFound { .. })
+    ));
 }
 
 #[test]
 fn ca_and_insecure_together_are_rejected() {
     let dir = scratch("insecure-ca");
     let cfg = "current-context: x\ncontexts: [{name: x, context: {cluster: x}}]\nclusters: [{name: x, cluster: {server: 'https://x', insecure-skip-tls-verify: true, certificate-authority-data: QQ==}}]\n";
-    let err = client_config(&dir, cfg, Overrides::default()).expect("loads").rest_config().expect_err("conflict");
+    let err = client_config(&dir, cfg, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect_err("conflict");
     assert!(err.to_string().contains("insecure"), "{err}");
 }
 
@@ -224,10 +290,16 @@ fn ca_and_insecure_together_are_rejected() {
 fn removed_auth_providers_point_to_exec_plugins() {
     let dir = scratch("gcp");
     let cfg = "current-context: x\ncontexts: [{name: x, context: {cluster: x, user: x}}]\nclusters: [{name: x, cluster: {server: 'https://x'}}]\nusers: [{name: x, user: {auth-provider: {name: gcp}}}]\n";
-    let err = client_config(&dir, cfg, Overrides::default()).expect("loads").rest_config().expect_err("gcp");
+    let err = client_config(&dir, cfg, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect_err("gcp");
     assert!(err.to_string().contains("gke-gcloud-auth-plugin"), "{err}");
     let cfg = cfg.replace("{name: gcp}", "{name: oidc, config: {id-token: idt}}");
-    let c = client_config(&dir, &cfg, Overrides::default()).expect("loads").rest_config().expect("oidc");
+    let c = client_config(&dir, &cfg, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect("oidc");
     assert_eq!(c.bearer_token.as_ref().map(Secret::expose), Some("idt"));
 }
 
@@ -235,13 +307,22 @@ fn removed_auth_providers_point_to_exec_plugins() {
 fn exec_config_is_validated_up_front() {
     let dir = scratch("exec-validate");
     let cfg = "current-context: x\ncontexts: [{name: x, context: {cluster: x, user: x}}]\nclusters: [{name: x, cluster: {server: 'https://x'}}]\nusers: [{name: x, user: {exec: {command: p, apiVersion: client.authentication.k8s.io/v1}}}]\n";
-    let err = client_config(&dir, cfg, Overrides::default()).expect("loads").rest_config().expect_err("v1 needs interactiveMode");
+    let err = client_config(&dir, cfg, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect_err("v1 needs interactiveMode");
     assert!(err.to_string().contains("interactiveMode"), "{err}");
     let beta = cfg.replace("/v1}", "/v1beta1}");
-    let c = client_config(&dir, &beta, Overrides::default()).expect("loads").rest_config().expect("beta defaults");
+    let c = client_config(&dir, &beta, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect("beta defaults");
     assert!(c.credentials.is_some());
     let bad = cfg.replace("/v1}", "/v9}");
-    let err = client_config(&dir, &bad, Overrides::default()).expect("loads").rest_config().expect_err("version");
+    let err = client_config(&dir, &bad, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect_err("version");
     assert!(err.to_string().contains("v9"), "{err}");
 }
 
@@ -250,15 +331,24 @@ async fn token_file_user_reads_the_file_and_keeps_a_source() {
     let dir = scratch("tokenfile");
     write(&dir, "tok", "  file-token\n");
     let cfg = "current-context: x\ncontexts: [{name: x, context: {cluster: x, user: x}}]\nclusters: [{name: x, cluster: {server: 'https://x'}}]\nusers: [{name: x, user: {tokenFile: tok}}]\n";
-    let c = client_config(&dir, cfg, Overrides::default()).expect("loads").rest_config().expect("usable");
-    assert_eq!(c.bearer_token.as_ref().map(Secret::expose), Some("file-token"));
+    let c = client_config(&dir, cfg, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect("usable");
+    assert_eq!(
+        c.bearer_token.as_ref().map(Secret::expose),
+        Some("file-token")
+    );
     let source = c.credentials.expect("token file source");
     match source.credentials().await.expect("reads") {
         Credentials::Bearer(t) => assert_eq!(t.expose(), "file-token"),
         other => panic!("unexpected {other:?}"),
     }
     let missing = cfg.replace("tokenFile: tok", "tokenFile: missing");
-    let err = client_config(&dir, &missing, Overrides::default()).expect("loads").rest_config().expect_err("missing");
+    let err = client_config(&dir, &missing, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect_err("missing");
     assert!(err.to_string().contains("missing"), "{err}");
 }
 
@@ -283,12 +373,25 @@ fn in_cluster_config_and_namespace() {
     assert!(env.possible());
     let c = env.rest_config().expect("in cluster");
     assert_eq!(c.host, "https://10.96.0.1:443");
-    assert_eq!(c.bearer_token.as_ref().map(Secret::expose), Some("sa-token"));
+    assert_eq!(
+        c.bearer_token.as_ref().map(Secret::expose),
+        Some("sa-token")
+    );
     assert_eq!(c.tls.ca_data.as_deref(), Some(&b"SA CA\n"[..]));
-    assert!(c.credentials.is_some(), "token is re-read (projected tokens rotate)");
+    assert!(
+        c.credentials.is_some(),
+        "token is re-read (projected tokens rotate)"
+    );
     assert_eq!(env.namespace(), "pod-ns");
-    let env6 = InClusterEnv { host: Some("fd00::1".into()), pod_namespace: Some("from-env".into()), ..env.clone() };
-    assert_eq!(env6.rest_config().expect("v6").host, "https://[fd00::1]:443");
+    let env6 = InClusterEnv {
+        host: Some("fd00::1".into()),
+        pod_namespace: Some("from-env".into()),
+        ..env.clone()
+    };
+    assert_eq!(
+        env6.rest_config().expect("v6").host,
+        "https://[fd00::1]:443"
+    );
     assert_eq!(env6.namespace(), "from-env");
     let no_ns = service_account(&scratch("incluster-nons"), None);
     assert_eq!(no_ns.namespace(), "default");
@@ -302,7 +405,8 @@ fn deferred_loading_falls_back_to_in_cluster_only_without_kubeconfig() {
     let dir = scratch("deferred");
     let env = service_account(&dir, Some("ns"));
     let home_rules = LoadingRules::from_values(None, Some(dir.join("home")));
-    let c = deferred_rest_config(&home_rules, Overrides::default(), &env).expect("in-cluster fallback");
+    let c =
+        deferred_rest_config(&home_rules, Overrides::default(), &env).expect("in-cluster fallback");
     assert_eq!(c.host, "https://10.96.0.1:443");
     // With a kubeconfig present it wins.
     write(&dir, "home/.kube/config", "current-context: x\ncontexts: [{name: x, context: {cluster: x}}]\nclusters: [{name: x, cluster: {server: 'https://kubeconfig'}}]\n");
@@ -321,12 +425,26 @@ fn build_config_from_flags_semantics() {
     let dir = scratch("flags");
     let env = service_account(&dir, None);
     // Neither flag: in-cluster first.
-    assert_eq!(build_config_from_flags(None, None, &env).expect("in-cluster").host, "https://10.96.0.1:443");
+    assert_eq!(
+        build_config_from_flags(None, None, &env)
+            .expect("in-cluster")
+            .host,
+        "https://10.96.0.1:443"
+    );
     // Master URL only: used as server.
     let outside = InClusterEnv { host: None, ..env };
-    assert_eq!(build_config_from_flags(Some("https://m:1"), None, &outside).expect("master").host, "https://m:1");
+    assert_eq!(
+        build_config_from_flags(Some("https://m:1"), None, &outside)
+            .expect("master")
+            .host,
+        "https://m:1"
+    );
     // Explicit kubeconfig must exist.
-    let err = build_config_from_flags(None, Some(&dir.join("nope")), &outside).expect_err("missing");
-    assert!(matches!(err, Error::ExplicitKubeconfigMissing { .. }), "{err}");
+    let err =
+        build_config_from_flags(None, Some(&dir.join("nope")), &outside).expect_err("missing");
+    assert!(
+        matches!(err, Error::ExplicitKubeconfigMissing { .. }),
+        "{err}"
+    );
     let _ = clientcmd::load_default; // the default entry point exists with this signature
 }

@@ -87,7 +87,11 @@ fn exec_config(command: &Path, api_version: &str, ttl: &str) -> ExecConfig {
         command: command.to_string_lossy().into_owned(),
         args: Some(vec!["--flag".into(), "value".into()]),
         env: Some(vec![
-            ExecEnvVar { name: "TTL".into(), value: ttl.into(), ..Default::default() },
+            ExecEnvVar {
+                name: "TTL".into(),
+                value: ttl.into(),
+                ..Default::default()
+            },
             ExecEnvVar {
                 name: "PLUGIN_ENV".into(),
                 value: "from-kubeconfig".into(),
@@ -117,8 +121,7 @@ async fn exec_tokens_are_cached_until_expiry_and_rerun_after_401() {
     assert_eq!(bearer(&source).await, "tok-3", "re-run after a 401");
 
     let info: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("exec-info")).expect("info"))
-            .expect("json");
+        serde_json::from_slice(&std::fs::read(dir.join("exec-info")).expect("info")).expect("json");
     assert_eq!(info["apiVersion"], EXEC_V1);
     assert_eq!(info["kind"], "ExecCredential");
     assert_eq!(info["spec"]["interactive"], false);
@@ -129,7 +132,10 @@ async fn exec_tokens_are_cached_until_expiry_and_rerun_after_401() {
     let env = std::fs::read_to_string(dir.join("exec-info.env")).expect("env");
     assert_eq!(env, "from-kubeconfig");
     let dbg = format!("{source:?}");
-    assert!(!dbg.contains("tok-") && !dbg.contains("from-kubeconfig"), "{dbg}");
+    assert!(
+        !dbg.contains("tok-") && !dbg.contains("from-kubeconfig"),
+        "{dbg}"
+    );
 }
 
 #[tokio::test]
@@ -139,12 +145,11 @@ async fn exec_v1beta1_without_cluster_info() {
     let mut cfg = exec_config(&plugin, EXEC_V1BETA1, "3600");
     cfg.provide_cluster_info = false;
     cfg.interactive_mode = None; // v1beta1 defaults to IfAvailable
-    let source = ExecCredentialSource::new(&cfg, Some(serde_json::json!({"server": "s"})))
-        .expect("valid");
+    let source =
+        ExecCredentialSource::new(&cfg, Some(serde_json::json!({"server": "s"}))).expect("valid");
     assert_eq!(bearer(&source).await, "tok-1");
     let info: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("exec-info")).expect("info"))
-            .expect("json");
+        serde_json::from_slice(&std::fs::read(dir.join("exec-info")).expect("info")).expect("json");
     assert_eq!(info["apiVersion"], EXEC_V1BETA1);
     assert!(info["spec"].get("cluster").is_none(), "{info}");
 }
@@ -186,10 +191,17 @@ async fn exec_failures_are_explained() {
     let mut cfg = exec_config(&dir.join("not-installed"), EXEC_V1, "1");
     cfg.install_hint = Some("run `brew install the-plugin`".into());
     let msg = failure(&cfg).await;
-    assert!(msg.contains("brew install the-plugin") && msg.contains("not-installed"), "{msg}");
+    assert!(
+        msg.contains("brew install the-plugin") && msg.contains("not-installed"),
+        "{msg}"
+    );
 
     // Non-zero exit: stderr is in the error.
-    let failing = script(&dir, "failing", "echo 'login expired, run plugin login' >&2\nexit 3\n");
+    let failing = script(
+        &dir,
+        "failing",
+        "echo 'login expired, run plugin login' >&2\nexit 3\n",
+    );
     let msg = failure(&exec_config(&failing, EXEC_V1, "1")).await;
     assert!(msg.contains("login expired") && msg.contains('3'), "{msg}");
 
@@ -203,14 +215,20 @@ async fn exec_failures_are_explained() {
     assert!(msg.contains(EXEC_V1BETA1), "{msg}");
 
     // Garbage output: an error that does not echo the output (it may hold a token).
-    let garbage =
-        script(&dir, "garbage", r#"echo '{"apiVersion": "x", "status": "secret-looking-token"}'"#);
+    let garbage = script(
+        &dir,
+        "garbage",
+        r#"echo '{"apiVersion": "x", "status": "secret-looking-token"}'"#,
+    );
     let msg = failure(&exec_config(&garbage, EXEC_V1, "1")).await;
     assert!(!msg.contains("secret-looking-token"), "{msg}");
 
     // No token and no certificate.
-    let empty =
-        script(&dir, "empty", &format!(r#"echo '{{"apiVersion":"{EXEC_V1}","status":{{}}}}'"#));
+    let empty = script(
+        &dir,
+        "empty",
+        &format!(r#"echo '{{"apiVersion":"{EXEC_V1}","status":{{}}}}'"#),
+    );
     let msg = failure(&exec_config(&empty, EXEC_V1, "1")).await;
     assert!(msg.contains("neither a token"), "{msg}");
 

@@ -45,12 +45,24 @@ fn iterations(default: usize) -> usize {
 /// Everything downstream of a successful load, each step allowed to fail but not to panic.
 fn exercise(bytes: &[u8]) {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let Ok(config) = clientcmd::load(bytes) else { return };
+        let Ok(config) = clientcmd::load(bytes) else {
+            return;
+        };
         for opts in [
             ViewOptions::default(),
-            ViewOptions { raw: true, ..Default::default() },
-            ViewOptions { minify: true, ..Default::default() },
-            ViewOptions { flatten: true, minify: true, ..Default::default() },
+            ViewOptions {
+                raw: true,
+                ..Default::default()
+            },
+            ViewOptions {
+                minify: true,
+                ..Default::default()
+            },
+            ViewOptions {
+                flatten: true,
+                minify: true,
+                ..Default::default()
+            },
         ] {
             let _ = view(&config, &opts);
         }
@@ -59,7 +71,10 @@ fn exercise(bytes: &[u8]) {
         for ctx in names.into_iter().map(Some).chain([None]) {
             let cc = ClientConfig::new(
                 config.clone(),
-                Overrides { context: ctx, ..Default::default() },
+                Overrides {
+                    context: ctx,
+                    ..Default::default()
+                },
                 vec![],
             );
             let _ = cc.namespace();
@@ -92,14 +107,30 @@ fn arbitrary_bytes_never_panic() {
 
 #[test]
 fn byte_mutations_of_real_kubeconfigs_never_panic() {
-    let json = serde_json::to_vec_pretty(
-        &serde_yaml_ng::from_str::<Value>(FULL).expect("fixture parses"),
-    )
-    .expect("json");
+    let json =
+        serde_json::to_vec_pretty(&serde_yaml_ng::from_str::<Value>(FULL).expect("fixture parses"))
+            .expect("json");
     let seeds = [FULL.as_bytes().to_vec(), json];
     let inserts: &[&[u8]] = &[
-        b"\n- ", b": ", b"{", b"}", b"[", b"]", b"null", b"~", b"&a ", b"*a", b"!!binary ",
-        b"'", b"\"", b"\t", b"---\n", b"...\n", b": [1, {a: b}]", b"\n  ", b"\xff\xfe",
+        b"\n- ",
+        b": ",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b"null",
+        b"~",
+        b"&a ",
+        b"*a",
+        b"!!binary ",
+        b"'",
+        b"\"",
+        b"\t",
+        b"---\n",
+        b"...\n",
+        b": [1, {a: b}]",
+        b"\n  ",
+        b"\xff\xfe",
     ];
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     for _ in 0..iterations(3000) {
@@ -134,16 +165,46 @@ fn byte_mutations_of_real_kubeconfigs_never_panic() {
 }
 
 fn random_value(rng: &mut Rng, depth: usize) -> Value {
-    let words = ["", "x", "prod", "admin", "main", "a b", "aGk=", "!!", "https://h", "client.authentication.k8s.io/v1", "Never"];
+    let words = [
+        "",
+        "x",
+        "prod",
+        "admin",
+        "main",
+        "a b",
+        "aGk=",
+        "!!",
+        "https://h",
+        "client.authentication.k8s.io/v1",
+        "Never",
+    ];
     match rng.below(if depth > 2 { 5 } else { 7 }) {
         0 => Value::Null,
         1 => Value::Bool(rng.below(2) == 0),
         2 => Value::from(rng.next() as i64),
         3 => Value::from(*rng.pick(&words)),
         4 => Value::from(-0.5),
-        5 => Value::Array((0..rng.below(3)).map(|_| random_value(rng, depth + 1)).collect()),
+        5 => Value::Array(
+            (0..rng.below(3))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
         _ => {
-            let keys = ["name", "cluster", "user", "context", "server", "token", "exec", "command", "config", "extension", "as-groups", "env", "value"];
+            let keys = [
+                "name",
+                "cluster",
+                "user",
+                "context",
+                "server",
+                "token",
+                "exec",
+                "command",
+                "config",
+                "extension",
+                "as-groups",
+                "env",
+                "value",
+            ];
             Value::Object(
                 (0..rng.below(4))
                     .map(|_| (rng.pick(&keys).to_string(), random_value(rng, depth + 1)))
@@ -157,7 +218,11 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
 fn mutate(v: &mut Value, rng: &mut Rng) {
     match v {
         Value::Object(m) if !m.is_empty() && rng.below(4) != 0 => {
-            let key = m.keys().nth(rng.below(m.len())).cloned().unwrap_or_default();
+            let key = m
+                .keys()
+                .nth(rng.below(m.len()))
+                .cloned()
+                .unwrap_or_default();
             if let Some(child) = m.get_mut(&key) {
                 mutate(child, rng);
             }

@@ -60,9 +60,11 @@ impl Ca {
         let mut p = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
             .expect("params");
         if loopback_ip {
-            p.subject_alt_names.push(SanType::IpAddress([127, 0, 0, 1].into()));
+            p.subject_alt_names
+                .push(SanType::IpAddress([127, 0, 0, 1].into()));
         }
-        p.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("x"));
+        p.distinguished_name
+            .push(DnType::CommonName, names.first().copied().unwrap_or("x"));
         p.extended_key_usages = vec![if client {
             ExtendedKeyUsagePurpose::ClientAuth
         } else {
@@ -132,7 +134,9 @@ async fn serve(ca: &Ca, names: &[&str], client_ca: Option<&Ca>, decide: Decide) 
     };
     let config = builder.with_single_cert(chain, key).expect("server cert");
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let seen2 = seen.clone();
@@ -142,8 +146,12 @@ async fn serve(ca: &Ca, names: &[&str], client_ca: Option<&Ca>, decide: Decide) 
             let seen = seen2.clone();
             let decide = decide.clone();
             tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
-                let Some(req) = read_head(&mut tls).await else { return };
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Some(req) = read_head(&mut tls).await else {
+                    return;
+                };
                 let status = decide(&req);
                 seen.lock().expect("lock").push(req);
                 let body = if status == 200 {
@@ -168,7 +176,9 @@ async fn serve(ca: &Ca, names: &[&str], client_ca: Option<&Ca>, decide: Decide) 
 fn pem_der(pem: &str) -> Vec<u8> {
     use base64::Engine as _;
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD.decode(body).expect("pem body")
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("pem body")
 }
 
 async fn read_head<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> Option<Seen> {
@@ -197,15 +207,29 @@ fn always(status: u16) -> Decide {
 
 /// Build a client from the kubeconfig at `path` using `context`, and GET /api.
 async fn get_api(path: &Path, context: &str) -> Result<(), String> {
-    let overrides = Overrides { context: Some(context.to_owned()), ..Default::default() };
+    let overrides = Overrides {
+        context: Some(context.to_owned()),
+        ..Default::default()
+    };
     let cc = ClientConfig::from_rules(&LoadingRules::default().with_explicit_path(path), overrides)
         .map_err(|e| e.to_string())?;
     let config = cc.rest_config().map_err(|e| e.to_string())?;
     let client = RestClient::new(&config).map_err(|e| e.to_string())?;
-    client.get().abs_path("/api").do_raw().await.map(|_| ()).map_err(|e| e.to_string())
+    client
+        .get()
+        .abs_path("/api")
+        .do_raw()
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
-fn kubeconfig(dir: &Path, clusters: &[(&str, String)], users: &[(&str, String)], contexts: &[(&str, &str, &str)]) -> PathBuf {
+fn kubeconfig(
+    dir: &Path,
+    clusters: &[(&str, String)],
+    users: &[(&str, String)],
+    contexts: &[(&str, &str, &str)],
+) -> PathBuf {
     let mut y = String::from("apiVersion: v1\nkind: Config\nclusters:\n");
     for (name, body) in clusters {
         y.push_str(&format!("- name: {name}\n  cluster:\n{body}"));
@@ -216,7 +240,9 @@ fn kubeconfig(dir: &Path, clusters: &[(&str, String)], users: &[(&str, String)],
     }
     y.push_str("contexts:\n");
     for (name, cluster, user) in contexts {
-        y.push_str(&format!("- name: {name}\n  context: {{cluster: {cluster}, user: {user}}}\n"));
+        y.push_str(&format!(
+            "- name: {name}\n  context: {{cluster: {cluster}, user: {user}}}\n"
+        ));
     }
     write(dir, "config", y)
 }
@@ -252,10 +278,18 @@ async fn server_verification_ca_file_data_wrong_ca_server_name_insecure() {
     );
     get_api(&cfg, "file").await.expect("CA file verifies");
     get_api(&cfg, "data").await.expect("CA data verifies");
-    get_api(&cfg, "wrong").await.expect_err("a wrong CA must fail");
-    get_api(&cfg, "insecure").await.expect("insecure skips verification");
-    get_api(&cfg, "named").await.expect("tls-server-name verifies against that name");
-    get_api(&cfg, "unnamed").await.expect_err("without tls-server-name the IP does not match");
+    get_api(&cfg, "wrong")
+        .await
+        .expect_err("a wrong CA must fail");
+    get_api(&cfg, "insecure")
+        .await
+        .expect("insecure skips verification");
+    get_api(&cfg, "named")
+        .await
+        .expect("tls-server-name verifies against that name");
+    get_api(&cfg, "unnamed")
+        .await
+        .expect_err("without tls-server-name the IP does not match");
 }
 
 #[tokio::test]
@@ -268,20 +302,41 @@ async fn client_certificate_from_files_and_data() {
     write(&dir, "client.crt", &client_pem);
     write(&dir, "client.key", client_key.serialize_pem());
     let srv = serve(&ca, &["localhost"], Some(&client_ca), always(200)).await;
-    let server = format!("    server: https://127.0.0.1:{}\n    certificate-authority: ca.crt\n", srv.port);
+    let server = format!(
+        "    server: https://127.0.0.1:{}\n    certificate-authority: ca.crt\n",
+        srv.port
+    );
     let cfg = kubeconfig(
         &dir,
         &[("c", server)],
         &[
-            ("files", "    client-certificate: client.crt\n    client-key: client.key\n".to_owned()),
-            ("data", format!("    client-certificate-data: {}\n    client-key-data: {}\n", b64(&client_pem), b64(client_key.serialize_pem()))),
+            (
+                "files",
+                "    client-certificate: client.crt\n    client-key: client.key\n".to_owned(),
+            ),
+            (
+                "data",
+                format!(
+                    "    client-certificate-data: {}\n    client-key-data: {}\n",
+                    b64(&client_pem),
+                    b64(client_key.serialize_pem())
+                ),
+            ),
             ("none", "    {}\n".to_owned()),
         ],
-        &[("files", "c", "files"), ("data", "c", "data"), ("none", "c", "none")],
+        &[
+            ("files", "c", "files"),
+            ("data", "c", "data"),
+            ("none", "c", "none"),
+        ],
     );
-    get_api(&cfg, "files").await.expect("client cert from files");
+    get_api(&cfg, "files")
+        .await
+        .expect("client cert from files");
     get_api(&cfg, "data").await.expect("client cert from data");
-    get_api(&cfg, "none").await.expect_err("the server requires a client certificate");
+    get_api(&cfg, "none")
+        .await
+        .expect_err("the server requires a client certificate");
 }
 
 #[tokio::test]
@@ -289,7 +344,11 @@ async fn tokens_basic_auth_and_impersonation_headers() {
     let dir = scratch("headers");
     let ca = Ca::new("ca");
     let srv = serve(&ca, &["localhost"], None, always(200)).await;
-    let server = format!("    server: https://127.0.0.1:{}\n    certificate-authority-data: {}\n", srv.port, b64(ca.cert.pem()));
+    let server = format!(
+        "    server: https://127.0.0.1:{}\n    certificate-authority-data: {}\n",
+        srv.port,
+        b64(ca.cert.pem())
+    );
     let cfg = kubeconfig(
         &dir,
         &[("c", server)],
@@ -306,8 +365,14 @@ async fn tokens_basic_auth_and_impersonation_headers() {
     assert_eq!(seen[0].get("impersonate-user"), vec!["jane"]);
     assert_eq!(seen[0].get("impersonate-uid"), vec!["1234"]);
     assert_eq!(seen[0].get("impersonate-group"), vec!["devs", "ops"]);
-    assert_eq!(seen[0].get("impersonate-extra-scopes"), vec!["view", "edit"]);
-    assert_eq!(seen[1].get("authorization"), vec![format!("Basic {}", b64("bob:secret"))]);
+    assert_eq!(
+        seen[0].get("impersonate-extra-scopes"),
+        vec!["view", "edit"]
+    );
+    assert_eq!(
+        seen[1].get("authorization"),
+        vec![format!("Basic {}", b64("bob:secret"))]
+    );
 }
 
 #[tokio::test]
@@ -318,24 +383,56 @@ async fn token_file_rotation_is_used_without_restart() {
     let v = valid.clone();
     let decide: Decide = Arc::new(move |req| {
         let want = format!("Bearer {}", v.lock().expect("lock"));
-        if req.get("authorization") == vec![want] { 200 } else { 401 }
+        if req.get("authorization") == vec![want] {
+            200
+        } else {
+            401
+        }
     });
     let srv = serve(&ca, &["localhost"], None, decide).await;
     write(&dir, "token", "one\n");
-    let server = format!("    server: https://127.0.0.1:{}\n    certificate-authority-data: {}\n", srv.port, b64(ca.cert.pem()));
-    let cfg = kubeconfig(&dir, &[("c", server)], &[("u", "    tokenFile: token\n".to_owned())], &[("x", "c", "u")]);
+    let server = format!(
+        "    server: https://127.0.0.1:{}\n    certificate-authority-data: {}\n",
+        srv.port,
+        b64(ca.cert.pem())
+    );
+    let cfg = kubeconfig(
+        &dir,
+        &[("c", server)],
+        &[("u", "    tokenFile: token\n".to_owned())],
+        &[("x", "c", "u")],
+    );
     let cc = ClientConfig::from_rules(
         &LoadingRules::default().with_explicit_path(&cfg),
-        Overrides { context: Some("x".into()), ..Default::default() },
+        Overrides {
+            context: Some("x".into()),
+            ..Default::default()
+        },
     )
     .expect("loads");
     let client = RestClient::new(&cc.rest_config().expect("config")).expect("client");
-    client.get().abs_path("/api").do_raw().await.expect("first token");
+    client
+        .get()
+        .abs_path("/api")
+        .do_raw()
+        .await
+        .expect("first token");
     // Rotate: the server now only accepts the new token; the 401 makes the source re-read.
     write(&dir, "token", "two\n");
     *valid.lock().expect("lock") = "two".to_owned();
-    client.get().abs_path("/api").do_raw().await.expect("rotated token picked up");
-    let auth: Vec<Vec<String>> = srv.seen.lock().expect("lock").iter().map(|s| s.get("authorization")).collect();
+    client
+        .get()
+        .abs_path("/api")
+        .do_raw()
+        .await
+        .expect("rotated token picked up");
+    let auth: Vec<Vec<String>> = srv
+        .seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|s| s.get("authorization"))
+        .collect();
     assert_eq!(auth.last(), Some(&vec!["Bearer two".to_owned()]));
 }
 
@@ -345,7 +442,15 @@ async fn exec_plugin_rerun_after_401() {
     let ca = Ca::new("ca");
     // The server accepts only tokens from the second plugin run on: the first is "revoked".
     let decide: Decide = Arc::new(|req| {
-        if req.get("authorization").iter().any(|a| a.starts_with("Bearer tok-") && a != "Bearer tok-1") { 200 } else { 401 }
+        if req
+            .get("authorization")
+            .iter()
+            .any(|a| a.starts_with("Bearer tok-") && a != "Bearer tok-1")
+        {
+            200
+        } else {
+            401
+        }
     });
     let srv = serve(&ca, &["localhost"], None, decide).await;
     let plugin = dir.join("plugin.sh");
@@ -359,12 +464,20 @@ async fn exec_plugin_rerun_after_401() {
     )
     .expect("plugin");
     std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let server = format!("    server: https://127.0.0.1:{}\n    certificate-authority-data: {}\n", srv.port, b64(ca.cert.pem()));
+    let server = format!(
+        "    server: https://127.0.0.1:{}\n    certificate-authority-data: {}\n",
+        srv.port,
+        b64(ca.cert.pem())
+    );
     let user = "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ./plugin.sh\n      interactiveMode: Never\n".to_owned();
     let cfg = kubeconfig(&dir, &[("c", server)], &[("u", user)], &[("x", "c", "u")]);
     get_api(&cfg, "x").await.expect("401 then a fresh token");
     let runs = std::fs::read_to_string(&count).expect("count");
-    assert_eq!(runs.trim(), "2", "plugin ran once, then again after the 401");
+    assert_eq!(
+        runs.trim(),
+        "2",
+        "plugin ran once, then again after the 401"
+    );
     let statuses: BTreeMap<usize, Vec<String>> = srv
         .seen
         .lock()

@@ -14,14 +14,24 @@ fn config_view_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "kubeclient-runtime", "--example", "config-view"])
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "kubeclient-runtime",
+                "--example",
+                "config-view",
+            ])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building the config-view example failed");
         // target/debug/deps/<test> -> target/debug/examples/config-view
         let exe = std::env::current_exe().expect("test binary path");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>");
         let bin = profile_dir.join("examples").join("config-view");
         assert!(bin.exists(), "{} missing", bin.display());
         bin
@@ -111,7 +121,8 @@ fn compare(env: &Env<'_>, flags: &[&str]) -> Outcome {
     if want.ok {
         assert!(want.json.is_some(), "kubectl printed no JSON for {flags:?}");
         assert_eq!(
-            want.json, got.json,
+            want.json,
+            got.json,
             "output differs for {flags:?}\nkubectl: {}\nours: {}",
             pretty(&want.json),
             pretty(&got.json)
@@ -180,7 +191,10 @@ fn redaction_hides_secrets_unless_raw() {
     assert!(!text.contains("super-secret-token"));
     assert!(!text.contains("hunter2"));
     assert!(text.contains("REDACTED") && text.contains("DATA+OMITTED"));
-    let raw = compare(&env, &["--kubeconfig", cfg.to_str().expect("utf8"), "--raw"]);
+    let raw = compare(
+        &env,
+        &["--kubeconfig", cfg.to_str().expect("utf8"), "--raw"],
+    );
     assert!(pretty(&raw.json).contains("super-secret-token"));
 }
 
@@ -264,11 +278,7 @@ fn missing_and_duplicate_files_in_kubeconfig() {
     let env = Env {
         home: &dir,
         kubeconfig: Some(join_paths(&[
-            &missing,
-            &files[1],
-            &files[0],
-            &files[1],
-            &missing,
+            &missing, &files[1], &files[0], &files[1], &missing,
         ])),
         cwd: &dir,
     };
@@ -293,7 +303,10 @@ fn explicit_kubeconfig_replaces_the_chain() {
         cwd: &dir,
     };
     compare(&env, &["--kubeconfig", files[2].to_str().expect("utf8")]);
-    compare(&env, &["--kubeconfig", dir.join("absent").to_str().expect("utf8")]);
+    compare(
+        &env,
+        &["--kubeconfig", dir.join("absent").to_str().expect("utf8")],
+    );
     compare(&env, &["--kubeconfig=".to_owned().as_str()]);
 }
 

@@ -40,7 +40,10 @@ pub struct Config {
     #[serde(rename = "current-context", skip_serializing_if = "Option::is_none")]
     pub current_context: Option<String>,
     /// Extensions.
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extensions: Vec<NamedExtension>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
@@ -55,7 +58,10 @@ pub struct Preferences {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub colors: Option<bool>,
     /// Extensions.
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extensions: Vec<NamedExtension>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
@@ -97,7 +103,10 @@ pub struct Cluster {
     )]
     pub insecure_skip_tls_verify: Option<bool>,
     /// Path of a PEM CA bundle.
-    #[serde(rename = "certificate-authority", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "certificate-authority",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub certificate_authority: Option<String>,
     /// Base64 of a PEM CA bundle.
     #[serde(
@@ -109,10 +118,16 @@ pub struct Cluster {
     #[serde(rename = "proxy-url", skip_serializing_if = "Option::is_none")]
     pub proxy_url: Option<String>,
     /// Ask for uncompressed responses.
-    #[serde(rename = "disable-compression", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disable-compression",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disable_compression: Option<bool>,
     /// Extensions.
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extensions: Vec<NamedExtension>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
@@ -145,7 +160,10 @@ pub struct AuthInfo {
     #[serde(rename = "client-certificate", skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<String>,
     /// Base64 of a PEM client certificate.
-    #[serde(rename = "client-certificate-data", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "client-certificate-data",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub client_certificate_data: Option<String>,
     /// Path of a PEM client key.
     #[serde(rename = "client-key", skip_serializing_if = "Option::is_none")]
@@ -196,7 +214,10 @@ pub struct AuthInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exec: Option<ExecConfig>,
     /// Extensions.
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extensions: Vec<NamedExtension>,
     /// Unknown fields, preserved.
     #[serde(flatten)]
@@ -235,7 +256,10 @@ pub struct Context {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Extensions.
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extensions: Vec<NamedExtension>,
     /// Unknown fields, preserved.
     #[serde(flatten)]

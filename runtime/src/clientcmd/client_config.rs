@@ -130,7 +130,10 @@ impl ClientConfig {
     fn cluster(&self, ctx: &Context) -> Result<(String, Cluster), Error> {
         let (name, required) = match non_empty(&self.overrides.cluster) {
             Some(n) => (n.to_owned(), true),
-            None => (non_empty(&ctx.cluster).unwrap_or_default().to_owned(), false),
+            None => (
+                non_empty(&ctx.cluster).unwrap_or_default().to_owned(),
+                false,
+            ),
         };
         let found = self.config.clusters.iter().find(|c| c.name == name);
         let mut cluster = match found {
@@ -260,7 +263,10 @@ impl ClientConfig {
             ("client-certificate-data", "client-certificate"),
         )?;
         let key = data_or_file(
-            user.client_key_data.as_ref().map(|s| s.expose()).filter(|s| !s.is_empty()),
+            user.client_key_data
+                .as_ref()
+                .map(|s| s.expose())
+                .filter(|s| !s.is_empty()),
             non_empty(&user.client_key),
             "user",
             &user_name,
@@ -342,10 +348,14 @@ impl ClientConfig {
                 }
                 "gcp" | "azure" => {
                     return Err(invalid(format!(
-                        "the {} auth provider was removed from client-go; use an exec plugin (e.g. {})",
-                        ap.name,
-                        if ap.name == "gcp" { "gke-gcloud-auth-plugin" } else { "kubelogin" }
-                    )))
+                    "the {} auth provider was removed from client-go; use an exec plugin (e.g. {})",
+                    ap.name,
+                    if ap.name == "gcp" {
+                        "gke-gcloud-auth-plugin"
+                    } else {
+                        "kubelogin"
+                    }
+                )))
                 }
                 other => {
                     return Err(invalid(format!("unknown auth provider {other:?}")));
@@ -401,13 +411,15 @@ fn data_or_file(
     fields: (&'static str, &'static str),
 ) -> Result<Option<Vec<u8>>, Error> {
     if let Some(d) = data.filter(|d| !d.is_empty()) {
-        return decode_base64(d).map(Some).map_err(|message| Error::InvalidBase64 {
-            origin: Default::default(),
-            kind,
-            name: name.to_owned(),
-            field: fields.0,
-            message,
-        });
+        return decode_base64(d)
+            .map(Some)
+            .map_err(|message| Error::InvalidBase64 {
+                origin: Default::default(),
+                kind,
+                name: name.to_owned(),
+                field: fields.0,
+                message,
+            });
     }
     match file {
         Some(f) => std::fs::read(f)
@@ -460,7 +472,9 @@ pub fn build_config_from_flags(
     if master_url.is_none() && kubeconfig.is_none() {
         match in_cluster.rest_config() {
             Ok(c) => return Ok(c),
-            Err(e) => tracing::warn!(error = %e, "neither kubeconfig nor master URL given; in-cluster config failed"),
+            Err(e) => {
+                tracing::warn!(error = %e, "neither kubeconfig nor master URL given; in-cluster config failed")
+            }
         }
     }
     let rules = LoadingRules {
@@ -481,6 +495,3 @@ pub fn load_default_with(
 ) -> Result<rest::Config, Error> {
     deferred_rest_config(rules, Overrides::default(), in_cluster)
 }
-
-
-

@@ -158,13 +158,15 @@ fn check_base64(
     field: &'static str,
 ) -> Result<(), Error> {
     match data {
-        Some(d) => decode_base64(d).map(|_| ()).map_err(|message| Error::InvalidBase64 {
-            origin: origin.clone(),
-            kind,
-            name: name.to_owned(),
-            field,
-            message,
-        }),
+        Some(d) => decode_base64(d)
+            .map(|_| ())
+            .map_err(|message| Error::InvalidBase64 {
+                origin: origin.clone(),
+                kind,
+                name: name.to_owned(),
+                field,
+                message,
+            }),
         None => Ok(()),
     }
 }
@@ -245,9 +247,13 @@ pub fn resolve_local_paths(config: &mut Config) {
     for u in &mut config.users {
         let base = base_dir(u.location_of_origin.as_deref());
         let a = &mut u.user;
-        for p in [&mut a.client_certificate, &mut a.client_key, &mut a.token_file]
-            .into_iter()
-            .flatten()
+        for p in [
+            &mut a.client_certificate,
+            &mut a.client_key,
+            &mut a.token_file,
+        ]
+        .into_iter()
+        .flatten()
         {
             *p = resolve_path(p, &base);
         }

@@ -71,7 +71,10 @@ impl TokenFileSource {
 /// Read a token file; surrounding whitespace is dropped as client-go does.
 pub(crate) fn read_token(path: &Path) -> Result<Secret, CredentialError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        CredentialError(format!("cannot read token file {:?}: {e}", path.display().to_string()))
+        CredentialError(format!(
+            "cannot read token file {:?}: {e}",
+            path.display().to_string()
+        ))
     })?;
     let token = text.trim();
     if token.is_empty() {

@@ -69,7 +69,9 @@ fn minify(config: &mut Config) -> Result<(), Error> {
         return Err(Error::View(format!("cannot locate user {user}")));
     }
     config.contexts = vec![ctx];
-    config.clusters.retain(|c| !cluster.is_empty() && c.name == cluster);
+    config
+        .clusters
+        .retain(|c| !cluster.is_empty() && c.name == cluster);
     config.users.retain(|u| !user.is_empty() && u.name == user);
     Ok(())
 }
@@ -140,7 +142,11 @@ impl Rendered {
                 &c.name,
                 "certificate-authority-data",
             )?;
-            clusters.push((c.name.clone(), non_empty(&c.cluster.certificate_authority), data));
+            clusters.push((
+                c.name.clone(),
+                non_empty(&c.cluster.certificate_authority),
+                data,
+            ));
         }
         let mut users = Vec::new();
         for u in &config.users {
@@ -161,7 +167,11 @@ impl Rendered {
                     &u.name,
                     "client-key-data",
                 )?,
-                token: a.token.as_ref().map(|t| t.expose().to_owned()).filter(|t| !t.is_empty()),
+                token: a
+                    .token
+                    .as_ref()
+                    .map(|t| t.expose().to_owned())
+                    .filter(|t| !t.is_empty()),
                 password: a
                     .password
                     .as_ref()
@@ -180,8 +190,22 @@ impl Rendered {
         }
         for (u, r) in config.users.iter().zip(self.users.iter_mut()) {
             let base = base_dir(u.location_of_origin.as_deref());
-            inline(&mut r.cert_path, &mut r.cert, &base, "user", &r.name, "client-certificate")?;
-            inline(&mut r.key_path, &mut r.key, &base, "user", &r.name, "client-key")?;
+            inline(
+                &mut r.cert_path,
+                &mut r.cert,
+                &base,
+                "user",
+                &r.name,
+                "client-certificate",
+            )?;
+            inline(
+                &mut r.key_path,
+                &mut r.key,
+                &base,
+                "user",
+                &r.name,
+                "client-key",
+            )?;
         }
         Ok(())
     }
@@ -296,7 +320,11 @@ fn cluster_json(c: &Cluster, ca_path: Option<&str>, ca: Option<&Data>) -> Value 
     let mut m = Map::new();
     m.insert("server".into(), c.server.clone().unwrap_or_default().into());
     put_str(&mut m, "tls-server-name", &c.tls_server_name);
-    put_true(&mut m, "insecure-skip-tls-verify", c.insecure_skip_tls_verify);
+    put_true(
+        &mut m,
+        "insecure-skip-tls-verify",
+        c.insecure_skip_tls_verify,
+    );
     put_str(&mut m, "certificate-authority", &ca_path.map(str::to_owned));
     if let Some(d) = ca {
         m.insert("certificate-authority-data".into(), d.to_json());
@@ -371,7 +399,10 @@ fn exec_json(e: &ExecConfig) -> Value {
 
 fn context_json(c: &Context) -> Value {
     let mut m = Map::new();
-    m.insert("cluster".into(), c.cluster.clone().unwrap_or_default().into());
+    m.insert(
+        "cluster".into(),
+        c.cluster.clone().unwrap_or_default().into(),
+    );
     m.insert("user".into(), c.user.clone().unwrap_or_default().into());
     put_str(&mut m, "namespace", &c.namespace);
     put_extensions(&mut m, &c.extensions);
