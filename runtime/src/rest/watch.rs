@@ -5,7 +5,7 @@
 
 use super::error::{excerpt, Error, Result};
 use crate::meta::v1::WatchEvent;
-use bytes::Bytes;
+use bytes::{Buf, Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 /// Splits a byte stream into top-level JSON objects.
 #[derive(Debug, Default)]
 pub struct JsonFramer {
-    buf: Vec<u8>,
+    buf: BytesMut,
     /// Bytes of `buf` already scanned.
     scanned: usize,
     /// Where the object being scanned starts.
@@ -32,7 +32,8 @@ impl JsonFramer {
     /// Append `chunk` and return every object it completes.
     pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<Bytes>> {
         self.buf.extend_from_slice(chunk);
-        let mut frames = Vec::new();
+        // (start, end) of complete objects; cut out after the scan without copying.
+        let mut ranges = Vec::new();
         let mut consumed = 0;
         let mut i = self.scanned;
         while i < self.buf.len() {
@@ -67,7 +68,7 @@ impl JsonFramer {
                             b'}' | b']' => {
                                 self.depth = self.depth.saturating_sub(1);
                                 if self.depth == 0 {
-                                    frames.push(Bytes::copy_from_slice(&self.buf[start..=i]));
+                                    ranges.push((start, i + 1));
                                     self.start = None;
                                     consumed = i + 1;
                                 }
@@ -79,8 +80,16 @@ impl JsonFramer {
             }
             i += 1;
         }
-        // Drop what is framed so the buffer only ever holds the event in progress.
-        self.buf.drain(..consumed);
+        // Split the frames off the shared buffer (no copy) and drop what is framed, so the
+        // buffer only ever holds the event in progress.
+        let mut frames = Vec::with_capacity(ranges.len());
+        let mut offset = 0;
+        for (start, end) in ranges {
+            self.buf.advance(start - offset);
+            frames.push(self.buf.split_to(end - start).freeze());
+            offset = end;
+        }
+        self.buf.advance(consumed - offset);
         self.scanned = self.buf.len();
         if let Some(start) = self.start.as_mut() {
             *start -= consumed;
