@@ -15,7 +15,10 @@ pub struct UserInfo {
 impl UserInfo {
     /// A user in `groups`.
     pub fn new(name: impl Into<String>, groups: &[&str]) -> Self {
-        UserInfo { name: name.into(), groups: groups.iter().map(|g| g.to_string()).collect() }
+        UserInfo {
+            name: name.into(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        }
     }
 }
 
@@ -23,8 +26,16 @@ impl UserInfo {
 pub fn user_from_certificate(der: &[u8]) -> Option<UserInfo> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     let subject = cert.subject();
-    let name = subject.iter_common_name().next()?.as_str().ok()?.to_string();
-    let groups = subject.iter_organization().filter_map(|o| o.as_str().ok().map(str::to_string)).collect();
+    let name = subject
+        .iter_common_name()
+        .next()?
+        .as_str()
+        .ok()?
+        .to_string();
+    let groups = subject
+        .iter_organization()
+        .filter_map(|o| o.as_str().ok().map(str::to_string))
+        .collect();
     Some(UserInfo { name, groups })
 }
 
@@ -39,8 +50,14 @@ impl TokenTable {
     }
     /// The user of an `Authorization` header value, if it carries a known bearer token.
     pub fn authenticate(&self, authorization: &str) -> Option<UserInfo> {
-        let token = authorization.strip_prefix("Bearer ").or_else(|| authorization.strip_prefix("bearer "))?.trim();
-        self.0.iter().find(|(t, _)| t.expose() == token).map(|(_, u)| u.clone())
+        let token = authorization
+            .strip_prefix("Bearer ")
+            .or_else(|| authorization.strip_prefix("bearer "))?
+            .trim();
+        self.0
+            .iter()
+            .find(|(t, _)| t.expose() == token)
+            .map(|(_, u)| u.clone())
     }
 }
 
@@ -52,7 +69,10 @@ mod tests {
     fn tokens_authenticate_only_exact_matches() {
         let mut t = TokenTable::default();
         t.insert(Secret::new("abc"), UserInfo::new("alice", &["devs"]));
-        assert_eq!(t.authenticate("Bearer abc").map(|u| u.name), Some("alice".into()));
+        assert_eq!(
+            t.authenticate("Bearer abc").map(|u| u.name),
+            Some("alice".into())
+        );
         assert!(t.authenticate("Bearer abcd").is_none());
         assert!(t.authenticate("Basic abc").is_none());
     }
@@ -60,9 +80,12 @@ mod tests {
     #[test]
     fn certificate_subject_names_user_and_group() {
         let pki = crate::tls::Pki::generate().expect("pki");
-        let (pem, _key) = pki.issue_client("bob", Some("system:masters")).expect("client cert");
+        let (pem, _key) = pki
+            .issue_client("bob", Some("system:masters"))
+            .expect("client cert");
         let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).expect("pem body");
+        let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64)
+            .expect("pem body");
         let u = user_from_certificate(&der).expect("parsed");
         assert_eq!(u, UserInfo::new("bob", &["system:masters"]));
     }

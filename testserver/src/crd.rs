@@ -11,57 +11,121 @@ fn is_crd(t: &Target) -> bool {
 }
 
 fn s<'a>(v: &'a Value, path: &str) -> Option<&'a str> {
-    v.pointer(path).and_then(Value::as_str).filter(|s| !s.is_empty())
+    v.pointer(path)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 /// Resource definitions (one per served version) of a CRD object.
 fn defs(crd_name: &str, crd: &Value) -> Result<Vec<ResourceDef>, ApiError> {
-    let invalid = |field: &str, why: &str| ApiError::invalid("CustomResourceDefinition", crd_name, "apiextensions.k8s.io", field, why);
+    let invalid = |field: &str, why: &str| {
+        ApiError::invalid(
+            "CustomResourceDefinition",
+            crd_name,
+            "apiextensions.k8s.io",
+            field,
+            why,
+        )
+    };
     let group = s(crd, "/spec/group").ok_or_else(|| invalid("spec.group", "Required value"))?;
-    let plural = s(crd, "/spec/names/plural").ok_or_else(|| invalid("spec.names.plural", "Required value"))?;
-    let kind = s(crd, "/spec/names/kind").ok_or_else(|| invalid("spec.names.kind", "Required value"))?;
+    let plural = s(crd, "/spec/names/plural")
+        .ok_or_else(|| invalid("spec.names.plural", "Required value"))?;
+    let kind =
+        s(crd, "/spec/names/kind").ok_or_else(|| invalid("spec.names.kind", "Required value"))?;
     if crd_name != format!("{plural}.{group}") {
-        return Err(invalid("metadata.name", &format!("Invalid value: {crd_name:?}: must be spec.names.plural+\".\"+spec.group")));
+        return Err(invalid(
+            "metadata.name",
+            &format!("Invalid value: {crd_name:?}: must be spec.names.plural+\".\"+spec.group"),
+        ));
     }
-    let singular = s(crd, "/spec/names/singular").map_or_else(|| kind.to_lowercase(), str::to_string);
+    let singular =
+        s(crd, "/spec/names/singular").map_or_else(|| kind.to_lowercase(), str::to_string);
     let namespaced = match s(crd, "/spec/scope") {
         Some("Namespaced") => true,
         Some("Cluster") => false,
-        _ => return Err(invalid("spec.scope", "Unsupported value: must be Namespaced or Cluster")),
+        _ => {
+            return Err(invalid(
+                "spec.scope",
+                "Unsupported value: must be Namespaced or Cluster",
+            ))
+        }
     };
     let short_names: Vec<String> = crd
         .pointer("/spec/names/shortNames")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
-    let versions = crd.pointer("/spec/versions").and_then(Value::as_array).filter(|v| !v.is_empty());
-    let versions = versions.ok_or_else(|| invalid("spec.versions", "Required value: must have at least one version"))?;
-    let verbs: Vec<String> =
-        ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"].iter().map(|v| v.to_string()).collect();
+    let versions = crd
+        .pointer("/spec/versions")
+        .and_then(Value::as_array)
+        .filter(|v| !v.is_empty());
+    let versions = versions.ok_or_else(|| {
+        invalid(
+            "spec.versions",
+            "Required value: must have at least one version",
+        )
+    })?;
+    let verbs: Vec<String> = [
+        "create",
+        "delete",
+        "deletecollection",
+        "get",
+        "list",
+        "patch",
+        "update",
+        "watch",
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .collect();
     let mut out = Vec::new();
     for v in versions {
-        let Some(version) = s(v, "/name") else { return Err(invalid("spec.versions[].name", "Required value")) };
+        let Some(version) = s(v, "/name") else {
+            return Err(invalid("spec.versions[].name", "Required value"));
+        };
         if v.get("served").and_then(Value::as_bool) == Some(false) {
             continue;
         }
         let mut subresources = Vec::new();
-        let sub_verbs: Vec<String> = ["get", "patch", "update"].iter().map(|v| v.to_string()).collect();
+        let sub_verbs: Vec<String> = ["get", "patch", "update"]
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
         if v.pointer("/subresources/status").is_some() {
             subresources.push(SubresourceDef {
-                name: "status".into(), group: group.into(), version: version.into(), kind: kind.into(), verbs: sub_verbs.clone(),
+                name: "status".into(),
+                group: group.into(),
+                version: version.into(),
+                kind: kind.into(),
+                verbs: sub_verbs.clone(),
             });
         }
         let scale = v.pointer("/subresources/scale").map(|sc| {
-            let path = |p: &str, default: &str| s(sc, p).unwrap_or(default).trim_start_matches('.').to_string();
+            let path = |p: &str, default: &str| {
+                s(sc, p)
+                    .unwrap_or(default)
+                    .trim_start_matches('.')
+                    .to_string()
+            };
             ScalePaths {
                 spec_replicas: path("/specReplicasPath", ".spec.replicas"),
                 status_replicas: path("/statusReplicasPath", ".status.replicas"),
-                label_selector: s(sc, "/labelSelectorPath").map(|p| p.trim_start_matches('.').to_string()),
+                label_selector: s(sc, "/labelSelectorPath")
+                    .map(|p| p.trim_start_matches('.').to_string()),
             }
         });
         if scale.is_some() {
             subresources.push(SubresourceDef {
-                name: "scale".into(), group: "autoscaling".into(), version: "v1".into(), kind: "Scale".into(), verbs: sub_verbs,
+                name: "scale".into(),
+                group: "autoscaling".into(),
+                version: "v1".into(),
+                kind: "Scale".into(),
+                verbs: sub_verbs,
             });
         }
         out.push(ResourceDef {
@@ -86,12 +150,21 @@ pub fn on_create(t: &Target, obj: &mut Value) -> Result<(), ApiError> {
     if !is_crd(t) {
         return Ok(());
     }
-    let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     defs(&name, obj)?;
     let storage: Vec<Value> = obj
         .pointer("/spec/versions")
         .and_then(Value::as_array)
-        .map(|vs| vs.iter().filter(|v| v.get("storage").and_then(Value::as_bool) == Some(true)).filter_map(|v| v.get("name").cloned()).collect())
+        .map(|vs| {
+            vs.iter()
+                .filter(|v| v.get("storage").and_then(Value::as_bool) == Some(true))
+                .filter_map(|v| v.get("name").cloned())
+                .collect()
+        })
         .unwrap_or_default();
     let names = obj.pointer("/spec/names").cloned().unwrap_or(json!({}));
     let now = crate::objmeta::now_rfc3339();
@@ -116,7 +189,9 @@ pub fn after_write(state: &State, t: &Target, name: &str, obj: Option<&Value>) {
     if !is_crd(t) {
         return;
     }
-    let Ok(new_defs) = obj.map(|o| defs(name, o)).transpose() else { return };
+    let Ok(new_defs) = obj.map(|o| defs(name, o)).transpose() else {
+        return;
+    };
     let removed_key = {
         let mut reg = state.registry_mut();
         let old_key = reg.by_crd(name).map(|d| d.storage_key());
@@ -131,8 +206,18 @@ pub fn after_write(state: &State, t: &Target, name: &str, obj: Option<&Value>) {
     if let Some(key) = removed_key {
         let mut store = state.store();
         for o in store.list(&key, None) {
-            let ns = o.value.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("").to_string();
-            let n = o.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+            let ns = o
+                .value
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let n = o
+                .value
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             store.remove(&key, &ns, &n);
         }
     }

@@ -14,7 +14,12 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 /// Accept connections until `shutdown` flips.
-pub async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>, state: Arc<State>, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    state: Arc<State>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         let accepted = tokio::select! {
             r = listener.accept() => r,
@@ -50,15 +55,21 @@ pub async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>, state: Arc<S
     }
 }
 
-async fn connection<I>(io: I, user: Option<UserInfo>, state: Arc<State>, mut shutdown: watch::Receiver<bool>)
-where
+async fn connection<I>(
+    io: I,
+    user: Option<UserInfo>,
+    state: Arc<State>,
+    mut shutdown: watch::Receiver<bool>,
+) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let svc = service_fn(move |req| {
         let (state, user) = (state.clone(), user.clone());
         async move { Ok::<_, Infallible>(handler::handle(state, req, user).await) }
     });
-    let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(io), svc);
+    let conn = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(io), svc);
     tokio::pin!(conn);
     tokio::select! {
         r = conn.as_mut() => if let Err(e) = r { tracing::debug!(error = %e, "connection ended with an error") },

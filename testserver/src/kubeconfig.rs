@@ -25,11 +25,15 @@ pub fn document(server: &str, auth: &KubeconfigAuth<'_>) -> Value {
         cluster["certificate-authority-data"] = json!(b64(ca));
     }
     let cert_user = match auth.client {
-        Some((cert, key)) => json!({"client-certificate-data": b64(cert), "client-key-data": b64(key.expose())}),
+        Some((cert, key)) => {
+            json!({"client-certificate-data": b64(cert), "client-key-data": b64(key.expose())})
+        }
         None => json!({}),
     };
     let mut users = vec![json!({"name": "admin", "user": cert_user})];
-    let mut contexts = vec![json!({"name": "testserver", "context": {"cluster": "testserver", "user": "admin", "namespace": "default"}})];
+    let mut contexts = vec![
+        json!({"name": "testserver", "context": {"cluster": "testserver", "user": "admin", "namespace": "default"}}),
+    ];
     if let Some(tok) = auth.token {
         users.push(json!({"name": "admin-token", "user": {"token": tok.expose()}}));
         contexts.push(json!({"name": "testserver-token", "context": {"cluster": "testserver", "user": "admin-token", "namespace": "default"}}));

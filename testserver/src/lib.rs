@@ -141,15 +141,25 @@ impl Builder {
     /// Bind, generate the PKI, write the kubeconfig and start serving on the current tokio
     /// runtime.
     pub async fn start(self) -> Result<TestServer, StartError> {
-        let listener =
-            tokio::net::TcpListener::bind(self.listen).await.map_err(|source| StartError::Bind { addr: self.listen, source })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: self.listen, source })?;
+        let listener = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: self.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: self.listen,
+            source,
+        })?;
         let scheme = if self.https { "https" } else { "http" };
         let base_url = format!("{scheme}://{addr}");
 
         let admin_token = Secret::new(format!("admin-{}", uuid::Uuid::new_v4().simple()));
         let mut tokens = self.tokens;
-        tokens.insert(admin_token.clone(), UserInfo::new("admin", &["system:masters"]));
+        tokens.insert(
+            admin_token.clone(),
+            UserInfo::new("admin", &["system:masters"]),
+        );
 
         let (pki, client) = if self.https {
             let pki = tls::Pki::generate()?;
@@ -162,8 +172,14 @@ impl Builder {
         let (tmpdir, kubeconfig_path) = match self.kubeconfig_path {
             Some(p) => (None, p),
             None => {
-                let dir = std::env::temp_dir().join(format!("kubeclient-testserver-{}", uuid::Uuid::new_v4().simple()));
-                std::fs::create_dir_all(&dir).map_err(|source| StartError::Kubeconfig { path: dir.clone(), source })?;
+                let dir = std::env::temp_dir().join(format!(
+                    "kubeclient-testserver-{}",
+                    uuid::Uuid::new_v4().simple()
+                ));
+                std::fs::create_dir_all(&dir).map_err(|source| StartError::Kubeconfig {
+                    path: dir.clone(),
+                    source,
+                })?;
                 (Some(dir.clone()), dir.join("kubeconfig"))
             }
         };
@@ -175,8 +191,10 @@ impl Builder {
                 token: self.https.then_some(&admin_token),
             },
         );
-        kubeconfig::write(&kubeconfig_path, &doc)
-            .map_err(|source| StartError::Kubeconfig { path: kubeconfig_path.clone(), source })?;
+        kubeconfig::write(&kubeconfig_path, &doc).map_err(|source| StartError::Kubeconfig {
+            path: kubeconfig_path.clone(),
+            source,
+        })?;
 
         let mut config = rest::Config::new(base_url.clone());
         if let (Some(pki), Some((cert, key))) = (&pki, &client) {
@@ -198,9 +216,20 @@ impl Builder {
             shutdown: shutdown_rx.clone(),
         });
         seed_namespaces(&state);
-        let acceptor = pki.as_ref().map(|p| tokio_rustls::TlsAcceptor::from(p.server_config.clone()));
+        let acceptor = pki
+            .as_ref()
+            .map(|p| tokio_rustls::TlsAcceptor::from(p.server_config.clone()));
         tokio::spawn(http::serve(listener, acceptor, state.clone(), shutdown_rx));
-        Ok(TestServer { base_url, state, shutdown: shutdown_tx, config, kubeconfig_path, tmpdir, admin_token, pki })
+        Ok(TestServer {
+            base_url,
+            state,
+            shutdown: shutdown_tx,
+            config,
+            kubeconfig_path,
+            tmpdir,
+            admin_token,
+            pki,
+        })
     }
 }
 
@@ -273,7 +302,11 @@ impl TestServer {
     }
     /// Issue a client certificate for `user` in `group`: (cert PEM, key PEM). `None` in
     /// plain-HTTP mode.
-    pub fn issue_client_certificate(&self, user: &str, group: Option<&str>) -> Option<Result<(String, Secret), tls::TlsError>> {
+    pub fn issue_client_certificate(
+        &self,
+        user: &str,
+        group: Option<&str>,
+    ) -> Option<Result<(String, Secret), tls::TlsError>> {
         self.pki.as_ref().map(|p| p.issue_client(user, group))
     }
     /// The latest resourceVersion.
@@ -286,7 +319,9 @@ impl TestServer {
     }
     /// Set the lines `pods/log` returns for a pod.
     pub fn set_pod_log(&self, namespace: &str, pod: &str, lines: Vec<String>) {
-        self.state.pod_logs().insert((namespace.to_string(), pod.to_string()), lines);
+        self.state
+            .pod_logs()
+            .insert((namespace.to_string(), pod.to_string()), lines);
     }
     /// Every request received so far (credentials removed).
     pub fn requests(&self) -> Vec<RecordedRequest> {

@@ -6,7 +6,9 @@ use serde_json::{Map, Value};
 /// `obj` itself is not an object (the handlers reject such bodies earlier).
 pub fn meta_mut(obj: &mut Value) -> Option<&mut Map<String, Value>> {
     let map = obj.as_object_mut()?;
-    let slot = map.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+    let slot = map
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
     if !slot.is_object() {
         *slot = Value::Object(Map::new());
     }
@@ -20,12 +22,16 @@ pub fn meta_str<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
 
 /// The `metadata.finalizers` list is non-empty.
 pub fn has_finalizers(obj: &Value) -> bool {
-    obj.pointer("/metadata/finalizers").and_then(Value::as_array).is_some_and(|f| !f.is_empty())
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|f| !f.is_empty())
 }
 
 /// RFC 3339 timestamp with second precision, as Kubernetes writes `metav1.Time`.
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 /// A DNS-1123 subdomain: lower-case alphanumerics, `-` and `.`, alphanumeric at both ends,
@@ -50,18 +56,25 @@ pub fn invalid_name(name: &str) -> Option<String> {
 /// Five random characters from the alphabet kube-apiserver uses for `generateName`.
 pub fn random_suffix() -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    uuid::Uuid::new_v4().as_bytes()[..5].iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    uuid::Uuid::new_v4().as_bytes()[..5]
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// Read a dotted path (`spec.replicas`).
 pub fn get_path<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').filter(|s| !s.is_empty()).try_fold(obj, |cur, seg| cur.get(seg))
+    path.split('.')
+        .filter(|s| !s.is_empty())
+        .try_fold(obj, |cur, seg| cur.get(seg))
 }
 
 /// Write a dotted path, creating intermediate objects.
 pub fn set_path(obj: &mut Value, path: &str, value: Value) {
     let segs: Vec<&str> = path.split('.').filter(|s| !s.is_empty()).collect();
-    let Some((last, parents)) = segs.split_last() else { return };
+    let Some((last, parents)) = segs.split_last() else {
+        return;
+    };
     let mut cur = obj;
     for seg in parents {
         if !cur.get(*seg).is_some_and(Value::is_object) {

@@ -31,7 +31,8 @@ impl PatchKind {
 }
 
 fn parse_json(body: &[u8], what: &str) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the {what} body is not valid JSON: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the {what} body is not valid JSON: {e}")))
 }
 
 /// Apply a patch body of `kind` to `current`, returning the new object.
@@ -39,19 +40,31 @@ fn parse_json(body: &[u8], what: &str) -> Result<Value, ApiError> {
 /// Server-side apply is coarse: the applied configuration is merged like a strategic merge
 /// patch; managedFields are not tracked, so there are no ownership conflicts and fields a
 /// manager stops applying are not removed.
-pub fn apply(kind: PatchKind, current: &Value, body: &[u8], _force: bool) -> Result<Value, ApiError> {
+pub fn apply(
+    kind: PatchKind,
+    current: &Value,
+    body: &[u8],
+    _force: bool,
+) -> Result<Value, ApiError> {
     let mut doc = current.clone();
     match kind {
         PatchKind::Json => {
-            let p: json_patch::Patch = serde_json::from_slice(body)
-                .map_err(|e| ApiError::bad_request(format!("the JSON patch is not a valid RFC 6902 document: {e}")))?;
-            json_patch::patch(&mut doc, &p).map_err(|e| ApiError::unprocessable(format!("the JSON patch could not be applied: {e}")))?;
+            let p: json_patch::Patch = serde_json::from_slice(body).map_err(|e| {
+                ApiError::bad_request(format!(
+                    "the JSON patch is not a valid RFC 6902 document: {e}"
+                ))
+            })?;
+            json_patch::patch(&mut doc, &p).map_err(|e| {
+                ApiError::unprocessable(format!("the JSON patch could not be applied: {e}"))
+            })?;
         }
         PatchKind::Merge => json_patch::merge(&mut doc, &parse_json(body, "merge patch")?),
         PatchKind::Strategic | PatchKind::Apply => {
             let p = parse_json(body, "patch")?;
             if !p.is_object() {
-                return Err(ApiError::bad_request("a strategic merge patch must be a JSON object"));
+                return Err(ApiError::bad_request(
+                    "a strategic merge patch must be a JSON object",
+                ));
             }
             strategic_merge(&mut doc, &p);
         }
@@ -63,8 +76,11 @@ pub fn apply(kind: PatchKind, current: &Value, body: &[u8], _force: bool) -> Res
 /// lists whose items all carry `name` merge by name (containers, env, volumes, ports mostly do);
 /// other lists are replaced.
 fn merge_key(items: &[Value]) -> Option<&'static str> {
-    let all_have = |k: &str| !items.is_empty() && items.iter().all(|i| i.get(k).is_some_and(Value::is_string));
-    ["name", "containerPort", "mountPath", "type"].into_iter().find(|k| all_have(k))
+    let all_have =
+        |k: &str| !items.is_empty() && items.iter().all(|i| i.get(k).is_some_and(Value::is_string));
+    ["name", "containerPort", "mountPath", "type"]
+        .into_iter()
+        .find(|k| all_have(k))
 }
 
 fn strategic_merge(target: &mut Value, patch: &Value) {
@@ -81,7 +97,9 @@ fn strategic_merge(target: &mut Value, patch: &Value) {
     if !target.is_object() {
         *target = Value::Object(Map::new());
     }
-    let Some(tmap) = target.as_object_mut() else { return };
+    let Some(tmap) = target.as_object_mut() else {
+        return;
+    };
     for (k, pv) in pmap {
         if k.starts_with("$setElementOrder/") || k == "$retainKeys" || k == "$patch" {
             continue;
@@ -98,7 +116,9 @@ fn strategic_merge(target: &mut Value, patch: &Value) {
             }
             Value::Object(_) => strategic_merge(tmap.entry(k.clone()).or_insert(Value::Null), pv),
             Value::Array(items) => match (tmap.get_mut(k), merge_key(items)) {
-                (Some(Value::Array(existing)), Some(key)) if merge_key(existing) == Some(key) || existing.is_empty() => {
+                (Some(Value::Array(existing)), Some(key))
+                    if merge_key(existing) == Some(key) || existing.is_empty() =>
+                {
                     merge_list(existing, items, key)
                 }
                 _ => {
@@ -144,15 +164,43 @@ mod tests {
     #[test]
     fn the_three_patch_types() {
         let cur = json!({"metadata": {"labels": {"a": "1", "b": "2"}}, "spec": {"containers": [{"name": "c", "image": "x"}, {"name": "d", "image": "y"}]}});
-        let merged = run(PatchKind::Merge, cur.clone(), json!({"metadata": {"labels": {"a": null, "c": "3"}}}));
+        let merged = run(
+            PatchKind::Merge,
+            cur.clone(),
+            json!({"metadata": {"labels": {"a": null, "c": "3"}}}),
+        );
         assert_eq!(merged["metadata"]["labels"], json!({"b": "2", "c": "3"}));
-        let jp = run(PatchKind::Json, cur.clone(), json!([{"op": "replace", "path": "/spec/containers/0/image", "value": "z"}]));
+        let jp = run(
+            PatchKind::Json,
+            cur.clone(),
+            json!([{"op": "replace", "path": "/spec/containers/0/image", "value": "z"}]),
+        );
         assert_eq!(jp["spec"]["containers"][0]["image"], json!("z"));
-        let smp = run(PatchKind::Strategic, cur.clone(), json!({"spec": {"containers": [{"name": "d", "image": "w"}, {"name": "e", "image": "v"}]}}));
-        assert_eq!(smp["spec"]["containers"], json!([{"name": "c", "image": "x"}, {"name": "d", "image": "w"}, {"name": "e", "image": "v"}]));
-        let del = run(PatchKind::Strategic, cur, json!({"spec": {"containers": [{"name": "c", "$patch": "delete"}]}}));
-        assert_eq!(del["spec"]["containers"], json!([{"name": "d", "image": "y"}]));
-        assert!(apply(PatchKind::Json, &json!({}), b"[{\"op\":\"test\",\"path\":\"/a\",\"value\":1}]", false).is_err());
+        let smp = run(
+            PatchKind::Strategic,
+            cur.clone(),
+            json!({"spec": {"containers": [{"name": "d", "image": "w"}, {"name": "e", "image": "v"}]}}),
+        );
+        assert_eq!(
+            smp["spec"]["containers"],
+            json!([{"name": "c", "image": "x"}, {"name": "d", "image": "w"}, {"name": "e", "image": "v"}])
+        );
+        let del = run(
+            PatchKind::Strategic,
+            cur,
+            json!({"spec": {"containers": [{"name": "c", "$patch": "delete"}]}}),
+        );
+        assert_eq!(
+            del["spec"]["containers"],
+            json!([{"name": "d", "image": "y"}])
+        );
+        assert!(apply(
+            PatchKind::Json,
+            &json!({}),
+            b"[{\"op\":\"test\",\"path\":\"/a\",\"value\":1}]",
+            false
+        )
+        .is_err());
         assert!(PatchKind::from_content_type("text/plain").is_err());
     }
 }

@@ -32,7 +32,12 @@ impl RecordedRequest {
                 .headers()
                 .iter()
                 .filter(|(k, _)| !SECRET_HEADERS.contains(&k.as_str()))
-                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect(),
             user,
         }

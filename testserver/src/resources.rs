@@ -5,65 +5,171 @@ use kubeclient_runtime::discovery::{ApiResourceInfo, SubresourceInfo};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-const ALL_VERBS: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+const ALL_VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 const STATUS_VERBS: &[&str] = &["get", "patch", "update"];
 
 const fn status(group: &'static str, version: &'static str, kind: &'static str) -> SubresourceInfo {
-    SubresourceInfo { name: "status", group, version, kind, verbs: STATUS_VERBS }
+    SubresourceInfo {
+        name: "status",
+        group,
+        version,
+        kind,
+        verbs: STATUS_VERBS,
+    }
 }
-const SCALE: SubresourceInfo =
-    SubresourceInfo { name: "scale", group: "autoscaling", version: "v1", kind: "Scale", verbs: STATUS_VERBS };
+const SCALE: SubresourceInfo = SubresourceInfo {
+    name: "scale",
+    group: "autoscaling",
+    version: "v1",
+    kind: "Scale",
+    verbs: STATUS_VERBS,
+};
 
 /// A small table used when no other is given: enough for the server's own tests and kubectl.
 pub static BUILTIN_RESOURCES: &[ApiResourceInfo] = &[
     ApiResourceInfo {
-        group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace",
-        short_names: &["ns"], namespaced: false,
-        verbs: &["create", "delete", "get", "list", "patch", "update", "watch"],
+        group: "",
+        version: "v1",
+        kind: "Namespace",
+        plural: "namespaces",
+        singular: "namespace",
+        short_names: &["ns"],
+        namespaced: false,
+        verbs: &[
+            "create", "delete", "get", "list", "patch", "update", "watch",
+        ],
         subresources: &[
             status("", "v1", "Namespace"),
-            SubresourceInfo { name: "finalize", group: "", version: "v1", kind: "Namespace", verbs: &["update"] },
+            SubresourceInfo {
+                name: "finalize",
+                group: "",
+                version: "v1",
+                kind: "Namespace",
+                verbs: &["update"],
+            },
         ],
     },
     ApiResourceInfo {
-        group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod",
-        short_names: &["po"], namespaced: true, verbs: ALL_VERBS,
+        group: "",
+        version: "v1",
+        kind: "Pod",
+        plural: "pods",
+        singular: "pod",
+        short_names: &["po"],
+        namespaced: true,
+        verbs: ALL_VERBS,
         subresources: &[
             status("", "v1", "Pod"),
-            SubresourceInfo { name: "log", group: "", version: "v1", kind: "Pod", verbs: &["get"] },
-            SubresourceInfo { name: "eviction", group: "policy", version: "v1", kind: "Eviction", verbs: &["create"] },
-            SubresourceInfo { name: "binding", group: "", version: "v1", kind: "Binding", verbs: &["create"] },
+            SubresourceInfo {
+                name: "log",
+                group: "",
+                version: "v1",
+                kind: "Pod",
+                verbs: &["get"],
+            },
+            SubresourceInfo {
+                name: "eviction",
+                group: "policy",
+                version: "v1",
+                kind: "Eviction",
+                verbs: &["create"],
+            },
+            SubresourceInfo {
+                name: "binding",
+                group: "",
+                version: "v1",
+                kind: "Binding",
+                verbs: &["create"],
+            },
         ],
     },
     ApiResourceInfo {
-        group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap",
-        short_names: &["cm"], namespaced: true, verbs: ALL_VERBS, subresources: &[],
+        group: "",
+        version: "v1",
+        kind: "ConfigMap",
+        plural: "configmaps",
+        singular: "configmap",
+        short_names: &["cm"],
+        namespaced: true,
+        verbs: ALL_VERBS,
+        subresources: &[],
     },
     ApiResourceInfo {
-        group: "", version: "v1", kind: "Secret", plural: "secrets", singular: "secret",
-        short_names: &[], namespaced: true, verbs: ALL_VERBS, subresources: &[],
+        group: "",
+        version: "v1",
+        kind: "Secret",
+        plural: "secrets",
+        singular: "secret",
+        short_names: &[],
+        namespaced: true,
+        verbs: ALL_VERBS,
+        subresources: &[],
     },
     ApiResourceInfo {
-        group: "", version: "v1", kind: "Service", plural: "services", singular: "service",
-        short_names: &["svc"], namespaced: true,
-        verbs: &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+        group: "",
+        version: "v1",
+        kind: "Service",
+        plural: "services",
+        singular: "service",
+        short_names: &["svc"],
+        namespaced: true,
+        verbs: &[
+            "create",
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+            "patch",
+            "update",
+            "watch",
+        ],
         subresources: &[status("", "v1", "Service")],
     },
     ApiResourceInfo {
-        group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node",
-        short_names: &["no"], namespaced: false, verbs: ALL_VERBS,
+        group: "",
+        version: "v1",
+        kind: "Node",
+        plural: "nodes",
+        singular: "node",
+        short_names: &["no"],
+        namespaced: false,
+        verbs: ALL_VERBS,
         subresources: &[status("", "v1", "Node")],
     },
     ApiResourceInfo {
-        group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment",
-        short_names: &["deploy"], namespaced: true, verbs: ALL_VERBS,
+        group: "apps",
+        version: "v1",
+        kind: "Deployment",
+        plural: "deployments",
+        singular: "deployment",
+        short_names: &["deploy"],
+        namespaced: true,
+        verbs: ALL_VERBS,
         subresources: &[status("apps", "v1", "Deployment"), SCALE],
     },
     ApiResourceInfo {
-        group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition",
-        plural: "customresourcedefinitions", singular: "customresourcedefinition",
-        short_names: &["crd", "crds"], namespaced: false, verbs: ALL_VERBS,
-        subresources: &[status("apiextensions.k8s.io", "v1", "CustomResourceDefinition")],
+        group: "apiextensions.k8s.io",
+        version: "v1",
+        kind: "CustomResourceDefinition",
+        plural: "customresourcedefinitions",
+        singular: "customresourcedefinition",
+        short_names: &["crd", "crds"],
+        namespaced: false,
+        verbs: ALL_VERBS,
+        subresources: &[status(
+            "apiextensions.k8s.io",
+            "v1",
+            "CustomResourceDefinition",
+        )],
     },
 ];
 
@@ -147,15 +253,22 @@ impl ResourceDef {
     }
     /// Storage identity shared by all versions of one resource.
     pub fn storage_key(&self) -> StorageKey {
-        StorageKey { group: self.group.clone(), plural: self.plural.clone() }
+        StorageKey {
+            group: self.group.clone(),
+            plural: self.plural.clone(),
+        }
     }
 
     fn from_info(info: &ApiResourceInfo) -> Self {
-        let scale = info.subresources.iter().any(|s| s.name == "scale").then(|| ScalePaths {
-            spec_replicas: "spec.replicas".into(),
-            status_replicas: "status.replicas".into(),
-            label_selector: None,
-        });
+        let scale = info
+            .subresources
+            .iter()
+            .any(|s| s.name == "scale")
+            .then(|| ScalePaths {
+                spec_replicas: "spec.replicas".into(),
+                status_replicas: "status.replicas".into(),
+                label_selector: None,
+            });
         ResourceDef {
             group: info.group.into(),
             version: info.version.into(),
@@ -218,31 +331,44 @@ impl Registry {
         if !self.group_order.contains(&def.group) {
             self.group_order.push(def.group.clone());
         }
-        self.by_gvr.insert((def.group.clone(), def.version.clone(), def.plural.clone()), Arc::new(def));
+        self.by_gvr.insert(
+            (def.group.clone(), def.version.clone(), def.plural.clone()),
+            Arc::new(def),
+        );
     }
     /// Remove every version of the resources defined by CRD `crd_name`.
     pub fn remove_crd(&mut self, crd_name: &str) {
-        self.by_gvr.retain(|_, d| d.crd.as_deref() != Some(crd_name));
+        self.by_gvr
+            .retain(|_, d| d.crd.as_deref() != Some(crd_name));
         let groups: Vec<String> = self.by_gvr.values().map(|d| d.group.clone()).collect();
         self.group_order.retain(|g| groups.contains(g));
     }
     /// Any version of the resource defined by CRD `crd_name`.
     pub fn by_crd(&self, crd_name: &str) -> Option<Arc<ResourceDef>> {
-        self.by_gvr.values().find(|d| d.crd.as_deref() == Some(crd_name)).cloned()
+        self.by_gvr
+            .values()
+            .find(|d| d.crd.as_deref() == Some(crd_name))
+            .cloned()
     }
     /// Look a resource up.
     pub fn get(&self, group: &str, version: &str, plural: &str) -> Option<Arc<ResourceDef>> {
-        self.by_gvr.get(&(group.to_string(), version.to_string(), plural.to_string())).cloned()
+        self.by_gvr
+            .get(&(group.to_string(), version.to_string(), plural.to_string()))
+            .cloned()
     }
     /// Groups in discovery order, each with its versions (sorted, newest stable first is not
     /// attempted: versions appear in lexical order with the first as preferred).
     pub fn groups(&self) -> Vec<(String, Vec<String>)> {
         let mut out = Vec::new();
         for g in &self.group_order {
-            let mut versions: Vec<String> =
-                self.by_gvr.values().filter(|d| &d.group == g).map(|d| d.version.clone()).collect();
+            let mut versions: Vec<String> = self
+                .by_gvr
+                .values()
+                .filter(|d| &d.group == g)
+                .map(|d| d.version.clone())
+                .collect();
             versions.dedup();
-            versions.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
+            versions.sort_by_key(|v| std::cmp::Reverse(version_priority(v)));
             versions.dedup();
             out.push((g.clone(), versions));
         }
@@ -250,16 +376,27 @@ impl Registry {
     }
     /// Resources of one group/version.
     pub fn resources(&self, group: &str, version: &str) -> Vec<Arc<ResourceDef>> {
-        self.by_gvr.values().filter(|d| d.group == group && d.version == version).cloned().collect()
+        self.by_gvr
+            .values()
+            .filter(|d| d.group == group && d.version == version)
+            .cloned()
+            .collect()
     }
     /// Any version of the resource with this storage key (for cascading deletes).
     pub fn by_storage(&self, key: &StorageKey) -> Option<Arc<ResourceDef>> {
-        self.by_gvr.values().find(|d| d.group == key.group && d.plural == key.plural).cloned()
+        self.by_gvr
+            .values()
+            .find(|d| d.group == key.group && d.plural == key.plural)
+            .cloned()
     }
     /// Every namespaced resource, one version each.
     pub fn namespaced_storage_keys(&self) -> Vec<StorageKey> {
-        let mut keys: Vec<StorageKey> =
-            self.by_gvr.values().filter(|d| d.namespaced).map(|d| d.storage_key()).collect();
+        let mut keys: Vec<StorageKey> = self
+            .by_gvr
+            .values()
+            .filter(|d| d.namespaced)
+            .map(|d| d.storage_key())
+            .collect();
         keys.sort();
         keys.dedup();
         keys
@@ -268,7 +405,9 @@ impl Registry {
 
 /// Kubernetes version ordering: GA > beta > alpha, higher numbers first within each.
 fn version_priority(v: &str) -> (u8, u32, u32) {
-    let Some(rest) = v.strip_prefix('v') else { return (0, 0, 0) };
+    let Some(rest) = v.strip_prefix('v') else {
+        return (0, 0, 0);
+    };
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
     let major = digits.parse().unwrap_or(0);
     let tail = &rest[digits.len()..];
@@ -294,7 +433,9 @@ mod tests {
         let r = Registry::from_table(BUILTIN_RESOURCES);
         let pods = r.get("", "v1", "pods").expect("pods served");
         assert!(pods.namespaced && pods.has_status() && pods.subresource("log").is_some());
-        let deploy = r.get("apps", "v1", "deployments").expect("deployments served");
+        let deploy = r
+            .get("apps", "v1", "deployments")
+            .expect("deployments served");
         assert!(deploy.scale.is_some());
         assert_eq!(r.groups()[0].0, "");
     }
@@ -302,7 +443,7 @@ mod tests {
     #[test]
     fn versions_sort_like_kubernetes() {
         let mut v = vec!["v1alpha1", "v1", "v2beta1", "v1beta2", "v2"];
-        v.sort_by(|a, b| version_priority(b).cmp(&version_priority(a)));
+        v.sort_by_key(|x| std::cmp::Reverse(version_priority(x)));
         assert_eq!(v, ["v2", "v1", "v2beta1", "v1beta2", "v1alpha1"]);
     }
 }

@@ -35,7 +35,11 @@ fn split_top_level(s: &str) -> Vec<&str> {
         }
     }
     parts.push(&s[start..]);
-    parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect()
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 fn set_values(rest: &str, whole: &str) -> Result<Vec<String>, ApiError> {
@@ -43,8 +47,16 @@ fn set_values(rest: &str, whole: &str) -> Result<Vec<String>, ApiError> {
         .trim()
         .strip_prefix('(')
         .and_then(|r| r.strip_suffix(')'))
-        .ok_or_else(|| ApiError::bad_request(format!("unable to parse requirement {whole:?}: expected a parenthesised value set")))?;
-    Ok(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "unable to parse requirement {whole:?}: expected a parenthesised value set"
+            ))
+        })?;
+    Ok(inner
+        .split(',')
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect())
 }
 
 impl LabelSelector {
@@ -65,7 +77,9 @@ impl LabelSelector {
             } else if let Some((k, rest)) = part.split_once(" in ") {
                 LabelReq::In(k.trim().into(), set_values(rest, part)?)
             } else if part.contains(char::is_whitespace) || part.contains('(') {
-                return Err(ApiError::bad_request(format!("unable to parse requirement {part:?}")));
+                return Err(ApiError::bad_request(format!(
+                    "unable to parse requirement {part:?}"
+                )));
             } else {
                 LabelReq::Exists(part.to_string())
             };
@@ -110,7 +124,9 @@ impl FieldSelector {
             } else if let Some((k, v)) = part.split_once('=') {
                 (k, true, v)
             } else {
-                return Err(ApiError::bad_request(format!("invalid selector: '{part}'; can't understand '{part}'")));
+                return Err(ApiError::bad_request(format!(
+                    "invalid selector: '{part}'; can't understand '{part}'"
+                )));
             };
             terms.push((path.trim().to_string(), eq, value.trim().to_string()));
         }
@@ -128,7 +144,10 @@ impl FieldSelector {
 
     /// The value a `metadata.name=` term pins, for single-object watches.
     pub fn pinned_name(&self) -> Option<&str> {
-        self.0.iter().find(|(p, eq, _)| *eq && p == "metadata.name").map(|(_, _, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(p, eq, _)| *eq && p == "metadata.name")
+            .map(|(_, _, v)| v.as_str())
     }
 }
 
@@ -175,7 +194,11 @@ mod tests {
             ("app in (db)", false),
             ("", true),
         ] {
-            assert_eq!(LabelSelector::parse(sel).expect(sel).matches(&p), want, "{sel}");
+            assert_eq!(
+                LabelSelector::parse(sel).expect(sel).matches(&p),
+                want,
+                "{sel}"
+            );
         }
         assert!(LabelSelector::parse("app in web").is_err());
     }
@@ -191,7 +214,11 @@ mod tests {
             ("spec.nodeName=", false),
             ("spec.missing=", true),
         ] {
-            assert_eq!(FieldSelector::parse(sel).expect(sel).matches(&p), want, "{sel}");
+            assert_eq!(
+                FieldSelector::parse(sel).expect(sel).matches(&p),
+                want,
+                "{sel}"
+            );
         }
         assert!(FieldSelector::parse("nonsense").is_err());
     }

@@ -43,7 +43,12 @@ impl Target<'_> {
 
 impl ApiError {
     fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
-        ApiError { code, reason, message: message.into(), details: None }
+        ApiError {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
     }
     /// 400 BadRequest.
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -55,24 +60,39 @@ impl ApiError {
     }
     /// 404 NotFound for a path that names no resource.
     pub fn path_not_found(path: &str) -> Self {
-        Self::new(404, "NotFound", format!("the server could not find the requested resource ({path})"))
+        Self::new(
+            404,
+            "NotFound",
+            format!("the server could not find the requested resource ({path})"),
+        )
     }
     /// 404 NotFound for an object.
     pub fn not_found(t: &Target<'_>) -> Self {
-        ApiError { details: Some(t.details()), ..Self::new(404, "NotFound", format!("{} not found", t.qualified())) }
+        ApiError {
+            details: Some(t.details()),
+            ..Self::new(404, "NotFound", format!("{} not found", t.qualified()))
+        }
     }
     /// 409 AlreadyExists.
     pub fn already_exists(t: &Target<'_>) -> Self {
         ApiError {
             details: Some(t.details()),
-            ..Self::new(409, "AlreadyExists", format!("{} already exists", t.qualified()))
+            ..Self::new(
+                409,
+                "AlreadyExists",
+                format!("{} already exists", t.qualified()),
+            )
         }
     }
     /// 409 Conflict: the caller's resourceVersion or precondition is stale.
     pub fn conflict(t: &Target<'_>, why: &str) -> Self {
         ApiError {
             details: Some(t.details()),
-            ..Self::new(409, "Conflict", format!("Operation cannot be fulfilled on {}: {why}", t.qualified()))
+            ..Self::new(
+                409,
+                "Conflict",
+                format!("Operation cannot be fulfilled on {}: {why}", t.qualified()),
+            )
         }
     }
     /// 422 Invalid, with one cause naming the offending field.
@@ -83,7 +103,11 @@ impl ApiError {
                 "name": name, "group": group, "kind": kind,
                 "causes": [{"reason": "FieldValueInvalid", "message": why, "field": field}]
             })),
-            ..Self::new(422, "Invalid", format!("{kind} \"{shown}\" is invalid: {field}: {why}"))
+            ..Self::new(
+                422,
+                "Invalid",
+                format!("{kind} \"{shown}\" is invalid: {field}: {why}"),
+            )
         }
     }
     /// 405 MethodNotAllowed for a verb the resource does not serve.
@@ -92,7 +116,11 @@ impl ApiError {
     }
     /// 410 Gone / Expired: a resourceVersion older than the retained history.
     pub fn expired(requested: u64, oldest: u64) -> Self {
-        Self::new(410, "Expired", format!("too old resource version: {requested} ({oldest})"))
+        Self::new(
+            410,
+            "Expired",
+            format!("too old resource version: {requested} ({oldest})"),
+        )
     }
     /// 415 UnsupportedMediaType for a body type the endpoint does not take.
     pub fn unsupported_media_type(content_type: &str) -> Self {
@@ -101,6 +129,10 @@ impl ApiError {
     /// 422 Invalid without a single field to blame (a patch that cannot be applied).
     pub fn unprocessable(message: impl Into<String>) -> Self {
         Self::new(422, "Invalid", message)
+    }
+    /// 415 UnsupportedMediaType for a request body that is not JSON (protobuf, CBOR).
+    pub fn unsupported_body(content_type: &str) -> Self {
+        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; got {content_type:?}"))
     }
     /// 500 InternalError.
     pub fn internal(message: impl Into<String>) -> Self {

@@ -24,7 +24,9 @@ pub struct Stored {
 impl Stored {
     fn new(value: Value, rv: u64) -> Arc<Self> {
         // Serializing a `Value` cannot fail (keys are strings); fall back to `null` to be total.
-        let bytes = serde_json::to_vec(&value).map(Bytes::from).unwrap_or_else(|_| Bytes::from_static(b"null"));
+        let bytes = serde_json::to_vec(&value)
+            .map(Bytes::from)
+            .unwrap_or_else(|_| Bytes::from_static(b"null"));
         Arc::new(Stored { value, bytes, rv })
     }
 }
@@ -69,6 +71,9 @@ pub struct Event {
     pub prev: Option<Arc<Stored>>,
 }
 
+/// Replayed history plus the live event stream of a new watch.
+pub type Subscription = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
+
 type Objects = BTreeMap<(String, String), Arc<Stored>>;
 
 /// All objects plus history. Lives behind one mutex: every write is read-modify-write under
@@ -88,7 +93,14 @@ impl Store {
     /// An empty store retaining `window` events of history.
     pub fn new(window: usize) -> Self {
         let (tx, _) = broadcast::channel(16 * 1024);
-        Store { rv: 1, objects: HashMap::new(), history: VecDeque::new(), window, compacted: 1, tx }
+        Store {
+            rv: 1,
+            objects: HashMap::new(),
+            history: VecDeque::new(),
+            window,
+            compacted: 1,
+            tx,
+        }
     }
 
     /// The current (latest) resourceVersion.
@@ -98,12 +110,17 @@ impl Store {
 
     /// One object.
     pub fn get(&self, key: &StorageKey, ns: &str, name: &str) -> Option<Arc<Stored>> {
-        self.objects.get(key)?.get(&(ns.to_string(), name.to_string())).cloned()
+        self.objects
+            .get(key)?
+            .get(&(ns.to_string(), name.to_string()))
+            .cloned()
     }
 
     /// Objects of a resource, ordered by (namespace, name); in one namespace when `ns` is given.
     pub fn list(&self, key: &StorageKey, ns: Option<&str>) -> Vec<Arc<Stored>> {
-        let Some(objs) = self.objects.get(key) else { return Vec::new() };
+        let Some(objs) = self.objects.get(key) else {
+            return Vec::new();
+        };
         match ns {
             None => objs.values().cloned().collect(),
             Some(ns) => objs
@@ -123,7 +140,14 @@ impl Store {
     }
 
     /// Store a new version of an object: assigns the next resourceVersion, records the event.
-    pub fn put(&mut self, key: &StorageKey, ns: &str, name: &str, mut value: Value, kind: EventType) -> Arc<Stored> {
+    pub fn put(
+        &mut self,
+        key: &StorageKey,
+        ns: &str,
+        name: &str,
+        mut value: Value,
+        kind: EventType,
+    ) -> Arc<Stored> {
         self.rv += 1;
         let rv = self.rv;
         if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -135,13 +159,23 @@ impl Store {
             .entry(key.clone())
             .or_default()
             .insert((ns.to_string(), name.to_string()), stored.clone());
-        self.record(Event { rv, kind, key: key.clone(), namespace: ns.to_string(), object: stored.clone(), prev });
+        self.record(Event {
+            rv,
+            kind,
+            key: key.clone(),
+            namespace: ns.to_string(),
+            object: stored.clone(),
+            prev,
+        });
         stored
     }
 
     /// Remove an object; the DELETED event carries the last state with a fresh resourceVersion.
     pub fn remove(&mut self, key: &StorageKey, ns: &str, name: &str) -> Option<Arc<Stored>> {
-        let old = self.objects.get_mut(key)?.remove(&(ns.to_string(), name.to_string()))?;
+        let old = self
+            .objects
+            .get_mut(key)?
+            .remove(&(ns.to_string(), name.to_string()))?;
         self.rv += 1;
         let rv = self.rv;
         let mut value = old.value.clone();
@@ -180,15 +214,16 @@ impl Store {
 
     /// Events after `from` for one resource, plus a receiver for everything later. Taken under
     /// the store lock, so no event falls between the replay and the live stream.
-    pub fn subscribe(
-        &self,
-        key: &StorageKey,
-        from: u64,
-    ) -> Result<(Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>), ApiError> {
+    pub fn subscribe(&self, key: &StorageKey, from: u64) -> Result<Subscription, ApiError> {
         if from < self.compacted {
             return Err(ApiError::expired(from, self.compacted + 1));
         }
-        let replay = self.history.iter().filter(|e| e.rv > from && &e.key == key).cloned().collect();
+        let replay = self
+            .history
+            .iter()
+            .filter(|e| e.rv > from && &e.key == key)
+            .cloned()
+            .collect();
         Ok((replay, self.tx.subscribe()))
     }
 
@@ -204,16 +239,34 @@ mod tests {
     use serde_json::json;
 
     fn key() -> StorageKey {
-        StorageKey { group: String::new(), plural: "pods".into() }
+        StorageKey {
+            group: String::new(),
+            plural: "pods".into(),
+        }
     }
 
     #[test]
     fn resource_versions_increase_and_history_expires() {
         let mut s = Store::new(2);
-        let a = s.put(&key(), "ns", "a", json!({"metadata": {"name": "a"}}), EventType::Added);
-        let b = s.put(&key(), "ns", "b", json!({"metadata": {"name": "b"}}), EventType::Added);
+        let a = s.put(
+            &key(),
+            "ns",
+            "a",
+            json!({"metadata": {"name": "a"}}),
+            EventType::Added,
+        );
+        let b = s.put(
+            &key(),
+            "ns",
+            "b",
+            json!({"metadata": {"name": "b"}}),
+            EventType::Added,
+        );
         assert!(b.rv > a.rv);
-        assert_eq!(b.value["metadata"]["resourceVersion"], json!(b.rv.to_string()));
+        assert_eq!(
+            b.value["metadata"]["resourceVersion"],
+            json!(b.rv.to_string())
+        );
         let gone = s.remove(&key(), "ns", "a").expect("a exists");
         assert!(gone.rv > b.rv);
         assert_eq!(s.list(&key(), Some("ns")).len(), 1);

@@ -3,7 +3,8 @@
 
 use kubeclient_runtime::secret::Secret;
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
 };
 use std::sync::Arc;
 use tokio_rustls::rustls;
@@ -49,7 +50,9 @@ pub struct Pki {
 
 impl std::fmt::Debug for Pki {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pki").field("ca_pem", &format!("<{} bytes>", self.ca_pem.len())).finish_non_exhaustive()
+        f.debug_struct("Pki")
+            .field("ca_pem", &format!("<{} bytes>", self.ca_pem.len()))
+            .finish_non_exhaustive()
     }
 }
 
@@ -62,15 +65,25 @@ impl Pki {
     pub fn generate() -> Result<Self, TlsError> {
         let mut ca_params = gen("CA", CertificateParams::new(Vec::<String>::new()))?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(DnType::CommonName, "kubeclient-testserver-ca");
-        ca_params.key_usages =
-            vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "kubeclient-testserver-ca");
+        ca_params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         let ca_key = gen("CA", KeyPair::generate())?;
         let ca_cert = gen("CA", ca_params.self_signed(&ca_key))?;
 
-        let hosts = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+        let hosts = vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+        ];
         let mut sp = gen("serving", CertificateParams::new(hosts))?;
-        sp.distinguished_name.push(DnType::CommonName, "kube-apiserver");
+        sp.distinguished_name
+            .push(DnType::CommonName, "kube-apiserver");
         sp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let server_key = gen("serving", KeyPair::generate())?;
         let server_cert = gen("serving", sp.signed_by(&server_key, &ca_cert, &ca_key))?;
@@ -79,24 +92,46 @@ impl Pki {
         let mut roots = rustls::RootCertStore::empty();
         roots
             .add(ca_cert.der().clone())
-            .map_err(|source| TlsError::Rustls { what: "trusting the CA", source })?;
-        let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .allow_unauthenticated()
-            .build()?;
+            .map_err(|source| TlsError::Rustls {
+                what: "trusting the CA",
+                source,
+            })?;
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .allow_unauthenticated()
+                .build()?;
         let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
         let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|source| TlsError::Rustls { what: "protocol versions", source })?
+            .map_err(|source| TlsError::Rustls {
+                what: "protocol versions",
+                source,
+            })?
             .with_client_cert_verifier(verifier)
-            .with_single_cert(vec![CertificateDer::from(server_cert.der().to_vec())], key_der)
-            .map_err(|source| TlsError::Rustls { what: "serving certificate", source })?;
+            .with_single_cert(
+                vec![CertificateDer::from(server_cert.der().to_vec())],
+                key_der,
+            )
+            .map_err(|source| TlsError::Rustls {
+                what: "serving certificate",
+                source,
+            })?;
         cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Pki { ca_pem: ca_cert.pem(), ca_cert, ca_key, server_config: Arc::new(cfg) })
+        Ok(Pki {
+            ca_pem: ca_cert.pem(),
+            ca_cert,
+            ca_key,
+            server_config: Arc::new(cfg),
+        })
     }
 
     /// Issue a client certificate for `user` in `group` (rcgen holds one O per name, so one
     /// group; the server itself reads any number of O attributes). Returns (cert PEM, key PEM).
-    pub fn issue_client(&self, user: &str, group: Option<&str>) -> Result<(String, Secret), TlsError> {
+    pub fn issue_client(
+        &self,
+        user: &str,
+        group: Option<&str>,
+    ) -> Result<(String, Secret), TlsError> {
         let mut p = gen("client", CertificateParams::new(Vec::<String>::new()))?;
         p.distinguished_name.push(DnType::CommonName, user);
         if let Some(g) = group {

@@ -24,31 +24,59 @@ async fn create_get_update_delete_with_real_status_codes() {
     let (code, created) = call(&c, &s, Method::POST, PODS, Some(pod("a", json!({})))).await;
     assert_eq!(code, StatusCode::CREATED);
     assert_eq!(created["metadata"]["generation"], json!(1));
-    assert!(created["metadata"]["uid"].as_str().is_some_and(|u| u.len() == 36));
+    assert!(created["metadata"]["uid"]
+        .as_str()
+        .is_some_and(|u| u.len() == 36));
     assert!(created["metadata"]["creationTimestamp"].is_string());
     assert_eq!(created["status"]["phase"], json!("Pending"));
 
     let (code, st) = call(&c, &s, Method::POST, PODS, Some(pod("a", json!({})))).await;
-    assert_eq!((code, st["reason"].clone(), st["kind"].clone()), (StatusCode::CONFLICT, json!("AlreadyExists"), json!("Status")));
+    assert_eq!(
+        (code, st["reason"].clone(), st["kind"].clone()),
+        (
+            StatusCode::CONFLICT,
+            json!("AlreadyExists"),
+            json!("Status")
+        )
+    );
     assert_eq!(st["details"]["name"], json!("a"));
 
     let (code, st) = call(&c, &s, Method::GET, &format!("{PODS}/nope"), None).await;
-    assert_eq!((code, st["reason"].clone()), (StatusCode::NOT_FOUND, json!("NotFound")));
+    assert_eq!(
+        (code, st["reason"].clone()),
+        (StatusCode::NOT_FOUND, json!("NotFound"))
+    );
     assert_eq!(st["message"], json!("pods \"nope\" not found"));
 
     let mut nameless = pod("", json!({}));
-    nameless["metadata"].as_object_mut().expect("meta").remove("name");
+    nameless["metadata"]
+        .as_object_mut()
+        .expect("meta")
+        .remove("name");
     let (code, st) = call(&c, &s, Method::POST, PODS, Some(nameless.clone())).await;
-    assert_eq!((code, st["reason"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("Invalid")));
+    assert_eq!(
+        (code, st["reason"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("Invalid"))
+    );
     assert_eq!(st["details"]["causes"][0]["field"], json!("metadata.name"));
 
     nameless["metadata"]["generateName"] = json!("gen-");
     let (code, gen) = call(&c, &s, Method::POST, PODS, Some(nameless)).await;
     assert_eq!(code, StatusCode::CREATED);
     let gen_name = gen["metadata"]["name"].as_str().expect("name");
-    assert!(gen_name.starts_with("gen-") && gen_name.len() == 9, "{gen_name}");
+    assert!(
+        gen_name.starts_with("gen-") && gen_name.len() == 9,
+        "{gen_name}"
+    );
 
-    let (code, st) = call(&c, &s, Method::POST, "/api/v1/namespaces/missing/pods", Some(pod("x", json!({})))).await;
+    let (code, st) = call(
+        &c,
+        &s,
+        Method::POST,
+        "/api/v1/namespaces/missing/pods",
+        Some(pod("x", json!({}))),
+    )
+    .await;
     assert_eq!(code, StatusCode::NOT_FOUND);
     assert_eq!(st["message"], json!("namespaces \"missing\" not found"));
 
@@ -66,11 +94,17 @@ async fn create_get_update_delete_with_real_status_codes() {
 
     // Stale resourceVersion: 409 Conflict.
     let (code, st) = call(&c, &s, Method::PUT, &format!("{PODS}/a"), Some(u1)).await;
-    assert_eq!((code, st["reason"].clone()), (StatusCode::CONFLICT, json!("Conflict")));
+    assert_eq!(
+        (code, st["reason"].clone()),
+        (StatusCode::CONFLICT, json!("Conflict"))
+    );
 
     // Verbs a resource lacks: 405.
     let (code, st) = call(&c, &s, Method::DELETE, "/api/v1/namespaces", None).await;
-    assert_eq!((code, st["reason"].clone()), (StatusCode::METHOD_NOT_ALLOWED, json!("MethodNotAllowed")));
+    assert_eq!(
+        (code, st["reason"].clone()),
+        (StatusCode::METHOD_NOT_ALLOWED, json!("MethodNotAllowed"))
+    );
 
     let (code, _) = call(&c, &s, Method::DELETE, &format!("{PODS}/a"), None).await;
     assert_eq!(code, StatusCode::OK);
@@ -88,18 +122,49 @@ async fn list_selectors_and_pagination() {
         let tier = if i % 2 == 0 { "front" } else { "back" };
         let mut p = pod(&format!("p{i}"), json!({"app": "web", "tier": tier}));
         p["spec"]["nodeName"] = json!(format!("node{}", i % 3));
-        assert_eq!(call(&c, &s, Method::POST, PODS, Some(p)).await.0, StatusCode::CREATED);
+        assert_eq!(
+            call(&c, &s, Method::POST, PODS, Some(p)).await.0,
+            StatusCode::CREATED
+        );
     }
     let names = |v: &Value| -> Vec<String> {
-        v["items"].as_array().expect("items").iter().map(|i| i["metadata"]["name"].as_str().unwrap_or("").to_string()).collect()
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["metadata"]["name"].as_str().unwrap_or("").to_string())
+            .collect()
     };
     let q = |sel: &str| format!("{PODS}?labelSelector={}", urlencode(sel));
-    assert_eq!(names(&call(&c, &s, Method::GET, &q("tier=front"), None).await.1), ["p0", "p2", "p4", "p6"]);
-    assert_eq!(names(&call(&c, &s, Method::GET, &q("tier notin (front)"), None).await.1), ["p1", "p3", "p5"]);
-    assert_eq!(names(&call(&c, &s, Method::GET, &q("!tier"), None).await.1), Vec::<String>::new());
-    let f = format!("{PODS}?fieldSelector={}", urlencode("spec.nodeName=node1,metadata.name!=p4"));
+    assert_eq!(
+        names(&call(&c, &s, Method::GET, &q("tier=front"), None).await.1),
+        ["p0", "p2", "p4", "p6"]
+    );
+    assert_eq!(
+        names(
+            &call(&c, &s, Method::GET, &q("tier notin (front)"), None)
+                .await
+                .1
+        ),
+        ["p1", "p3", "p5"]
+    );
+    assert_eq!(
+        names(&call(&c, &s, Method::GET, &q("!tier"), None).await.1),
+        Vec::<String>::new()
+    );
+    let f = format!(
+        "{PODS}?fieldSelector={}",
+        urlencode("spec.nodeName=node1,metadata.name!=p4")
+    );
     assert_eq!(names(&call(&c, &s, Method::GET, &f, None).await.1), ["p1"]);
-    let (_, all) = call(&c, &s, Method::GET, "/api/v1/pods?fieldSelector=status.phase%3DPending", None).await;
+    let (_, all) = call(
+        &c,
+        &s,
+        Method::GET,
+        "/api/v1/pods?fieldSelector=status.phase%3DPending",
+        None,
+    )
+    .await;
     assert_eq!(names(&all).len(), 7);
     assert_eq!(all["kind"], json!("PodList"));
 
@@ -111,7 +176,10 @@ async fn list_selectors_and_pagination() {
         let (code, page) = call(&c, &s, Method::GET, &path, None).await;
         assert_eq!(code, StatusCode::OK);
         first_rv.get_or_insert(page["metadata"]["resourceVersion"].clone());
-        assert_eq!(Some(&page["metadata"]["resourceVersion"]), first_rv.as_ref());
+        assert_eq!(
+            Some(&page["metadata"]["resourceVersion"]),
+            first_rv.as_ref()
+        );
         seen.extend(names(&page));
         pages += 1;
         match page["metadata"]["continue"].as_str() {
@@ -124,13 +192,26 @@ async fn list_selectors_and_pagination() {
     }
     assert_eq!(pages, 3);
     assert_eq!(seen, ["p0", "p1", "p2", "p3", "p4", "p5", "p6"]);
-    let (code, _) = call(&c, &s, Method::GET, &format!("{PODS}?labelSelector=a%20in%20b"), None).await;
+    let (code, _) = call(
+        &c,
+        &s,
+        Method::GET,
+        &format!("{PODS}?labelSelector=a%20in%20b"),
+        None,
+    )
+    .await;
     assert_eq!(code, StatusCode::BAD_REQUEST);
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -157,30 +238,90 @@ async fn status_and_scale_subresources() {
     let mut upd = d2.clone();
     upd["status"] = json!({"replicas": 1});
     upd["spec"]["replicas"] = json!(7);
-    let (code, d3) = call(&c, &s, Method::PUT, &format!("{base}/web/status"), Some(upd)).await;
+    let (code, d3) = call(
+        &c,
+        &s,
+        Method::PUT,
+        &format!("{base}/web/status"),
+        Some(upd),
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
-    assert_eq!((d3["status"]["replicas"].clone(), d3["spec"]["replicas"].clone()), (json!(1), json!(1)));
+    assert_eq!(
+        (
+            d3["status"]["replicas"].clone(),
+            d3["spec"]["replicas"].clone()
+        ),
+        (json!(1), json!(1))
+    );
 
     let (code, sc) = call(&c, &s, Method::GET, &format!("{base}/web/scale"), None).await;
     assert_eq!(code, StatusCode::OK);
-    assert_eq!((sc["kind"].clone(), sc["spec"]["replicas"].clone(), sc["status"]["selector"].clone()), (json!("Scale"), json!(1), json!("app=web")));
-    let (code, sc) = call_ct(&c, &s, Method::PATCH, &format!("{base}/web/scale"), Some(json!({"spec": {"replicas": 4}})), "application/merge-patch+json").await;
-    assert_eq!((code, sc["spec"]["replicas"].clone()), (StatusCode::OK, json!(4)));
+    assert_eq!(
+        (
+            sc["kind"].clone(),
+            sc["spec"]["replicas"].clone(),
+            sc["status"]["selector"].clone()
+        ),
+        (json!("Scale"), json!(1), json!("app=web"))
+    );
+    let (code, sc) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{base}/web/scale"),
+        Some(json!({"spec": {"replicas": 4}})),
+        "application/merge-patch+json",
+    )
+    .await;
+    assert_eq!(
+        (code, sc["spec"]["replicas"].clone()),
+        (StatusCode::OK, json!(4))
+    );
     let (_, d4) = call(&c, &s, Method::GET, &format!("{base}/web"), None).await;
-    assert_eq!((d4["spec"]["replicas"].clone(), d4["metadata"]["generation"].clone()), (json!(4), json!(2)));
+    assert_eq!(
+        (
+            d4["spec"]["replicas"].clone(),
+            d4["metadata"]["generation"].clone()
+        ),
+        (json!(4), json!(2))
+    );
 
     // pods/log and pods/binding.
     call(&c, &s, Method::POST, PODS, Some(pod("p", json!({})))).await;
-    s.set_pod_log("default", "p", vec!["one".into(), "two".into(), "three".into()]);
-    let text = c.get(format!("{}{PODS}/p/log?tailLines=2", s.base_url())).send().await.expect("log").text().await.expect("text");
+    s.set_pod_log(
+        "default",
+        "p",
+        vec!["one".into(), "two".into(), "three".into()],
+    );
+    let text = c
+        .get(format!("{}{PODS}/p/log?tailLines=2", s.base_url()))
+        .send()
+        .await
+        .expect("log")
+        .text()
+        .await
+        .expect("text");
     assert_eq!(text, "two\nthree\n");
     let (code, _) = call(&c, &s, Method::POST, &format!("{PODS}/p/binding"), Some(json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"}, "target": {"kind": "Node", "name": "n1"}}))).await;
     assert_eq!(code, StatusCode::CREATED);
     let (_, p) = call(&c, &s, Method::GET, &format!("{PODS}/p"), None).await;
     assert_eq!(p["spec"]["nodeName"], json!("n1"));
-    let (code, _) = call(&c, &s, Method::POST, &format!("{PODS}/p/eviction"), Some(json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p"}}))).await;
+    let (code, _) = call(
+        &c,
+        &s,
+        Method::POST,
+        &format!("{PODS}/p/eviction"),
+        Some(json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p"}})),
+    )
+    .await;
     assert_eq!(code, StatusCode::CREATED);
-    assert_eq!(call(&c, &s, Method::GET, &format!("{PODS}/p"), None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&c, &s, Method::GET, &format!("{PODS}/p"), None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,17 +329,49 @@ async fn finalizers_and_preconditions() {
     let s = TestServer::start().await.expect("server starts");
     let c = admin_client(&s);
     let cms = "/api/v1/namespaces/default/configmaps";
-    let cm = json!({"metadata": {"name": "f", "finalizers": ["example.com/keep"]}, "data": {"k": "v"}});
+    let cm =
+        json!({"metadata": {"name": "f", "finalizers": ["example.com/keep"]}, "data": {"k": "v"}});
     let (_, created) = call(&c, &s, Method::POST, cms, Some(cm)).await;
-    let (code, st) = call(&c, &s, Method::DELETE, &format!("{cms}/f"), Some(json!({"preconditions": {"uid": "wrong"}}))).await;
-    assert_eq!((code, st["reason"].clone()), (StatusCode::CONFLICT, json!("Conflict")));
-    let (code, pending) = call(&c, &s, Method::DELETE, &format!("{cms}/f"), Some(json!({"preconditions": {"uid": created["metadata"]["uid"]}}))).await;
+    let (code, st) = call(
+        &c,
+        &s,
+        Method::DELETE,
+        &format!("{cms}/f"),
+        Some(json!({"preconditions": {"uid": "wrong"}})),
+    )
+    .await;
+    assert_eq!(
+        (code, st["reason"].clone()),
+        (StatusCode::CONFLICT, json!("Conflict"))
+    );
+    let (code, pending) = call(
+        &c,
+        &s,
+        Method::DELETE,
+        &format!("{cms}/f"),
+        Some(json!({"preconditions": {"uid": created["metadata"]["uid"]}})),
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
     assert!(pending["metadata"]["deletionTimestamp"].is_string());
-    assert_eq!(call(&c, &s, Method::GET, &format!("{cms}/f"), None).await.0, StatusCode::OK);
-    let (code, _) = call_ct(&c, &s, Method::PATCH, &format!("{cms}/f"), Some(json!({"metadata": {"finalizers": null}})), "application/merge-patch+json").await;
+    assert_eq!(
+        call(&c, &s, Method::GET, &format!("{cms}/f"), None).await.0,
+        StatusCode::OK
+    );
+    let (code, _) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{cms}/f"),
+        Some(json!({"metadata": {"finalizers": null}})),
+        "application/merge-patch+json",
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
-    assert_eq!(call(&c, &s, Method::GET, &format!("{cms}/f"), None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&c, &s, Method::GET, &format!("{cms}/f"), None).await.0,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,11 +385,25 @@ async fn crd_makes_its_resource_served() {
                  "versions": [{"name": "v1", "served": true, "storage": true,
                                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}},
                                "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.size", "statusReplicasPath": ".status.size"}}}]}});
-    let (code, created) = call(&c, &s, Method::POST, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", Some(crd)).await;
+    let (code, created) = call(
+        &c,
+        &s,
+        Method::POST,
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        Some(crd),
+    )
+    .await;
     assert_eq!(code, StatusCode::CREATED, "{created}");
-    assert_eq!(created["status"]["conditions"][1]["type"], json!("Established"));
+    assert_eq!(
+        created["status"]["conditions"][1]["type"],
+        json!("Established")
+    );
     let (_, groups) = call(&c, &s, Method::GET, "/apis", None).await;
-    assert!(groups["groups"].as_array().expect("groups").iter().any(|g| g["name"] == "example.com"));
+    assert!(groups["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .any(|g| g["name"] == "example.com"));
     let (_, rl) = call(&c, &s, Method::GET, "/apis/example.com/v1", None).await;
     assert_eq!(rl["resources"][0]["name"], json!("widgets"));
     let base = "/apis/example.com/v1/namespaces/default/widgets";
@@ -224,39 +411,103 @@ async fn crd_makes_its_resource_served() {
     assert_eq!(code, StatusCode::CREATED, "{w}");
     let (_, sc) = call(&c, &s, Method::GET, &format!("{base}/w/scale"), None).await;
     assert_eq!(sc["spec"]["replicas"], json!(2));
-    let (code, _) = call(&c, &s, Method::DELETE, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com", None).await;
+    let (code, _) = call(
+        &c,
+        &s,
+        Method::DELETE,
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com",
+        None,
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
-    assert_eq!(call(&c, &s, Method::GET, base, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&c, &s, Method::GET, base, None).await.0,
+        StatusCode::NOT_FOUND
+    );
     let bad = json!({"metadata": {"name": "wrong.name"}, "spec": {"group": "example.com", "scope": "Namespaced", "names": {"plural": "x", "kind": "X"}, "versions": [{"name": "v1", "served": true, "storage": true}]}});
-    let (code, _) = call(&c, &s, Method::POST, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", Some(bad)).await;
+    let (code, _) = call(
+        &c,
+        &s,
+        Method::POST,
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        Some(bad),
+    )
+    .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authentication_certificates_and_tokens() {
-    let s = TestServer::builder().token("alice-token", UserInfo::new("alice", &["devs"])).start().await.expect("server starts");
+    let s = TestServer::builder()
+        .token("alice-token", UserInfo::new("alice", &["devs"]))
+        .start()
+        .await
+        .expect("server starts");
     let anon = anonymous_client(&s);
     let (code, st) = call(&anon, &s, Method::GET, PODS, None).await;
-    assert_eq!((code, st["reason"].clone()), (StatusCode::UNAUTHORIZED, json!("Unauthorized")));
-    let with = |tok: &str| anon.get(format!("{}{PODS}", s.base_url())).bearer_auth(tok).send();
-    assert_eq!(with("alice-token").await.expect("answered").status(), StatusCode::OK);
-    assert_eq!(with("wrong").await.expect("answered").status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(with(s.admin_token().expose()).await.expect("answered").status(), StatusCode::OK);
-    assert_eq!(call(&admin_client(&s), &s, Method::GET, PODS, None).await.0, StatusCode::OK);
+    assert_eq!(
+        (code, st["reason"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("Unauthorized"))
+    );
+    let with = |tok: &str| {
+        anon.get(format!("{}{PODS}", s.base_url()))
+            .bearer_auth(tok)
+            .send()
+    };
+    assert_eq!(
+        with("alice-token").await.expect("answered").status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        with("wrong").await.expect("answered").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        with(s.admin_token().expose())
+            .await
+            .expect("answered")
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&admin_client(&s), &s, Method::GET, PODS, None).await.0,
+        StatusCode::OK
+    );
     let reqs = s.requests();
     assert!(reqs.iter().any(|r| r.user.as_deref() == Some("alice")));
     assert!(reqs.iter().any(|r| r.user.as_deref() == Some("admin")));
-    assert!(reqs.iter().all(|r| r.headers.iter().all(|(k, _)| k != "authorization")), "no credentials recorded");
+    assert!(
+        reqs.iter()
+            .all(|r| r.headers.iter().all(|(k, _)| k != "authorization")),
+        "no credentials recorded"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_mode_and_shutdown_on_drop() {
-    let s = TestServer::builder().plain_http().start().await.expect("server starts");
+    let s = TestServer::builder()
+        .plain_http()
+        .start()
+        .await
+        .expect("server starts");
     let url = format!("{}/api/v1/namespaces", s.base_url());
     assert!(url.starts_with("http://"));
-    let body: Value = reqwest::get(&url).await.expect("answered").json().await.expect("json");
-    let names: Vec<&str> = body["items"].as_array().expect("items").iter().filter_map(|n| n["metadata"]["name"].as_str()).collect();
-    assert_eq!(names, ["default", "kube-node-lease", "kube-public", "kube-system"]);
+    let body: Value = reqwest::get(&url)
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    let names: Vec<&str> = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|n| n["metadata"]["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["default", "kube-node-lease", "kube-public", "kube-system"]
+    );
     let kubeconfig = s.kubeconfig_path().to_path_buf();
     assert!(kubeconfig.exists());
     drop(s);
@@ -270,17 +521,39 @@ async fn concurrent_writers_see_one_winner_per_resource_version() {
     let s = TestServer::start().await.expect("server starts");
     let c = admin_client(&s);
     let cms = "/api/v1/namespaces/default/configmaps";
-    let (_, cm) = call(&c, &s, Method::POST, cms, Some(json!({"metadata": {"name": "race"}, "data": {"n": "0"}}))).await;
+    let (_, cm) = call(
+        &c,
+        &s,
+        Method::POST,
+        cms,
+        Some(json!({"metadata": {"name": "race"}, "data": {"n": "0"}})),
+    )
+    .await;
     let mut tasks = Vec::new();
-    for i in 0..16 {
+    // Every writer changes the data (a no-op update would succeed without a new resourceVersion).
+    for i in 1..=16 {
         let (c, mut body, url) = (c.clone(), cm.clone(), format!("{}{cms}/race", s.base_url()));
         body["data"]["n"] = json!(i.to_string());
-        tasks.push(tokio::spawn(async move { c.put(url).json(&body).send().await.expect("answered").status() }));
+        tasks.push(tokio::spawn(async move {
+            c.put(url)
+                .json(&body)
+                .send()
+                .await
+                .expect("answered")
+                .status()
+        }));
     }
     let mut codes = Vec::new();
     for t in tasks {
         codes.push(t.await.expect("task"));
     }
-    assert_eq!(codes.iter().filter(|c| **c == StatusCode::OK).count(), 1, "{codes:?}");
-    assert_eq!(codes.iter().filter(|c| **c == StatusCode::CONFLICT).count(), 15);
+    assert_eq!(
+        codes.iter().filter(|c| **c == StatusCode::OK).count(),
+        1,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| **c == StatusCode::CONFLICT).count(),
+        15
+    );
 }

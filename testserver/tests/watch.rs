@@ -16,7 +16,10 @@ fn cm(name: &str, app: &str) -> Value {
 }
 
 fn types(events: &[Value]) -> Vec<String> {
-    events.iter().map(|e| e["type"].as_str().unwrap_or("").to_string()).collect()
+    events
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,7 +32,14 @@ async fn watch_from_resource_version_replays_and_streams() {
     upd["data"]["k"] = json!("w");
     call(&c, &s, Method::PUT, &format!("{CMS}/a"), Some(upd)).await;
 
-    let resp = c.get(format!("{}{CMS}?watch=true&resourceVersion={start}", s.base_url())).send().await.expect("watch");
+    let resp = c
+        .get(format!(
+            "{}{CMS}?watch=true&resourceVersion={start}",
+            s.base_url()
+        ))
+        .send()
+        .await
+        .expect("watch");
     assert_eq!(resp.status(), StatusCode::OK);
     let s2 = std::sync::Arc::new(s);
     let (c2, srv) = (c.clone(), s2.clone());
@@ -58,23 +68,41 @@ async fn label_filtered_watch_sees_objects_enter_and_leave() {
     to_db["metadata"]["labels"]["app"] = json!("db");
     call(&c, &s, Method::PUT, &format!("{CMS}/a"), Some(to_db)).await;
     let resp = c
-        .get(format!("{}{CMS}?watch=1&labelSelector=app%3Dweb&resourceVersion={from}&timeoutSeconds=1", s.base_url()))
+        .get(format!(
+            "{}{CMS}?watch=1&labelSelector=app%3Dweb&resourceVersion={from}&timeoutSeconds=1",
+            s.base_url()
+        ))
         .send()
         .await
         .expect("watch");
     let events = read_events(resp, 10).await;
-    assert_eq!(types(&events), ["ADDED", "DELETED"], "timeoutSeconds ends the stream");
+    assert_eq!(
+        types(&events),
+        ["ADDED", "DELETED"],
+        "timeoutSeconds ends the stream"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn initial_events_bookmarks_and_gone() {
-    let s = TestServer::builder().bookmark_interval(Duration::from_millis(200)).start().await.expect("server starts");
+    let s = TestServer::builder()
+        .bookmark_interval(Duration::from_millis(200))
+        .start()
+        .await
+        .expect("server starts");
     let c = admin_client(&s);
     call(&c, &s, Method::POST, CMS, Some(cm("a", "web"))).await;
     call(&c, &s, Method::POST, CMS, Some(cm("b", "web"))).await;
 
     // No resourceVersion: current objects as ADDED, then bookmarks.
-    let resp = c.get(format!("{}{CMS}?watch=true&allowWatchBookmarks=true", s.base_url())).send().await.expect("watch");
+    let resp = c
+        .get(format!(
+            "{}{CMS}?watch=true&allowWatchBookmarks=true",
+            s.base_url()
+        ))
+        .send()
+        .await
+        .expect("watch");
     let events = read_events(resp, 3).await;
     assert_eq!(types(&events), ["ADDED", "ADDED", "BOOKMARK"]);
     assert_eq!(events[2]["object"]["kind"], json!("ConfigMap"));
@@ -91,29 +119,63 @@ async fn initial_events_bookmarks_and_gone() {
         .expect("watch");
     let events = read_events(resp, 3).await;
     assert_eq!(types(&events), ["ADDED", "ADDED", "BOOKMARK"]);
-    assert_eq!(events[2]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], json!("true"));
+    assert_eq!(
+        events[2]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
+        json!("true")
+    );
 
     // History compacted: 410 Gone as an ERROR event.
     let old = s.resource_version() - 1;
     s.compact();
-    let resp = c.get(format!("{}{CMS}?watch=true&resourceVersion={old}", s.base_url())).send().await.expect("watch");
+    let resp = c
+        .get(format!(
+            "{}{CMS}?watch=true&resourceVersion={old}",
+            s.base_url()
+        ))
+        .send()
+        .await
+        .expect("watch");
     let events = read_events(resp, 2).await;
     assert_eq!(types(&events), ["ERROR"]);
-    assert_eq!((events[0]["object"]["code"].clone(), events[0]["object"]["reason"].clone()), (json!(410), json!("Expired")));
+    assert_eq!(
+        (
+            events[0]["object"]["code"].clone(),
+            events[0]["object"]["reason"].clone()
+        ),
+        (json!(410), json!("Expired"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn small_history_window_expires_old_versions() {
-    let s = TestServer::builder().history_window(3).start().await.expect("server starts");
+    let s = TestServer::builder()
+        .history_window(3)
+        .start()
+        .await
+        .expect("server starts");
     let c = admin_client(&s);
     let from = s.resource_version();
     for i in 0..5 {
         call(&c, &s, Method::POST, CMS, Some(cm(&format!("c{i}"), "x"))).await;
     }
-    let resp = c.get(format!("{}{CMS}?watch=true&resourceVersion={from}", s.base_url())).send().await.expect("watch");
+    let resp = c
+        .get(format!(
+            "{}{CMS}?watch=true&resourceVersion={from}",
+            s.base_url()
+        ))
+        .send()
+        .await
+        .expect("watch");
     assert_eq!(types(&read_events(resp, 1).await), ["ERROR"]);
     let recent = s.resource_version() - 1;
-    let resp = c.get(format!("{}{CMS}?watch=true&resourceVersion={recent}&timeoutSeconds=1", s.base_url())).send().await.expect("watch");
+    let resp = c
+        .get(format!(
+            "{}{CMS}?watch=true&resourceVersion={recent}&timeoutSeconds=1",
+            s.base_url()
+        ))
+        .send()
+        .await
+        .expect("watch");
     assert_eq!(types(&read_events(resp, 5).await), ["ADDED"]);
 }
 
@@ -124,7 +186,14 @@ async fn concurrent_watchers_all_see_every_event_in_order() {
     let from = s.resource_version();
     let mut watchers = Vec::new();
     for _ in 0..8 {
-        let resp = c.get(format!("{}{CMS}?watch=true&resourceVersion={from}", s.base_url())).send().await.expect("watch");
+        let resp = c
+            .get(format!(
+                "{}{CMS}?watch=true&resourceVersion={from}",
+                s.base_url()
+            ))
+            .send()
+            .await
+            .expect("watch");
         watchers.push(tokio::spawn(read_events(resp, 40)));
     }
     let mut writers = Vec::new();
@@ -132,7 +201,12 @@ async fn concurrent_watchers_all_see_every_event_in_order() {
         let (c, url) = (c.clone(), format!("{}{CMS}", s.base_url()));
         writers.push(tokio::spawn(async move {
             for i in 0..10 {
-                let r = c.post(&url).json(&cm(&format!("w{w}-{i}"), "x")).send().await.expect("answered");
+                let r = c
+                    .post(&url)
+                    .json(&cm(&format!("w{w}-{i}"), "x"))
+                    .send()
+                    .await
+                    .expect("answered");
                 assert_eq!(r.status(), StatusCode::CREATED);
             }
         }));

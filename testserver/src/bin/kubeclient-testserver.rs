@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kubeclient-testserver [--listen ADDR] [--kubeconfig-out FILE] [--plain-http]";
+const USAGE: &str =
+    "usage: kubeclient-testserver [--listen ADDR] [--kubeconfig-out FILE] [--plain-http]";
 
 struct Args {
     listen: SocketAddr,
@@ -15,14 +16,23 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { listen: SocketAddr::from(([127, 0, 0, 1], 0)), kubeconfig: None, plain_http: false };
+    let mut args = Args {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        kubeconfig: None,
+        plain_http: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
             Some((f, v)) => (f.to_string(), Some(v.to_string())),
             None => (a.clone(), None),
         };
-        let mut value = |name: &str| inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
         match flag.as_str() {
             "--listen" => {
                 let v = value("--listen")?;
@@ -60,7 +70,11 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("serving {} (kubeconfig {})", server.base_url(), server.kubeconfig_path().display());
+    println!(
+        "serving {} (kubeconfig {})",
+        server.base_url(),
+        server.kubeconfig_path().display()
+    );
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("kubeclient-testserver: waiting for interrupt: {e}");
         return ExitCode::FAILURE;

@@ -22,8 +22,13 @@ pub fn version() -> Value {
 
 /// `/api`.
 pub fn core_versions(state: &State) -> Value {
-    let versions: Vec<String> =
-        state.registry().groups().into_iter().filter(|(g, _)| g.is_empty()).flat_map(|(_, v)| v).collect();
+    let versions: Vec<String> = state
+        .registry()
+        .groups()
+        .into_iter()
+        .filter(|(g, _)| g.is_empty())
+        .flat_map(|(_, v)| v)
+        .collect();
     json!({
         "kind": "APIVersions", "versions": versions,
         "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": state.address}]
@@ -31,21 +36,31 @@ pub fn core_versions(state: &State) -> Value {
 }
 
 fn group_json(name: &str, versions: &[String]) -> Value {
-    let vs: Vec<Value> = versions.iter().map(|v| json!({"groupVersion": format!("{name}/{v}"), "version": v})).collect();
+    let vs: Vec<Value> = versions
+        .iter()
+        .map(|v| json!({"groupVersion": format!("{name}/{v}"), "version": v}))
+        .collect();
     let preferred = vs.first().cloned().unwrap_or(Value::Null);
     json!({"name": name, "versions": vs, "preferredVersion": preferred})
 }
 
 /// `/apis`.
 pub fn group_list(reg: &Registry) -> Value {
-    let groups: Vec<Value> =
-        reg.groups().iter().filter(|(g, _)| !g.is_empty()).map(|(g, v)| group_json(g, v)).collect();
+    let groups: Vec<Value> = reg
+        .groups()
+        .iter()
+        .filter(|(g, _)| !g.is_empty())
+        .map(|(g, v)| group_json(g, v))
+        .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
 /// `/apis/{group}`.
 pub fn group(reg: &Registry, name: &str) -> Option<Value> {
-    let (_, versions) = reg.groups().into_iter().find(|(g, _)| g == name && !g.is_empty())?;
+    let (_, versions) = reg
+        .groups()
+        .into_iter()
+        .find(|(g, _)| g == name && !g.is_empty())?;
     let mut v = group_json(name, &versions);
     if let Some(m) = v.as_object_mut() {
         m.insert("kind".into(), json!("APIGroup"));
@@ -89,6 +104,12 @@ pub fn resource_list(reg: &Registry, group: &str, version: &str) -> Option<Value
             resources.push(r);
         }
     }
-    let gv = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-    Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}))
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}),
+    )
 }

@@ -1,7 +1,9 @@
 //! The object verbs: get, list, create, update, patch, delete, deletecollection.
 
 use super::{json_response, Body, Req, State, Target};
-use crate::objmeta::{has_finalizers, invalid_name, meta_mut, meta_str, now_rfc3339, random_suffix};
+use crate::objmeta::{
+    has_finalizers, invalid_name, meta_mut, meta_str, now_rfc3339, random_suffix,
+};
 use crate::resources::StorageKey;
 use crate::status::ApiError;
 use crate::store::{EventType, Store, Stored};
@@ -23,7 +25,10 @@ pub enum Part {
 
 /// Storage key of namespaces, which namespaced creates check.
 pub fn namespaces_key() -> StorageKey {
-    StorageKey { group: String::new(), plural: "namespaces".into() }
+    StorageKey {
+        group: String::new(),
+        plural: "namespaces".into(),
+    }
 }
 
 /// The stored bytes, with `apiVersion` rewritten when the request used another version.
@@ -41,7 +46,10 @@ pub fn render(t: &Target, s: &Stored) -> Bytes {
 
 /// GET one object.
 pub fn get(state: &State, t: &Target, name: &str) -> Result<Response<Body>, ApiError> {
-    let s = state.store().get(&t.def.storage_key(), &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    let s = state
+        .store()
+        .get(&t.def.storage_key(), &t.namespace, name)
+        .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
     Ok(json_response(200, render(t, &s)))
 }
 
@@ -52,7 +60,9 @@ fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
 
 fn decode_continue(token: &str) -> Result<(u64, String, String), ApiError> {
     let bad = || ApiError::bad_request(format!("continue key is not valid: {token:?}"));
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let mut parts = text.splitn(3, '\n');
     let rv = parts.next().and_then(|r| r.parse().ok()).ok_or_else(bad)?;
@@ -67,7 +77,11 @@ fn decode_continue(token: &str) -> Result<(u64, String, String), ApiError> {
 pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiError> {
     let q = &req.query;
     let ns = t.namespace_given.then_some(t.namespace.as_str());
-    let after = q.continue_token.as_deref().map(decode_continue).transpose()?;
+    let after = q
+        .continue_token
+        .as_deref()
+        .map(decode_continue)
+        .transpose()?;
     let (objects, current_rv) = {
         let store = state.store();
         (store.list(&t.def.storage_key(), ns), store.current_rv())
@@ -121,10 +135,13 @@ pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiE
 
 /// Parse a request body as a JSON object and check its type against the resource.
 pub fn parse_object(t: &Target, body: &[u8]) -> Result<Value, ApiError> {
-    let mut v: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("the body of the request is not valid JSON: {e}")))?;
+    let mut v: Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!("the body of the request is not valid JSON: {e}"))
+    })?;
     let Some(map) = v.as_object_mut() else {
-        return Err(ApiError::bad_request("the body of the request must be a JSON object"));
+        return Err(ApiError::bad_request(
+            "the body of the request must be a JSON object",
+        ));
     };
     let want_av = t.def.api_version();
     match map.get("apiVersion").and_then(Value::as_str) {
@@ -142,7 +159,10 @@ pub fn parse_object(t: &Target, body: &[u8]) -> Result<Value, ApiError> {
         }
         Some(k) if k == t.def.kind => {}
         Some(k) => {
-            return Err(ApiError::bad_request(format!("the kind in the data ({k}) does not match the expected kind ({})", t.def.kind)))
+            return Err(ApiError::bad_request(format!(
+                "the kind in the data ({k}) does not match the expected kind ({})",
+                t.def.kind
+            )))
         }
     }
     map.insert("apiVersion".into(), json!(want_av));
@@ -151,7 +171,9 @@ pub fn parse_object(t: &Target, body: &[u8]) -> Result<Value, ApiError> {
 
 /// Check and set the body's namespace against the request's.
 fn reconcile_namespace(t: &Target, obj: &mut Value) -> Result<(), ApiError> {
-    let Some(meta) = meta_mut(obj) else { return Err(ApiError::bad_request("object has no metadata")) };
+    let Some(meta) = meta_mut(obj) else {
+        return Err(ApiError::bad_request("object has no metadata"));
+    };
     if t.def.namespaced {
         match meta.get("namespace").and_then(Value::as_str) {
             Some(ns) if !ns.is_empty() && ns != t.namespace => {
@@ -172,7 +194,9 @@ fn reconcile_namespace(t: &Target, obj: &mut Value) -> Result<(), ApiError> {
 
 /// Kind-specific defaults on create.
 fn apply_create_defaults(t: &Target, obj: &mut Value) {
-    let Some(map) = obj.as_object_mut() else { return };
+    let Some(map) = obj.as_object_mut() else {
+        return;
+    };
     if t.def.has_status() && t.def.crd.is_none() && t.def.group != "apiextensions.k8s.io" {
         // Create strategies of built-in kinds with a status subresource reset status.
         map.remove("status");
@@ -185,7 +209,10 @@ fn apply_create_defaults(t: &Target, obj: &mut Value) {
             map.insert("status".into(), json!({"phase": "Active"}));
         }
         ("", "pods") => {
-            map.insert("status".into(), json!({"phase": "Pending", "qosClass": "BestEffort"}));
+            map.insert(
+                "status".into(),
+                json!({"phase": "Pending", "qosClass": "BestEffort"}),
+            );
         }
         _ => {}
     }
@@ -203,25 +230,55 @@ pub fn create(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, Ap
 }
 
 /// Create `obj` (already type- and namespace-checked) in the store.
-pub fn create_value(state: &State, t: &Target, mut obj: Value, dry_run: bool) -> Result<(String, Arc<Stored>), ApiError> {
+pub fn create_value(
+    state: &State,
+    t: &Target,
+    mut obj: Value,
+    dry_run: bool,
+) -> Result<(String, Arc<Stored>), ApiError> {
     let meta = meta_mut(&mut obj).ok_or_else(|| ApiError::bad_request("object has no metadata"))?;
-    let name = match meta.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+    let name = match meta
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+    {
         Some(n) => n.to_string(),
-        None => match meta.get("generateName").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+        None => match meta
+            .get("generateName")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+        {
             Some(prefix) => format!("{prefix}{}", random_suffix()),
             None => {
-                return Err(ApiError::invalid(&t.def.kind, "", &t.def.group, "metadata.name", "Required value: name or generateName is required"))
+                return Err(ApiError::invalid(
+                    &t.def.kind,
+                    "",
+                    &t.def.group,
+                    "metadata.name",
+                    "Required value: name or generateName is required",
+                ))
             }
         },
     };
     if let Some(why) = invalid_name(&name) {
-        return Err(ApiError::invalid(&t.def.kind, &name, &t.def.group, "metadata.name", &why));
+        return Err(ApiError::invalid(
+            &t.def.kind,
+            &name,
+            &t.def.group,
+            "metadata.name",
+            &why,
+        ));
     }
     meta.insert("name".into(), json!(name));
     meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
     meta.insert("creationTimestamp".into(), json!(now_rfc3339()));
     meta.insert("generation".into(), json!(1));
-    for gone in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"] {
+    for gone in [
+        "resourceVersion",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "selfLink",
+    ] {
         meta.remove(gone);
     }
     apply_create_defaults(t, &mut obj);
@@ -229,14 +286,25 @@ pub fn create_value(state: &State, t: &Target, mut obj: Value, dry_run: bool) ->
     let key = t.def.storage_key();
     let mut store = state.store();
     if t.def.namespaced && store.get(&namespaces_key(), "", &t.namespace).is_none() {
-        let ns_target = crate::status::Target { group: "", plural: "namespaces", name: &t.namespace };
+        let ns_target = crate::status::Target {
+            group: "",
+            plural: "namespaces",
+            name: &t.namespace,
+        };
         return Err(ApiError::not_found(&ns_target));
     }
     if store.get(&key, &t.namespace, &name).is_some() {
         return Err(ApiError::already_exists(&t.err(&name)));
     }
     if dry_run {
-        return Ok((name, Arc::new(Stored { bytes: Bytes::from(serde_json::to_vec(&obj).unwrap_or_default()), value: obj, rv: store.current_rv() })));
+        return Ok((
+            name,
+            Arc::new(Stored {
+                bytes: Bytes::from(serde_json::to_vec(&obj).unwrap_or_default()),
+                value: obj,
+                rv: store.current_rv(),
+            }),
+        ));
     }
     let stored = store.put(&key, &t.namespace, &name, obj, EventType::Added);
     Ok((name, stored))
@@ -247,7 +315,9 @@ fn spec_part(v: &Value) -> Value {
     match v.as_object() {
         Some(m) => Value::Object(
             m.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status" | "apiVersion" | "kind"))
+                .filter(|(k, _)| {
+                    !matches!(k.as_str(), "metadata" | "status" | "apiVersion" | "kind")
+                })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         ),
@@ -256,7 +326,15 @@ fn spec_part(v: &Value) -> Value {
 }
 
 /// Metadata fields only the server sets, carried over from the stored object on update.
-const SERVER_OWNED: &[&str] = &["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "name", "namespace"];
+const SERVER_OWNED: &[&str] = &[
+    "uid",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "generation",
+    "name",
+    "namespace",
+];
 
 /// Apply an update of `old` to `new` under the store lock: resourceVersion precondition,
 /// status/main separation, generation, no-op detection, finalizer-driven removal.
@@ -294,7 +372,12 @@ pub fn commit(
             };
         }
     }
-    let old_meta = old.value.get("metadata").and_then(Value::as_object).cloned().unwrap_or_default();
+    let old_meta = old
+        .value
+        .get("metadata")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let meta = meta_mut(&mut new).ok_or_else(|| ApiError::bad_request("object has no metadata"))?;
     for field in SERVER_OWNED {
         match old_meta.get(*field) {
@@ -304,7 +387,11 @@ pub fn commit(
     }
     meta.insert("resourceVersion".into(), json!(old.rv.to_string()));
     if spec_part(&new) != spec_part(&old.value) {
-        let generation = old_meta.get("generation").and_then(Value::as_i64).unwrap_or(0) + 1;
+        let generation = old_meta
+            .get("generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            + 1;
         if let Some(m) = meta_mut(&mut new) {
             m.insert("generation".into(), json!(generation));
         }
@@ -314,7 +401,11 @@ pub fn commit(
     }
     let key = t.def.storage_key();
     if dry_run {
-        return Ok(Arc::new(Stored { bytes: Bytes::from(serde_json::to_vec(&new).unwrap_or_default()), value: new, rv: old.rv }));
+        return Ok(Arc::new(Stored {
+            bytes: Bytes::from(serde_json::to_vec(&new).unwrap_or_default()),
+            value: new,
+            rv: old.rv,
+        }));
     }
     if meta_str(&new, "deletionTimestamp").is_some() && !has_finalizers(&new) {
         // The last finalizer is gone: the pending delete completes.
@@ -325,18 +416,28 @@ pub fn commit(
 }
 
 /// PUT: replace an object (or its status).
-pub fn update(state: &State, t: &Target, name: &str, req: &Req, part: Part) -> Result<Response<Body>, ApiError> {
+pub fn update(
+    state: &State,
+    t: &Target,
+    name: &str,
+    req: &Req,
+    part: Part,
+) -> Result<Response<Body>, ApiError> {
     let mut new = parse_object(t, &req.body)?;
     reconcile_namespace(t, &mut new)?;
     match meta_str(&new, "name") {
         Some(n) if n != name => {
-            return Err(ApiError::bad_request(format!("the name of the object ({n}) does not match the name on the URL ({name})")))
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({n}) does not match the name on the URL ({name})"
+            )))
         }
         _ => {}
     }
     let stored = {
         let mut store = state.store();
-        let old = store.get(&t.def.storage_key(), &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+        let old = store
+            .get(&t.def.storage_key(), &t.namespace, name)
+            .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
         commit(&mut store, t, name, &old, new, part, req.query.dry_run)?
     };
     if !req.query.dry_run {
@@ -346,7 +447,13 @@ pub fn update(state: &State, t: &Target, name: &str, req: &Req, part: Part) -> R
 }
 
 /// PATCH: JSON patch, merge patch, strategic merge patch (approximated) or apply.
-pub fn patch(state: &State, t: &Target, name: &str, req: &Req, part: Part) -> Result<Response<Body>, ApiError> {
+pub fn patch(
+    state: &State,
+    t: &Target,
+    name: &str,
+    req: &Req,
+    part: Part,
+) -> Result<Response<Body>, ApiError> {
     let kind = patch::PatchKind::from_content_type(&req.content_type)?;
     let key = t.def.storage_key();
     let (stored, code) = {
@@ -354,7 +461,10 @@ pub fn patch(state: &State, t: &Target, name: &str, req: &Req, part: Part) -> Re
         match store.get(&key, &t.namespace, name) {
             Some(old) => {
                 let new = patch::apply(kind, &old.value, &req.body, req.query.force)?;
-                (commit(&mut store, t, name, &old, new, part, req.query.dry_run)?, 200)
+                (
+                    commit(&mut store, t, name, &old, new, part, req.query.dry_run)?,
+                    200,
+                )
             }
             None if kind == patch::PatchKind::Apply => {
                 drop(store);
@@ -379,20 +489,40 @@ fn delete_options(body: &[u8]) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the body of the request is not valid DeleteOptions JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the body of the request is not valid DeleteOptions JSON: {e}"
+        ))
+    })
 }
 
 /// Delete one object under the lock: preconditions, finalizers, cascade for namespaces.
-pub fn delete_locked(store: &mut Store, t: &Target, name: &str, opts: &Value, dry_run: bool) -> Result<Arc<Stored>, ApiError> {
+pub fn delete_locked(
+    store: &mut Store,
+    t: &Target,
+    name: &str,
+    opts: &Value,
+    dry_run: bool,
+) -> Result<Arc<Stored>, ApiError> {
     let key = t.def.storage_key();
-    let old = store.get(&key, &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    let old = store
+        .get(&key, &t.namespace, name)
+        .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
     if let Some(uid) = opts.pointer("/preconditions/uid").and_then(Value::as_str) {
         let have = meta_str(&old.value, "uid").unwrap_or("");
         if uid != have {
-            return Err(ApiError::conflict(&t.err(name), &format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {have}")));
+            return Err(ApiError::conflict(
+                &t.err(name),
+                &format!(
+                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {have}"
+                ),
+            ));
         }
     }
-    if let Some(rv) = opts.pointer("/preconditions/resourceVersion").and_then(Value::as_str) {
+    if let Some(rv) = opts
+        .pointer("/preconditions/resourceVersion")
+        .and_then(Value::as_str)
+    {
         if rv != old.rv.to_string() {
             return Err(ApiError::conflict(
                 &t.err(name),
@@ -414,13 +544,24 @@ pub fn delete_locked(store: &mut Store, t: &Target, name: &str, opts: &Value, dr
         }
         return Ok(store.put(&key, &t.namespace, name, v, EventType::Modified));
     }
-    store.remove(&key, &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))
+    store
+        .remove(&key, &t.namespace, name)
+        .ok_or_else(|| ApiError::not_found(&t.err(name)))
 }
 
 /// DELETE one object.
-pub fn delete(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
+pub fn delete(
+    state: &State,
+    t: &Target,
+    name: &str,
+    req: &Req,
+) -> Result<Response<Body>, ApiError> {
     let opts = delete_options(&req.body)?;
-    let dry_run = req.query.dry_run || opts.get("dryRun").and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v == "All"));
+    let dry_run = req.query.dry_run
+        || opts
+            .get("dryRun")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|v| v == "All"));
     let cascade_keys = if (t.def.group.as_str(), t.def.plural.as_str()) == ("", "namespaces") {
         state.registry().namespaced_storage_keys()
     } else {
@@ -434,7 +575,7 @@ pub fn delete(state: &State, t: &Target, name: &str, req: &Req) -> Result<Respon
             for key in &cascade_keys {
                 for obj in store.list(key, Some(name)) {
                     if let Some(n) = meta_str(&obj.value, "name") {
-                        store.remove(key, name, &n.to_string());
+                        store.remove(key, name, n);
                     }
                 }
             }
@@ -448,7 +589,10 @@ pub fn delete(state: &State, t: &Target, name: &str, req: &Req) -> Result<Respon
 }
 
 fn store_lacks(state: &State, t: &Target, name: &str) -> bool {
-    state.store().get(&t.def.storage_key(), &t.namespace, name).is_none()
+    state
+        .store()
+        .get(&t.def.storage_key(), &t.namespace, name)
+        .is_none()
 }
 
 /// DELETE a collection: every object matching the selectors.
@@ -470,5 +614,8 @@ pub fn delete_collection(state: &State, t: &Target, req: &Req) -> Result<Respons
     let items: Vec<&Value> = deleted.iter().map(|s| &s.value).collect();
     let rv = state.store().current_rv();
     let body = json!({"kind": t.def.list_kind(), "apiVersion": t.def.api_version(), "metadata": {"resourceVersion": rv.to_string()}, "items": items});
-    Ok(json_response(200, serde_json::to_vec(&body).unwrap_or_default()))
+    Ok(json_response(
+        200,
+        serde_json::to_vec(&body).unwrap_or_default(),
+    ))
 }

@@ -64,7 +64,10 @@ pub fn root(reg: &Registry) -> Value {
             let p = gv_path(&group, &version);
             let mut h = std::collections::hash_map::DefaultHasher::new();
             gv_document(reg, &p).map(|d| d.to_string()).hash(&mut h);
-            paths.insert(p.clone(), json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash={:016X}", h.finish())}));
+            paths.insert(
+                p.clone(),
+                json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash={:016X}", h.finish())}),
+            );
         }
     }
     json!({"paths": paths})

@@ -45,7 +45,11 @@ impl Query {
         let mut q = Query::default();
         for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
             let num = |what: &str| {
-                v.parse::<u64>().map_err(|_| ApiError::bad_request(format!("invalid {what} {v:?}: not a non-negative integer")))
+                v.parse::<u64>().map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "invalid {what} {v:?}: not a non-negative integer"
+                    ))
+                })
             };
             match k.as_ref() {
                 "labelSelector" => q.labels = LabelSelector::parse(&v)?,
@@ -60,7 +64,9 @@ impl Query {
                 "dryRun" => q.dry_run = v == "All",
                 "fieldManager" => q.field_manager = Some(v.into_owned()),
                 "force" => q.force = truthy(&v),
-                "tailLines" => q.tail_lines = Some(usize::try_from(num("tailLines")?).unwrap_or(usize::MAX)),
+                "tailLines" => {
+                    q.tail_lines = Some(usize::try_from(num("tailLines")?).unwrap_or(usize::MAX))
+                }
                 _ => {}
             }
         }

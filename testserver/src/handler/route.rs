@@ -60,11 +60,17 @@ pub fn parse(path: &str, registry: &Registry) -> Route {
         ["openapi", "v3"] => Route::OpenApiV3Root,
         ["openapi", "v3", rest @ ..] => Route::OpenApiV3(rest.join("/")),
         ["api"] => Route::CoreVersions,
-        ["api", v] => Route::ResourceList { group: String::new(), version: (*v).into() },
+        ["api", v] => Route::ResourceList {
+            group: String::new(),
+            version: (*v).into(),
+        },
         ["api", v, rest @ ..] => resource("", v, rest, registry),
         ["apis"] => Route::Groups,
         ["apis", g] => Route::Group((*g).into()),
-        ["apis", g, v] => Route::ResourceList { group: (*g).into(), version: (*v).into() },
+        ["apis", g, v] => Route::ResourceList {
+            group: (*g).into(),
+            version: (*v).into(),
+        },
         ["apis", g, v, rest @ ..] => resource(g, v, rest, registry),
         _ => Route::NotFound,
     }
@@ -80,7 +86,10 @@ fn resource(group: &str, version: &str, rest: &[&str], registry: &Registry) -> R
     // `namespaces/{name}/{sub}` addresses a namespace object.
     let namespaced = match rest {
         ["namespaces", ns, plural, tail @ ..]
-            if tail.len() <= 2 && registry.get(group, version, plural).is_some_and(|d| d.namespaced) =>
+            if tail.len() <= 2
+                && registry
+                    .get(group, version, plural)
+                    .is_some_and(|d| d.namespaced) =>
         {
             Some(ResourcePath {
                 group: group.into(),
@@ -119,15 +128,41 @@ mod tests {
     #[test]
     fn paths() {
         let r = Registry::from_table(BUILTIN_RESOURCES);
-        let Route::Resource(p) = parse("/api/v1/namespaces/default/pods/web/status", &r) else { panic!("route") };
-        assert_eq!((p.namespace.as_deref(), p.plural.as_str(), p.name.as_deref(), p.sub.as_deref()),
-            (Some("default"), "pods", Some("web"), Some("status")));
-        let Route::Resource(p) = parse("/api/v1/namespaces/kube-system/status", &r) else { panic!("route") };
-        assert_eq!((p.namespace, p.plural.as_str(), p.name.as_deref(), p.sub.as_deref()),
-            (None, "namespaces", Some("kube-system"), Some("status")));
-        let Route::Resource(p) = parse("/apis/apps/v1/watch/namespaces/x/deployments", &r) else { panic!("route") };
+        let Route::Resource(p) = parse("/api/v1/namespaces/default/pods/web/status", &r) else {
+            panic!("route")
+        };
+        assert_eq!(
+            (
+                p.namespace.as_deref(),
+                p.plural.as_str(),
+                p.name.as_deref(),
+                p.sub.as_deref()
+            ),
+            (Some("default"), "pods", Some("web"), Some("status"))
+        );
+        let Route::Resource(p) = parse("/api/v1/namespaces/kube-system/status", &r) else {
+            panic!("route")
+        };
+        assert_eq!(
+            (
+                p.namespace,
+                p.plural.as_str(),
+                p.name.as_deref(),
+                p.sub.as_deref()
+            ),
+            (None, "namespaces", Some("kube-system"), Some("status"))
+        );
+        let Route::Resource(p) = parse("/apis/apps/v1/watch/namespaces/x/deployments", &r) else {
+            panic!("route")
+        };
         assert!(p.legacy_watch && p.plural == "deployments");
-        assert_eq!(parse("/apis/apps/v1", &r), Route::ResourceList { group: "apps".into(), version: "v1".into() });
+        assert_eq!(
+            parse("/apis/apps/v1", &r),
+            Route::ResourceList {
+                group: "apps".into(),
+                version: "v1".into()
+            }
+        );
         assert_eq!(parse("/nope", &r), Route::NotFound);
     }
 }

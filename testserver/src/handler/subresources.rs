@@ -1,7 +1,7 @@
 //! Subresources: status, scale, pods/log, pods/eviction, pods/binding, namespaces/finalize.
 
 use super::objects::{self, commit, delete_locked, Part};
-use super::{json_response, value_response, full, Body, Req, State, Target};
+use super::{full, json_response, value_response, Body, Req, State, Target};
 use crate::objmeta::{get_path, meta_str, set_path};
 use crate::status::{self, ApiError};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
@@ -10,11 +10,17 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 fn check(t: &Target, sub: &str, verb: &str) -> Result<(), ApiError> {
-    let s = t.def.subresource(sub).ok_or_else(|| ApiError::path_not_found(&format!("{}/{sub}", t.def.plural)))?;
+    let s = t
+        .def
+        .subresource(sub)
+        .ok_or_else(|| ApiError::path_not_found(&format!("{}/{sub}", t.def.plural)))?;
     if s.verbs.iter().any(|v| v == verb) {
         Ok(())
     } else {
-        Err(ApiError::method_not_allowed(verb, &format!("{}/{sub}", t.def.plural)))
+        Err(ApiError::method_not_allowed(
+            verb,
+            &format!("{}/{sub}", t.def.plural),
+        ))
     }
 }
 
@@ -30,7 +36,13 @@ fn verb_of(m: &Method) -> &'static str {
 }
 
 /// Handle `{name}/{sub}`.
-pub async fn handle(state: &Arc<State>, t: &Target, name: &str, sub: &str, req: Req) -> Result<Response<Body>, ApiError> {
+pub async fn handle(
+    state: &Arc<State>,
+    t: &Target,
+    name: &str,
+    sub: &str,
+    req: Req,
+) -> Result<Response<Body>, ApiError> {
     check(t, sub, verb_of(&req.method))?;
     match (sub, &req.method) {
         ("status", &Method::GET) => objects::get(state, t, name),
@@ -41,7 +53,10 @@ pub async fn handle(state: &Arc<State>, t: &Target, name: &str, sub: &str, req: 
         ("log", _) => log(state, t, name, &req),
         ("eviction", _) => evict(state, t, name),
         ("binding", _) => bind(state, t, name, &req),
-        _ => Err(ApiError::method_not_allowed(req.method.as_str(), &format!("{}/{sub}", t.def.plural))),
+        _ => Err(ApiError::method_not_allowed(
+            req.method.as_str(),
+            &format!("{}/{sub}", t.def.plural),
+        )),
     }
 }
 
@@ -52,14 +67,26 @@ fn scale_of(t: &Target, obj: &Value) -> Value {
         status_replicas: "status.replicas".into(),
         label_selector: None,
     });
-    let spec = get_path(obj, &paths.spec_replicas).and_then(Value::as_i64).unwrap_or(0);
-    let status = get_path(obj, &paths.status_replicas).and_then(Value::as_i64).unwrap_or(0);
+    let spec = get_path(obj, &paths.spec_replicas)
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let status = get_path(obj, &paths.status_replicas)
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     let selector = match &paths.label_selector {
-        Some(p) => get_path(obj, p).and_then(Value::as_str).unwrap_or("").to_string(),
+        Some(p) => get_path(obj, p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         None => obj
             .pointer("/spec/selector/matchLabels")
             .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(","))
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
             .unwrap_or_default(),
     };
     let meta = obj.get("metadata").cloned().unwrap_or(json!({}));
@@ -76,46 +103,93 @@ fn scale_of(t: &Target, obj: &Value) -> Value {
 fn scale(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
     let key = t.def.storage_key();
     let mut store = state.store();
-    let old = store.get(&key, &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    let old = store
+        .get(&key, &t.namespace, name)
+        .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
     let current = scale_of(t, &old.value);
     let wanted = match req.method {
         Method::GET => return Ok(value_response(200, &current)),
         Method::PUT => serde_json::from_slice::<Value>(&req.body)
             .map_err(|e| ApiError::bad_request(format!("the Scale body is not valid JSON: {e}")))?,
-        _ => crate::patch::apply(crate::patch::PatchKind::from_content_type(&req.content_type)?, &current, &req.body, req.query.force)?,
+        _ => crate::patch::apply(
+            crate::patch::PatchKind::from_content_type(&req.content_type)?,
+            &current,
+            &req.body,
+            req.query.force,
+        )?,
     };
-    let replicas = wanted.pointer("/spec/replicas").and_then(Value::as_i64).filter(|r| *r >= 0).ok_or_else(|| {
-        ApiError::invalid("Scale", name, "autoscaling", "spec.replicas", "Invalid value: must be a non-negative integer")
-    })?;
-    let spec_path = t.def.scale.as_ref().map_or("spec.replicas".to_string(), |s| s.spec_replicas.clone());
+    let replicas = wanted
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .filter(|r| *r >= 0)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "Scale",
+                name,
+                "autoscaling",
+                "spec.replicas",
+                "Invalid value: must be a non-negative integer",
+            )
+        })?;
+    let spec_path = t
+        .def
+        .scale
+        .as_ref()
+        .map_or("spec.replicas".to_string(), |s| s.spec_replicas.clone());
     let mut new = old.value.clone();
     set_path(&mut new, &spec_path, json!(replicas));
-    if let (Some(rv), Some(m)) = (meta_str(&wanted, "resourceVersion"), new.get_mut("metadata").and_then(Value::as_object_mut)) {
+    if let (Some(rv), Some(m)) = (
+        meta_str(&wanted, "resourceVersion"),
+        new.get_mut("metadata").and_then(Value::as_object_mut),
+    ) {
         m.insert("resourceVersion".into(), json!(rv));
     }
-    let stored = commit(&mut store, t, name, &old, new, Part::Main, req.query.dry_run)?;
+    let stored = commit(
+        &mut store,
+        t,
+        name,
+        &old,
+        new,
+        Part::Main,
+        req.query.dry_run,
+    )?;
     Ok(value_response(200, &scale_of(t, &stored.value)))
 }
 
 fn log(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
-    if state.store().get(&t.def.storage_key(), &t.namespace, name).is_none() {
+    if state
+        .store()
+        .get(&t.def.storage_key(), &t.namespace, name)
+        .is_none()
+    {
         return Err(ApiError::not_found(&t.err(name)));
     }
-    let lines = state.pod_logs().get(&(t.namespace.clone(), name.to_string())).cloned().unwrap_or_default();
-    let skip = req.query.tail_lines.map_or(0, |n| lines.len().saturating_sub(n));
+    let lines = state
+        .pod_logs()
+        .get(&(t.namespace.clone(), name.to_string()))
+        .cloned()
+        .unwrap_or_default();
+    let skip = req
+        .query
+        .tail_lines
+        .map_or(0, |n| lines.len().saturating_sub(n));
     let mut text = String::new();
     for l in &lines[skip..] {
         text.push_str(l);
         text.push('\n');
     }
     let mut r = Response::new(full(text));
-    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     Ok(r)
 }
 
 fn evict(state: &State, t: &Target, name: &str) -> Result<Response<Body>, ApiError> {
     delete_locked(&mut state.store(), t, name, &json!({}), false)?;
-    Ok(value_response(201, &status::success(201, Some(json!({"name": name, "kind": "pods"})))))
+    Ok(value_response(
+        201,
+        &status::success(201, Some(json!({"name": name, "kind": "pods"}))),
+    ))
 }
 
 fn bind(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
@@ -127,12 +201,33 @@ fn bind(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bod
         .filter(|n| !n.is_empty())
         .ok_or_else(|| ApiError::invalid("Binding", name, "", "target.name", "Required value"))?;
     let mut store = state.store();
-    let old = store.get(&t.def.storage_key(), &t.namespace, name).ok_or_else(|| ApiError::not_found(&t.err(name)))?;
-    if old.value.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty()) {
-        return Err(ApiError::conflict(&t.err(name), "pod is already assigned to a node"));
+    let old = store
+        .get(&t.def.storage_key(), &t.namespace, name)
+        .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    if old
+        .value
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty())
+    {
+        return Err(ApiError::conflict(
+            &t.err(name),
+            "pod is already assigned to a node",
+        ));
     }
     let mut new = old.value.clone();
     set_path(&mut new, "spec.nodeName", json!(node));
-    commit(&mut store, t, name, &old, new, Part::Main, req.query.dry_run)?;
-    Ok(json_response(201, serde_json::to_vec(&status::success(201, None)).unwrap_or_default()))
+    commit(
+        &mut store,
+        t,
+        name,
+        &old,
+        new,
+        Part::Main,
+        req.query.dry_run,
+    )?;
+    Ok(json_response(
+        201,
+        serde_json::to_vec(&status::success(201, None)).unwrap_or_default(),
+    ))
 }

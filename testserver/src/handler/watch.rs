@@ -29,7 +29,10 @@ fn line(kind: &str, object: &[u8]) -> Bytes {
 }
 
 fn error_line(e: &ApiError) -> Bytes {
-    line("ERROR", &serde_json::to_vec(&e.to_status()).unwrap_or_default())
+    line(
+        "ERROR",
+        &serde_json::to_vec(&e.to_status()).unwrap_or_default(),
+    )
 }
 
 /// What one watch selects.
@@ -66,7 +69,12 @@ impl Filter {
 }
 
 /// Start a watch; the response streams until timeout, client disconnect or shutdown.
-pub fn handle(state: &Arc<State>, t: &Target, name: Option<&str>, req: &Req) -> Result<Response<Body>, ApiError> {
+pub fn handle(
+    state: &Arc<State>,
+    t: &Target,
+    name: Option<&str>,
+    req: &Req,
+) -> Result<Response<Body>, ApiError> {
     let q = &req.query;
     let mut fields = q.fields.clone();
     if let Some(n) = name {
@@ -80,7 +88,10 @@ pub fn handle(state: &Arc<State>, t: &Target, name: Option<&str>, req: &Req) -> 
     };
     let from = match q.resource_version.as_deref() {
         None | Some("") | Some("0") => None,
-        Some(rv) => Some(rv.parse::<u64>().map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {rv:?}")))?),
+        Some(rv) => Some(
+            rv.parse::<u64>()
+                .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {rv:?}")))?,
+        ),
     };
     let initial_events = q.send_initial_events.unwrap_or(from.is_none());
     let render_av = t.def.api_version();
@@ -92,7 +103,11 @@ pub fn handle(state: &Arc<State>, t: &Target, name: Option<&str>, req: &Req) -> 
             if initial_end {
                 meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
             }
-            line("BOOKMARK", &serde_json::to_vec(&json!({"kind": kind, "apiVersion": av, "metadata": meta})).unwrap_or_default())
+            line(
+                "BOOKMARK",
+                &serde_json::to_vec(&json!({"kind": kind, "apiVersion": av, "metadata": meta}))
+                    .unwrap_or_default(),
+            )
         }
     };
 
@@ -143,7 +158,8 @@ pub fn handle(state: &Arc<State>, t: &Target, name: Option<&str>, req: &Req) -> 
         let Some(mut rx) = rx else { return };
         let deadline = timeout.map(|d| tokio::time::Instant::now() + d);
         let mut last_rv = start_rv;
-        let mut tick = bookmarks.map(|d| tokio::time::interval_at(tokio::time::Instant::now() + d, d));
+        let mut tick =
+            bookmarks.map(|d| tokio::time::interval_at(tokio::time::Instant::now() + d, d));
         loop {
             let sleep_until = async {
                 match deadline {
@@ -191,9 +207,12 @@ pub fn handle(state: &Arc<State>, t: &Target, name: Option<&str>, req: &Req) -> 
     });
 
     let stream = futures_util::stream::unfold(out, |mut out| async move {
-        out.recv().await.map(|b| (Ok::<_, Infallible>(Frame::data(b)), out))
+        out.recv()
+            .await
+            .map(|b| (Ok::<_, Infallible>(Frame::data(b)), out))
     });
     let mut resp = Response::new(UnsyncBoxBody::new(StreamBody::new(stream)));
-    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Ok(resp)
 }

@@ -1,0 +1,329 @@
+//! The real kubectl binary against the server over HTTPS, with the client-certificate and the
+//! token contexts of the written kubeconfig. Skipped (with a message) only when no kubectl is
+//! on PATH.
+
+mod common;
+
+use common::{admin_client, call};
+use kubeclient_testserver::TestServer;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn have_kubectl() -> bool {
+    let found = Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("kubectl not found on PATH: skipping kubectl interop test");
+    }
+    found
+}
+
+struct Kubectl {
+    kubeconfig: PathBuf,
+    cache: tempfile::TempDir,
+    context: &'static str,
+}
+
+impl Kubectl {
+    fn new(server: &TestServer, context: &'static str) -> Self {
+        Kubectl {
+            kubeconfig: server.kubeconfig_path().to_path_buf(),
+            cache: tempfile::tempdir().expect("tempdir"),
+            context,
+        }
+    }
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("kubectl");
+        c.arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--context")
+            .arg(self.context);
+        c.arg("--cache-dir")
+            .arg(self.cache.path())
+            .args(args)
+            .env_remove("KUBECONFIG");
+        c
+    }
+    /// Run to completion (on a blocking thread: the server runs on this runtime); returns stdout,
+    /// failing the test with stderr when kubectl fails.
+    async fn run(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let mut cmd = self.command(args);
+        let input = stdin.map(str::to_string);
+        let shown = args.join(" ");
+        let out = tokio::task::spawn_blocking(move || {
+            cmd.stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = cmd.spawn().expect("kubectl starts");
+            if let (Some(text), Some(mut pipe)) = (input, child.stdin.take()) {
+                pipe.write_all(text.as_bytes()).expect("stdin written");
+            }
+            child.wait_with_output().expect("kubectl finishes")
+        })
+        .await
+        .expect("blocking task");
+        assert!(
+            out.status.success(),
+            "kubectl {shown} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    async fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args, None).await;
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("kubectl {args:?} printed no JSON ({e}): {out}"))
+    }
+}
+
+const POD: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+  - name: c
+    image: nginx
+  - name: sidecar
+    image: busybox
+"#;
+
+const DEPLOYMENT: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_crud_patch_scale_apply() {
+    if !have_kubectl() {
+        return;
+    }
+    let s = TestServer::start().await.expect("server starts");
+    let k = Kubectl::new(&s, "testserver");
+
+    let resources = k.run(&["api-resources", "--no-headers"], None).await;
+    for r in [
+        "pods",
+        "deployments",
+        "customresourcedefinitions",
+        "namespaces",
+    ] {
+        assert!(
+            resources.lines().any(|l| l.starts_with(r)),
+            "api-resources lacks {r}:\n{resources}"
+        );
+    }
+
+    assert!(k
+        .run(&["create", "-f", "-"], Some(POD))
+        .await
+        .contains("pod/web created"));
+    let list = k.json(&["get", "pods", "-o", "json"]).await;
+    assert_eq!(list["items"][0]["metadata"]["name"], json!("web"));
+
+    k.run(&["label", "pod", "web", "tier=front"], None).await;
+    k.run(
+        &[
+            "patch",
+            "pod",
+            "web",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"annotations":{"a":"b"}}}"#,
+        ],
+        None,
+    )
+    .await;
+    k.run(
+        &[
+            "patch",
+            "pod",
+            "web",
+            "--type=json",
+            "-p",
+            r#"[{"op":"add","path":"/metadata/labels/x","value":"y"}]"#,
+        ],
+        None,
+    )
+    .await;
+    k.run(
+        &[
+            "patch",
+            "pod",
+            "web",
+            "--type=strategic",
+            "-p",
+            r#"{"spec":{"containers":[{"name":"sidecar","image":"busybox:2"}]}}"#,
+        ],
+        None,
+    )
+    .await;
+    let pod = k.json(&["get", "pod", "web", "-o", "json"]).await;
+    assert_eq!(
+        pod["metadata"]["labels"],
+        json!({"app": "web", "tier": "front", "x": "y"})
+    );
+    assert_eq!(pod["metadata"]["annotations"]["a"], json!("b"));
+    assert_eq!(
+        pod["spec"]["containers"][0]["image"],
+        json!("nginx"),
+        "strategic merge keeps the other container"
+    );
+    assert_eq!(pod["spec"]["containers"][1]["image"], json!("busybox:2"));
+    let selected = k
+        .json(&[
+            "get",
+            "pods",
+            "-l",
+            "tier in (front),!missing",
+            "-o",
+            "json",
+        ])
+        .await;
+    assert_eq!(selected["items"].as_array().map(Vec::len), Some(1));
+
+    assert!(k
+        .run(&["apply", "-f", "-"], Some(DEPLOYMENT))
+        .await
+        .contains("deployment.apps/web created"));
+    let changed = DEPLOYMENT.replace("image: nginx", "image: nginx:2");
+    assert!(k
+        .run(&["apply", "-f", "-"], Some(&changed))
+        .await
+        .contains("configured"));
+    k.run(&["scale", "deployment", "web", "--replicas=3"], None)
+        .await;
+    let d = k.json(&["get", "deployment", "web", "-o", "json"]).await;
+    assert_eq!(d["spec"]["replicas"], json!(3));
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        json!("nginx:2")
+    );
+    let ssa = changed.replace("name: web\nspec:", "name: web\n  labels: {via: ssa}\nspec:");
+    assert!(k
+        .run(&["apply", "--server-side", "-f", "-"], Some(&ssa))
+        .await
+        .contains("serverside-applied"));
+    let d = k.json(&["get", "deploy", "web", "-o", "json"]).await;
+    assert_eq!(d["metadata"]["labels"]["via"], json!("ssa"));
+
+    assert!(k
+        .run(&["delete", "pod", "web"], None)
+        .await
+        .contains("pod \"web\" deleted"));
+    let list = k.json(&["get", "pods", "-o", "json"]).await;
+    assert_eq!(list["items"], json!([]));
+    let err = k
+        .command(&["get", "pod", "web"])
+        .output()
+        .expect("kubectl runs");
+    assert!(!err.status.success());
+    assert!(
+        String::from_utf8_lossy(&err.stderr).contains("NotFound"),
+        "{}",
+        String::from_utf8_lossy(&err.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_token_context_and_watch() {
+    if !have_kubectl() {
+        return;
+    }
+    let s = TestServer::start().await.expect("server starts");
+    let k = Kubectl::new(&s, "testserver-token");
+    let ns = k.json(&["get", "namespaces", "-o", "json"]).await;
+    assert_eq!(ns["items"].as_array().map(Vec::len), Some(4));
+    // `kubectl create configmap` sends protobuf, which the server answers with 415; manifests go as JSON.
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w1\ndata:\n  k: v1\n";
+    k.run(&["create", "-f", "-"], Some(cm)).await;
+    let typed = k
+        .command(&["create", "configmap", "typed", "--from-literal=k=v"])
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        String::from_utf8_lossy(&typed.stderr).contains("unknown format"),
+        "{}",
+        String::from_utf8_lossy(&typed.stderr)
+    );
+
+    let mut child = k
+        .command(&[
+            "get",
+            "configmaps",
+            "-w",
+            "--no-headers",
+            "-o",
+            "custom-columns=NAME:.metadata.name,K:.data.k",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kubectl get -w starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            lines.push(line.split_whitespace().collect::<Vec<_>>().join(" "));
+            if lines.iter().any(|l| l == "w1 v2") || Instant::now() > deadline {
+                break;
+            }
+        }
+        lines
+    });
+    // Change the object once the watch is established.
+    let c = admin_client(&s);
+    let url = "/api/v1/namespaces/default/configmaps/w1";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !s
+        .requests()
+        .iter()
+        .any(|r| r.path.ends_with("/configmaps") && r.query.contains("watch=true"))
+        && Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, mut cm) = call(&c, &s, Method::GET, url, None).await;
+    cm["data"]["k"] = json!("v2");
+    call(&c, &s, Method::PUT, url, Some(cm)).await;
+    let lines = tokio::time::timeout(Duration::from_secs(30), reader)
+        .await
+        .expect("watch output in time")
+        .expect("reader");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("w1 v1"),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l == "w1 v2"),
+        "kubectl get -w saw the change: {lines:?}"
+    );
+}
