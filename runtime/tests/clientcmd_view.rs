@@ -453,7 +453,19 @@ fn error_cases_fail_like_kubectl() {
         ),
     ];
     write(&dir, "ca.crt", "ca\n");
-    for (name, content) in cases {
+    // YAML typing as client-go does it (YAML 1.1 booleans; numbers are not strings).
+    let yaml_typing = [
+        ("server-number.yaml", "clusters:\n- name: c\n  cluster:\n    server: 5\n"),
+        ("server-bool.yaml", "clusters:\n- name: c\n  cluster:\n    server: true\n"),
+        ("uid-number.yaml", "users:\n- name: u\n  user:\n    as-uid: 42\n"),
+        ("quoted-number.yaml", "users:\n- name: u\n  user:\n    as-uid: '42'\n"),
+        ("insecure-yes.yaml", "clusters:\n- name: c\n  cluster:\n    insecure-skip-tls-verify: yes\n    disable-compression: On\n"),
+        ("insecure-off.yaml", "clusters:\n- name: c\n  cluster:\n    insecure-skip-tls-verify: off\n"),
+        ("insecure-number.yaml", "clusters:\n- name: c\n  cluster:\n    insecure-skip-tls-verify: 1\n"),
+        ("insecure-quoted.yaml", "clusters:\n- name: c\n  cluster:\n    insecure-skip-tls-verify: 'true'\n"),
+        ("colors-null.yaml", "preferences: {colors: null}\nclusters:\n- name: c\n  cluster: {server: ~}\n"),
+    ];
+    for (name, content) in cases.into_iter().chain(yaml_typing) {
         let p = write(&dir, name, content);
         let p = p.to_str().expect("utf8");
         compare(&env, &["--kubeconfig", p]);
