@@ -43,7 +43,8 @@ impl<K: Resource> fmt::Debug for ResourceClient<K> {
 
 impl<K: Resource> ResourceClient<K> {
     /// Objects in namespace `ns`; `""` means all namespaces (list and watch across them), as
-    /// client-go's `Pods("")`.
+    /// client-go's `Pods("")`. Creating or updating through an all-namespaces client uses the
+    /// object's own `metadata.namespace`. For a cluster-scoped `K` the namespace is ignored.
     pub fn namespaced(rest: RestClient, ns: &str) -> Self {
         let namespace = (!ns.is_empty()).then(|| ns.to_owned());
         ResourceClient { rest, namespace, _kind: PhantomData }

@@ -1,5 +1,16 @@
 //! The REST layer (client-go `rest`): [`Config`], [`RestClient`], the [`Request`] builder,
 //! retries, watch decoding, warnings and [`Error`].
+//!
+//! A request goes: rate limiter → credentials (a [`CredentialSource`] is asked every time; a 401
+//! invalidates it and the request is sent once more) → send → `Warning` headers to the
+//! [`WarningHandler`] → retry on 429/5xx with `Retry-After` (at most
+//! [`DEFAULT_MAX_RETRIES`] times, every verb, bodies are buffered) or on a broken connection
+//! (GET only) → non-2xx bodies become [`Error::Api`] with the server's `Status`.
+//!
+//! ```text
+//! let rest = RestClient::new(&config)?.for_group_version("apps", "v1");
+//! let raw = rest.get().namespace("default").resource("deployments").name("web").do_raw().await?;
+//! ```
 
 mod client;
 pub mod config;
