@@ -168,8 +168,10 @@ fn a_kind_mismatch_is_rejected() {
 
 #[test]
 fn secrets_are_redacted_in_debug() {
-    let mut s = kubeclient::api::core::v1::Secret::default();
-    s.string_data = Some([("password".to_owned(), "hunter2".to_owned())].into());
+    let s = kubeclient::api::core::v1::Secret {
+        string_data: Some([("password".to_owned(), "hunter2".to_owned())].into()),
+        ..Default::default()
+    };
     let debug = format!("{s:?}");
     assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
 }

@@ -68,7 +68,7 @@ pub fn doc_attrs(description: Option<&str>, extra: &[String]) -> TokenStream {
         return TokenStream::new();
     }
     // One attribute per line: prettyplease prints them as `///` lines.
-    let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
+    let lines = text.lines().map(|l| format!(" {}", l.trim_end().replace('\t', "    ")));
     quote! { #( #[doc = #lines] )* }
 }
 

@@ -60,8 +60,8 @@ pub struct TypeDef {
 pub enum TypeKind {
     /// Handwritten in the runtime; referenced by this path (e.g. `::kubeclient_runtime::meta::v1::ObjectMeta`).
     Runtime(String),
-    /// A struct with named fields.
-    Struct(StructDef),
+    /// A struct with named fields (boxed: it is much larger than the other variants).
+    Struct(Box<StructDef>),
     /// `FooList` with `items: [Foo]`: emitted as `List<Foo>`.
     List {
         /// Spec name of the item kind.
@@ -246,7 +246,7 @@ impl Ir {
     pub fn resource(&self, spec_name: &str) -> Option<(&TypeDef, &StructDef, &ResourceImpl)> {
         let t = self.types.get(spec_name)?;
         match &t.kind {
-            TypeKind::Struct(s) => s.resource.as_ref().map(|r| (t, s, r)),
+            TypeKind::Struct(s) => s.resource.as_ref().map(|r| (t, s.as_ref(), r)),
             _ => None,
         }
     }

@@ -78,7 +78,7 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
         Some("string") => return Ok(TypeKind::StringNewtype),
         Some("object") | None if !schema.properties.is_empty() => {}
         Some("object") if schema.additional_properties.is_none() => {
-            return Ok(TypeKind::Struct(StructDef::default()))
+            return Ok(TypeKind::Struct(Box::default()))
         }
         _ => return Ok(TypeKind::Json),
     }
@@ -111,7 +111,7 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
             doc: prop_schema.description.clone(),
         });
     }
-    Ok(TypeKind::Struct(StructDef { fields, gvk, resource: None, sensitive }))
+    Ok(TypeKind::Struct(Box::new(StructDef { fields, gvk, resource: None, sensitive })))
 }
 
 /// OpenAPI v3 documents wrap a `$ref` in a one-element `allOf` (kube-openapi#477).

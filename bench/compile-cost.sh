@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Compile cost of the generated `kubeclient` crate against `k8s-openapi` (feature v1_35), same
+# Kubernetes version, same machine, one cargo run each: debug build, one unit at a time (-j1)
+# so they don't share cores. Prints each unit's wall time (from `cargo build --timings`) and
+# peak rustc memory (from /usr/bin/time via a RUSTC_WRAPPER), then the ratios.
+#
+#   bash bench/compile-cost.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+proj="$here/compile-cost"
+export CARGO_TARGET_DIR="$here/../target/compile-cost"
+log="$CARGO_TARGET_DIR/maxrss.log"
+mkdir -p "$CARGO_TARGET_DIR"
+
+unit_seconds() { # <timings html> <crate name> -> seconds of its lib unit
+  python3 - "$1" "$2" <<'PY'
+import json, re, sys
+html = open(sys.argv[1]).read()
+m = re.search(r"const UNIT_DATA = (\[.*?\]);\n", html, re.S)
+units = json.loads(m.group(1))
+best = [u for u in units if u["name"] == sys.argv[2] and u.get("target", "").strip() in ("", "lib")]
+print(f"{max(u['duration'] for u in best):.2f}" if best else "nan")
+PY
+}
+max_rss_mib() { # <crate name> -> MiB
+  awk -v c="$1" '$1 == c { if ($2 > m) m = $2 } END { printf "%.0f", m / 1024 }' "$log"
+}
+
+measure() { # <feature of compile-cost>
+  local feature="$1"
+  # Dependencies first (not measured), then only the two units under test, one at a time.
+  cargo build --quiet --manifest-path "$proj/Cargo.toml" --features "$feature"
+  cargo clean --quiet --manifest-path "$proj/Cargo.toml" -p kubeclient -p k8s-openapi
+  : > "$log"
+  rm -rf "$CARGO_TARGET_DIR/cargo-timings"
+  MAXRSS_LOG="$log" RUSTC_WRAPPER="$here/rustc-maxrss.sh" \
+    cargo build --quiet --manifest-path "$proj/Cargo.toml" --features "$feature" -j1 --timings
+  local html="$CARGO_TARGET_DIR/cargo-timings/cargo-timing.html"
+  local kc ko kr orr
+  kc=$(unit_seconds "$html" kubeclient); ko=$(unit_seconds "$html" k8s-openapi)
+  kr=$(max_rss_mib kubeclient); orr=$(max_rss_mib k8s_openapi)
+  python3 - "$feature" "$kc" "$ko" "$kr" "$orr" <<'PY'
+import sys
+f, kc, ko, kr, orr = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+print(f"kubeclient[{f}]: {kc:6.2f} s, peak rustc {kr:5.0f} MiB | k8s-openapi[v1_35]: {ko:6.2f} s, peak rustc {orr:5.0f} MiB"
+      f" | time ratio {kc/ko:.0%}, memory ratio {kr/orr:.0%}")
+PY
+}
+
+rustc --version
+measure all
+measure core

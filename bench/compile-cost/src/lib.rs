@@ -1,0 +1,1 @@
+// Only here so cargo has a target; the measured units are the dependencies.

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The project's whole test suite, as README.md documents it and CI runs it.
+#   1. every crate's unit and integration tests against the newest Kubernetes spec (1.35);
+#   2. the generated crate compiled for every other supported spec version, with the
+#      schema-driven round trip of all its types.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo test --workspace
+
+for v in v1.31 v1.33 v1.34; do
+  echo "== Kubernetes $v: generate, compile, round-trip every type"
+  KUBECLIENT_K8S_VERSION=$v cargo test -p kubeclient-tests --test roundtrip --test feature_table
+done
