@@ -448,3 +448,61 @@ fn build_config_from_flags_semantics() {
     );
     let _ = clientcmd::load_default; // the default entry point exists with this signature
 }
+
+#[test]
+fn no_current_context_is_an_empty_config_that_falls_back_to_in_cluster() {
+    let dir = scratch("no-current");
+    let env = service_account(&dir, None);
+    let cfg = write(
+        &dir,
+        "config",
+        "clusters: [{name: x, cluster: {server: 'https://x'}}]\ncontexts: [{name: x, context: {cluster: x}}]\n",
+    );
+    let rules = LoadingRules::default().with_explicit_path(&cfg);
+    let err = ClientConfig::from_rules(&rules, Overrides::default())
+        .expect("loads")
+        .rest_config()
+        .expect_err("nothing selected");
+    assert!(
+        matches!(
+            err,
+            Error::NoConfiguration {
+                in_cluster: None,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let c = deferred_rest_config(&rules, Overrides::default(), &env).expect("in-cluster");
+    assert_eq!(c.host, "https://10.96.0.1:443");
+    // Choosing the context explicitly uses the kubeconfig.
+    let o = Overrides {
+        context: Some("x".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        deferred_rest_config(&rules, o, &env)
+            .expect("kubeconfig")
+            .host,
+        "https://x"
+    );
+}
+
+#[test]
+fn server_without_scheme_gets_one_like_client_go() {
+    let dir = scratch("scheme");
+    let cfg = "current-context: a\ncontexts: [{name: a, context: {cluster: a}}, {name: b, context: {cluster: b}}]\nclusters:\n- {name: a, cluster: {server: '10.0.0.1:6443', insecure-skip-tls-verify: true}}\n- {name: b, cluster: {server: 'localhost:8080'}}\n";
+    let host = |ctx: &str| {
+        let o = Overrides {
+            context: Some(ctx.into()),
+            ..Default::default()
+        };
+        client_config(&dir, cfg, o)
+            .expect("loads")
+            .rest_config()
+            .expect("usable")
+            .host
+    };
+    assert_eq!(host("a"), "https://10.0.0.1:6443");
+    assert_eq!(host("b"), "http://localhost:8080");
+}

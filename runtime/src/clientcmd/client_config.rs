@@ -117,16 +117,6 @@ impl ClientConfig {
         Ok(non_empty(&ctx.namespace).unwrap_or("default").to_owned())
     }
 
-    /// True when the kubeconfig gives nothing to connect to (client-go `ErrEmptyConfig`):
-    /// no contexts, no clusters and no server override.
-    pub fn is_empty(&self) -> bool {
-        self.config.contexts.is_empty()
-            && self.config.clusters.is_empty()
-            && non_empty(&self.overrides.server).is_none()
-            && non_empty(&self.overrides.context).is_none()
-            && non_empty(&self.overrides.cluster).is_none()
-    }
-
     fn cluster(&self, ctx: &Context) -> Result<(String, Cluster), Error> {
         let (name, required) = match non_empty(&self.overrides.cluster) {
             Some(n) => (n.to_owned(), true),
@@ -219,20 +209,23 @@ impl ClientConfig {
     /// certificate, key and token files, decodes `*-data`, sets up token-file and exec
     /// credential sources.
     pub fn rest_config(&self) -> Result<rest::Config, Error> {
-        if self.is_empty() {
-            return Err(Error::NoConfiguration {
-                files: self.files.clone(),
-                in_cluster: "not tried".to_owned(),
-            });
-        }
         let ctx = self.context()?;
         let (cluster_name, cluster) = self.cluster(&ctx)?;
+        if cluster_name.is_empty() && cluster == Cluster::default() {
+            // No cluster chosen at all: client-go's ErrEmptyConfig, which deferred loading
+            // answers with in-cluster configuration. (A named but empty cluster is reported
+            // as NoServer instead, which says what to fix.)
+            return Err(Error::NoConfiguration {
+                files: self.files.clone(),
+                in_cluster: None,
+            });
+        }
         let (user_name, user) = self.user(&ctx)?;
         let server = non_empty(&cluster.server).ok_or_else(|| Error::NoServer {
             cluster: cluster_name.clone(),
             files: self.files.clone(),
         })?;
-        let mut config = rest::Config::new(server);
+        let mut config = rest::Config::new(default_scheme(server, &cluster));
         config.timeout = self.overrides.timeout;
         config.proxy_url = non_empty(&cluster.proxy_url).map(str::to_owned);
         config.disable_compression = cluster.disable_compression.unwrap_or(false);
@@ -443,20 +436,29 @@ pub fn deferred_rest_config(
     in_cluster: &InClusterEnv,
 ) -> Result<rest::Config, Error> {
     let cc = ClientConfig::from_rules(rules, overrides)?;
-    if !cc.is_empty() {
-        return cc.rest_config();
+    match cc.rest_config() {
+        Err(Error::NoConfiguration { files, .. }) => match in_cluster.rest_config() {
+            Ok(c) => Ok(c),
+            Err(e) => Err(Error::NoConfiguration {
+                files,
+                in_cluster: Some(e.to_string()),
+            }),
+        },
+        other => other,
     }
-    if in_cluster.possible() {
-        return in_cluster.rest_config();
+}
+
+/// A server without a scheme gets `https://` when TLS is configured and `http://` otherwise
+/// (client-go `DefaultServerURL`).
+fn default_scheme(server: &str, cluster: &Cluster) -> String {
+    if server.contains("://") {
+        return server.to_owned();
     }
-    Err(Error::NoConfiguration {
-        files: FileList(rules.files()),
-        in_cluster: in_cluster
-            .rest_config()
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default(),
-    })
+    let tls = cluster.insecure_skip_tls_verify == Some(true)
+        || non_empty(&cluster.certificate_authority).is_some()
+        || non_empty(&cluster.certificate_authority_data).is_some()
+        || non_empty(&cluster.tls_server_name).is_some();
+    format!("{}://{server}", if tls { "https" } else { "http" })
 }
 
 /// client-go `BuildConfigFromFlags(master_url, kubeconfig)`: with neither given, in-cluster

@@ -120,13 +120,17 @@ pub enum Error {
         /// The kubeconfig files consulted.
         files: FileList,
     },
-    /// The resulting configuration is empty: no kubeconfig and not running in a cluster.
-    #[error("no configuration: no kubeconfig found ({files}) and not running inside a cluster ({in_cluster})")]
+    /// No configuration was provided: the kubeconfig chain selects no cluster at all (no
+    /// files, or no current-context) and, when tried, in-cluster configuration is unavailable.
+    #[error(
+        "no configuration has been provided: no cluster selected by {files}{}",
+        in_cluster_suffix(in_cluster)
+    )]
     NoConfiguration {
-        /// The kubeconfig files looked for.
+        /// The kubeconfig files looked at.
         files: FileList,
-        /// Why in-cluster configuration was not possible.
-        in_cluster: String,
+        /// Why in-cluster configuration was not possible (`None`: not tried).
+        in_cluster: Option<String>,
     },
     /// In-cluster configuration was requested but is unavailable.
     #[error("in-cluster configuration unavailable: {0}")]
@@ -161,6 +165,13 @@ impl fmt::Display for FileList {
             write!(f, "{}", p.display())?;
         }
         f.write_str("]")
+    }
+}
+
+fn in_cluster_suffix(why: &Option<String>) -> String {
+    match why {
+        Some(w) => format!(", and not running inside a cluster ({w})"),
+        None => String::new(),
     }
 }
 
