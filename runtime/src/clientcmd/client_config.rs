@@ -490,7 +490,8 @@ pub fn build_config_from_flags(
     ClientConfig::from_rules(&rules, overrides)?.rest_config()
 }
 
-/// Environment-derived inputs of [`load_default`], split out so tests can supply them.
+/// [`super::load_default`] with its environment-derived inputs given explicitly (for tests and
+/// embedders that must not read the process environment).
 pub fn load_default_with(
     rules: &LoadingRules,
     in_cluster: &InClusterEnv,
