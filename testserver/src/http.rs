@@ -6,7 +6,6 @@ use crate::handler::{self, State};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
@@ -65,7 +64,7 @@ async fn connection<I>(
 {
     let svc = service_fn(move |req| {
         let (state, user) = (state.clone(), user.clone());
-        async move { Ok::<_, Infallible>(handler::handle(state, req, user).await) }
+        async move { handler::handle(state, req, user).await }
     });
     let conn = http1::Builder::new()
         .keep_alive(true)

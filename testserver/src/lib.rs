@@ -19,6 +19,7 @@
 
 pub mod auth;
 mod crd;
+pub mod faults;
 mod handler;
 mod http;
 pub mod kubeconfig;
@@ -213,6 +214,7 @@ impl Builder {
             address: addr.to_string(),
             pod_logs: Mutex::new(Default::default()),
             recorder: Recorder::default(),
+            faults: faults::Faults::default(),
             shutdown: shutdown_rx.clone(),
         });
         seed_namespaces(&state);
@@ -326,6 +328,14 @@ impl TestServer {
     /// Every request received so far (credentials removed).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.recorder.snapshot()
+    }
+    /// Arm a fault for the next matching requests.
+    pub fn inject(&self, fault: faults::Fault) {
+        self.state.faults.add(fault);
+    }
+    /// Disarm all faults.
+    pub fn clear_faults(&self) {
+        self.state.faults.clear();
     }
     /// Forget the recorded requests.
     pub fn clear_requests(&self) {

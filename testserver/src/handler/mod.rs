@@ -9,13 +9,15 @@ mod subresources;
 mod watch;
 
 use crate::auth::{TokenTable, UserInfo};
+use crate::faults::{FaultAction, Faults};
 use crate::record::{RecordedRequest, Recorder};
 use crate::resources::{Registry, ResourceDef};
 use crate::status::ApiError;
 use crate::store::Store;
 use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
@@ -28,7 +30,10 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 use std::time::Duration;
 
 /// Response body: a whole buffer or a stream (watches).
-pub type Body = UnsyncBoxBody<Bytes, Infallible>;
+pub type Body = UnsyncBoxBody<Bytes, BodyError>;
+
+/// Error of a response body: only injected faults produce one (it aborts the connection).
+pub type BodyError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -49,6 +54,8 @@ pub struct State {
     pub pod_logs: Mutex<HashMap<(String, String), Vec<String>>>,
     /// Every request seen.
     pub recorder: Recorder,
+    /// Armed faults.
+    pub faults: Faults,
     /// Ends streaming responses when the server shuts down.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
@@ -76,7 +83,7 @@ impl State {
 
 /// A whole-buffer body.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
-    UnsyncBoxBody::new(Full::new(bytes.into()))
+    UnsyncBoxBody::new(Full::new(bytes.into()).map_err(|never: Infallible| match never {}))
 }
 
 /// A JSON response.
@@ -98,11 +105,94 @@ pub fn error_response(e: &ApiError) -> Response<Body> {
     value_response(e.code, &e.to_status())
 }
 
-/// Handle one request from an already TLS-authenticated `cert_user` (if any).
+/// Returned instead of a response when an injected fault drops the connection.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by an injected fault")]
+pub struct Dropped;
+
+/// Handle one request from an already TLS-authenticated `cert_user` (if any), applying any
+/// armed fault.
 pub async fn handle(
     state: Arc<State>,
     req: Request<Incoming>,
     cert_user: Option<UserInfo>,
+) -> Result<Response<Body>, Dropped> {
+    let is_watch = req.uri().path().contains("/watch/")
+        || req
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|kv| kv == "watch=true" || kv == "watch=1"));
+    let fault = state
+        .faults
+        .take(req.method().as_str(), req.uri().path(), is_watch);
+    let mut cut_watch_after = None;
+    match fault {
+        Some(FaultAction::DropConnection) => {
+            state
+                .recorder
+                .record(RecordedRequest::from_request(&req, None));
+            return Err(Dropped);
+        }
+        Some(FaultAction::Status { code, retry_after }) => {
+            state
+                .recorder
+                .record(RecordedRequest::from_request(&req, None));
+            let reason = match code {
+                429 => "TooManyRequests",
+                503 => "ServiceUnavailable",
+                504 => "Timeout",
+                _ => "InternalError",
+            };
+            let e = ApiError {
+                code,
+                reason,
+                message: format!("injected fault: {code} {reason}"),
+                details: retry_after.map(|s| serde_json::json!({"retryAfterSeconds": s})),
+            };
+            let mut resp = error_response(&e);
+            if let Some(secs) = retry_after {
+                resp.headers_mut()
+                    .insert(hyper::header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            return Ok(resp);
+        }
+        Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
+        Some(FaultAction::CutWatchAfter(k)) => cut_watch_after = Some(k),
+        Some(FaultAction::TruncateBody) if !is_watch => {
+            let resp = serve(state, req, cert_user, None).await;
+            let (mut parts, body) = resp.into_parts();
+            let bytes = body
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            // Send half of the body, then fail it: hyper aborts the connection mid-body.
+            parts.headers.remove(hyper::header::CONTENT_LENGTH);
+            let half = bytes.slice(..bytes.len() / 2);
+            // The pause lets hyper flush the head and the first half before the abort.
+            // States: Some(Some(half)) sends data, Some(None) fails the body, None ends.
+            let frames = futures_util::stream::unfold(Some(Some(half)), |state| async move {
+                match state? {
+                    Some(h) => Some((Ok::<_, BodyError>(Frame::data(h)), Some(None))),
+                    None => {
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        Some((Err("body truncated by an injected fault".into()), None))
+                    }
+                }
+            });
+            let body = UnsyncBoxBody::new(StreamBody::new(frames));
+            return Ok(Response::from_parts(parts, body));
+        }
+        Some(FaultAction::TruncateBody) | None => {}
+    }
+    Ok(serve(state, req, cert_user, cut_watch_after).await)
+}
+
+async fn serve(
+    state: Arc<State>,
+    req: Request<Incoming>,
+    cert_user: Option<UserInfo>,
+    cut_watch_after: Option<usize>,
 ) -> Response<Body> {
     let user = if state.require_auth {
         let token_user = req
@@ -151,6 +241,7 @@ pub async fn handle(
         body,
         content_type,
         path: parts.uri.path().to_string(),
+        cut_watch_after,
     };
     match route {
         Route::Version => value_response(200, &discovery::version()),
@@ -200,6 +291,8 @@ pub struct Req {
     pub content_type: String,
     /// Request path (for messages).
     pub path: String,
+    /// An injected fault: end a watch after this many events.
+    pub cut_watch_after: Option<usize>,
 }
 
 /// A resolved resource request: definition plus namespace and name.

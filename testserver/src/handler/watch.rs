@@ -12,7 +12,6 @@ use hyper::body::Frame;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::Response;
 use serde_json::{json, Value};
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
@@ -149,11 +148,13 @@ pub fn handle(
     let bookmarks = q.allow_bookmarks.then_some(state.bookmark_interval);
     let mut shutdown = state.shutdown.clone();
     let target = t.clone();
+    let mut budget = req.cut_watch_after.unwrap_or(usize::MAX);
     tokio::spawn(async move {
         for b in first {
-            if tx.send(b).await.is_err() {
+            if budget == 0 || tx.send(b).await.is_err() {
                 return;
             }
+            budget -= 1;
         }
         let Some(mut rx) = rx else { return };
         let deadline = timeout.map(|d| tokio::time::Instant::now() + d);
@@ -200,16 +201,17 @@ pub fn handle(
                 _ = shutdown.changed() => return,
                 _ = tx.closed() => return,
             };
-            if tx.send(out).await.is_err() {
+            if budget == 0 || tx.send(out).await.is_err() {
                 return;
             }
+            budget -= 1;
         }
     });
 
     let stream = futures_util::stream::unfold(out, |mut out| async move {
         out.recv()
             .await
-            .map(|b| (Ok::<_, Infallible>(Frame::data(b)), out))
+            .map(|b| (Ok::<_, super::BodyError>(Frame::data(b)), out))
     });
     let mut resp = Response::new(UnsyncBoxBody::new(StreamBody::new(stream)));
     resp.headers_mut()
