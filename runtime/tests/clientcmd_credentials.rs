@@ -240,3 +240,23 @@ async fn exec_failures_are_explained() {
         assert!(msg.contains("terminal"), "{msg}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_run_the_plugin_once() {
+    let dir = scratch("exec-concurrent");
+    let plugin = counting_plugin(&dir, EXEC_V1);
+    let source = std::sync::Arc::new(
+        ExecCredentialSource::new(&exec_config(&plugin, EXEC_V1, "3600"), None).expect("valid"),
+    );
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let s = source.clone();
+            tokio::spawn(async move { bearer(s.as_ref()).await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), "tok-1");
+    }
+    let runs = std::fs::read_to_string(dir.join("count")).expect("count");
+    assert_eq!(runs.trim(), "1");
+}

@@ -8,6 +8,7 @@ use crate::secret::Secret;
 use serde::Deserialize;
 use std::io::IsTerminal as _;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// API version `client.authentication.k8s.io/v1`.
@@ -62,6 +63,8 @@ pub struct ExecCredentialSource {
     mode: InteractiveMode,
     cluster: Option<serde_json::Value>,
     cache: Arc<tokio::sync::Mutex<Option<Cached>>>,
+    /// Set by a 401; checked under the cache lock so an invalidation racing a fetch is not lost.
+    invalidated: AtomicBool,
 }
 
 impl std::fmt::Debug for ExecCredentialSource {
@@ -122,11 +125,15 @@ impl ExecCredentialSource {
                 None
             },
             cache: Arc::new(tokio::sync::Mutex::new(None)),
+            invalidated: AtomicBool::new(false),
         })
     }
 
     async fn get(&self) -> Result<Credentials, CredentialError> {
         let mut cache = self.cache.lock().await;
+        if self.invalidated.swap(false, Ordering::SeqCst) {
+            *cache = None;
+        }
         if let Some(c) = cache.as_ref() {
             let fresh = match c.expires {
                 Some(exp) => jiff::Timestamp::now() < exp,
@@ -268,10 +275,7 @@ impl CredentialSource for ExecCredentialSource {
     }
 
     fn invalidate(&self) {
-        // A 401 is rare; if the lock is busy a fetch is running and will produce fresh data.
-        if let Ok(mut cache) = self.cache.try_lock() {
-            *cache = None;
-        }
+        self.invalidated.store(true, Ordering::SeqCst);
     }
 }
 
