@@ -90,3 +90,94 @@ mod tests {
         assert_eq!(u, UserInfo::new("bob", &["system:masters"]));
     }
 }
+
+/// One permission: who may do which verbs on which resources in which namespaces. `"*"`
+/// matches anything in each list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// User names and group names the rule applies to.
+    pub subjects: Vec<String>,
+    /// Verbs (`get`, `list`, ..., `impersonate`).
+    pub verbs: Vec<String>,
+    /// Resources as RBAC names them: `pods`, `pods/log`, `deployments`, `users` (impersonation).
+    pub resources: Vec<String>,
+    /// Namespaces (`""` names cluster-scoped requests).
+    pub namespaces: Vec<String>,
+}
+
+impl Rule {
+    /// A rule from string lists.
+    pub fn new(subjects: &[&str], verbs: &[&str], resources: &[&str], namespaces: &[&str]) -> Self {
+        let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Rule {
+            subjects: own(subjects),
+            verbs: own(verbs),
+            resources: own(resources),
+            namespaces: own(namespaces),
+        }
+    }
+    fn allows(&self, user: &UserInfo, verb: &str, resource: &str, namespace: &str) -> bool {
+        let any = |list: &[String], x: &str| list.iter().any(|v| v == "*" || v == x);
+        let subject = self
+            .subjects
+            .iter()
+            .any(|s| s == &user.name || user.groups.contains(s));
+        subject
+            && any(&self.verbs, verb)
+            && any(&self.resources, resource)
+            && any(&self.namespaces, namespace)
+    }
+}
+
+/// Decides whether a user may perform a request (403 Forbidden otherwise).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Authorizer {
+    /// Every authenticated user may do everything.
+    #[default]
+    AllowAll,
+    /// Members of `system:masters` may do everything; others what a rule allows.
+    Rules(Vec<Rule>),
+}
+
+impl Authorizer {
+    /// True when `user` may `verb` the `resource` (RBAC spelling, `pods/log` for subresources)
+    /// in `namespace` (`""` for cluster scope).
+    pub fn allows(&self, user: &UserInfo, verb: &str, resource: &str, namespace: &str) -> bool {
+        match self {
+            Authorizer::AllowAll => true,
+            Authorizer::Rules(rules) => {
+                user.groups.iter().any(|g| g == "system:masters")
+                    || rules
+                        .iter()
+                        .any(|r| r.allows(user, verb, resource, namespace))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    #[test]
+    fn rules_match_subjects_verbs_resources_namespaces() {
+        let a = Authorizer::Rules(vec![Rule::new(
+            &["devs"],
+            &["get", "list"],
+            &["pods"],
+            &["dev"],
+        )]);
+        let alice = UserInfo::new("alice", &["devs"]);
+        assert!(a.allows(&alice, "list", "pods", "dev"));
+        assert!(!a.allows(&alice, "delete", "pods", "dev"));
+        assert!(!a.allows(&alice, "list", "pods", "prod"));
+        assert!(!a.allows(&alice, "list", "secrets", "dev"));
+        assert!(a.allows(
+            &UserInfo::new("root", &["system:masters"]),
+            "delete",
+            "secrets",
+            "x"
+        ));
+        assert!(Authorizer::AllowAll.allows(&alice, "delete", "x", ""));
+    }
+}

@@ -84,6 +84,7 @@ pub struct Builder {
     tokens: TokenTable,
     bookmark_interval: Duration,
     kubeconfig_path: Option<PathBuf>,
+    authorizer: auth::Authorizer,
 }
 
 impl Default for Builder {
@@ -96,6 +97,7 @@ impl Default for Builder {
             tokens: TokenTable::default(),
             bookmark_interval: Duration::from_secs(10),
             kubeconfig_path: None,
+            authorizer: auth::Authorizer::AllowAll,
         }
     }
 }
@@ -131,6 +133,12 @@ impl Builder {
     /// Interval of BOOKMARK events for watches that allow them (default 10 s).
     pub fn bookmark_interval(mut self, every: Duration) -> Self {
         self.bookmark_interval = every;
+        self
+    }
+    /// Authorize requests with `authorizer` (default: allow every authenticated user).
+    /// Impersonation headers are honoured for users allowed the `impersonate` verb on `users`.
+    pub fn authorizer(mut self, authorizer: auth::Authorizer) -> Self {
+        self.authorizer = authorizer;
         self
     }
     /// Where to write the kubeconfig (default: a fresh temporary directory removed on drop).
@@ -215,6 +223,7 @@ impl Builder {
             pod_logs: Mutex::new(Default::default()),
             recorder: Recorder::default(),
             faults: faults::Faults::default(),
+            authorizer: self.authorizer,
             shutdown: shutdown_rx.clone(),
         });
         seed_namespaces(&state);

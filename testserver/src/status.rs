@@ -58,6 +58,13 @@ impl ApiError {
     pub fn unauthorized() -> Self {
         Self::new(401, "Unauthorized", "Unauthorized")
     }
+    /// 403 Forbidden with kube-apiserver's message.
+    pub fn forbidden(message: &str, plural: &str, name: &str) -> Self {
+        ApiError {
+            details: Some(json!({"name": name, "kind": plural})),
+            ..Self::new(403, "Forbidden", message)
+        }
+    }
     /// 404 NotFound for a path that names no resource.
     pub fn path_not_found(path: &str) -> Self {
         Self::new(

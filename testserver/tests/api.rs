@@ -557,3 +557,97 @@ async fn concurrent_writers_see_one_winner_per_resource_version() {
         15
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorization_rules_and_impersonation() {
+    use kubeclient_testserver::auth::{Authorizer, Rule};
+    let s = TestServer::builder()
+        .token("alice-token", UserInfo::new("alice", &["devs"]))
+        .authorizer(Authorizer::Rules(vec![Rule::new(
+            &["devs"],
+            &["get", "list"],
+            &["pods", "pods/log"],
+            &["default"],
+        )]))
+        .start()
+        .await
+        .expect("server starts");
+    let anon = anonymous_client(&s);
+    let as_alice = |m: Method, path: &str| {
+        anon.request(m, format!("{}{path}", s.base_url()))
+            .bearer_auth("alice-token")
+            .send()
+    };
+    assert_eq!(
+        as_alice(Method::GET, PODS)
+            .await
+            .expect("answered")
+            .status(),
+        StatusCode::OK
+    );
+    let r = as_alice(Method::DELETE, &format!("{PODS}/x"))
+        .await
+        .expect("answered");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let st: Value = r.json().await.expect("Status");
+    assert_eq!(st["reason"], json!("Forbidden"));
+    assert_eq!(
+        st["message"],
+        json!("pods \"x\" is forbidden: User \"alice\" cannot delete resource \"pods\" in API group \"\" in the namespace \"default\"")
+    );
+    assert_eq!(
+        as_alice(Method::GET, "/api/v1/namespaces/default/secrets")
+            .await
+            .expect("answered")
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        as_alice(Method::GET, "/api/v1/namespaces/kube-system/pods")
+            .await
+            .expect("answered")
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // Discovery is open to every authenticated user.
+    assert_eq!(
+        as_alice(Method::GET, "/api/v1")
+            .await
+            .expect("answered")
+            .status(),
+        StatusCode::OK
+    );
+
+    // The admin (system:masters) may impersonate; the impersonated user's rules apply.
+    let admin = admin_client(&s);
+    let imp = |user: &str, group: &str| {
+        admin
+            .get(format!(
+                "{}/api/v1/namespaces/default/secrets",
+                s.base_url()
+            ))
+            .header("Impersonate-User", user)
+            .header("Impersonate-Group", group)
+            .send()
+    };
+    assert_eq!(
+        imp("alice", "devs").await.expect("answered").status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        imp("root", "system:masters")
+            .await
+            .expect("answered")
+            .status(),
+        StatusCode::OK
+    );
+    // alice may not impersonate.
+    let r = anon
+        .get(format!("{}{PODS}", s.base_url()))
+        .bearer_auth("alice-token")
+        .header("Impersonate-User", "admin")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

@@ -8,11 +8,23 @@ use std::time::{Duration, Instant};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "benchmark: run explicitly"]
 async fn small_gets_per_second_and_big_list() {
-    let s = TestServer::builder().plain_http().start().await.expect("server starts");
+    let s = TestServer::builder()
+        .plain_http()
+        .start()
+        .await
+        .expect("server starts");
     let base = s.base_url().to_string();
-    let c = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("client");
+    let c = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("client");
     let cm = format!("{base}/api/v1/namespaces/default/configmaps");
-    let r = c.post(&cm).json(&json!({"metadata": {"name": "small"}, "data": {"k": "v"}})).send().await.expect("create");
+    let r = c
+        .post(&cm)
+        .json(&json!({"metadata": {"name": "small"}, "data": {"k": "v"}}))
+        .send()
+        .await
+        .expect("create");
     assert!(r.status().is_success());
 
     let one = format!("{cm}/small");
@@ -37,7 +49,10 @@ async fn small_gets_per_second_and_big_list() {
         total += t.await.expect("task");
     }
     let rate = total as f64 / t0.elapsed().as_secs_f64();
-    println!("small GETs: {total} in {:.2?} = {rate:.0} req/s", t0.elapsed());
+    println!(
+        "small GETs: {total} in {:.2?} = {rate:.0} req/s",
+        t0.elapsed()
+    );
 
     let pods = format!("{base}/api/v1/namespaces/default/pods");
     let mut tasks = Vec::new();
@@ -60,7 +75,14 @@ async fn small_gets_per_second_and_big_list() {
     let mut size = 0;
     for _ in 0..5 {
         let t0 = Instant::now();
-        let body = c.get(&pods).send().await.expect("list").bytes().await.expect("body");
+        let body = c
+            .get(&pods)
+            .send()
+            .await
+            .expect("list")
+            .bytes()
+            .await
+            .expect("body");
         best = best.min(t0.elapsed());
         size = body.len();
     }

@@ -8,7 +8,7 @@ pub(crate) mod route;
 mod subresources;
 mod watch;
 
-use crate::auth::{TokenTable, UserInfo};
+use crate::auth::{Authorizer, TokenTable, UserInfo};
 use crate::faults::{FaultAction, Faults};
 use crate::record::{RecordedRequest, Recorder};
 use crate::resources::{Registry, ResourceDef};
@@ -56,6 +56,8 @@ pub struct State {
     pub recorder: Recorder,
     /// Armed faults.
     pub faults: Faults,
+    /// Who may do what.
+    pub authorizer: Authorizer,
     /// Ends streaming responses when the server shuts down.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
@@ -208,8 +210,12 @@ async fn serve(
         &req,
         user.as_ref().map(|u| u.name.clone()),
     ));
-    let Some(_user) = user else {
+    let Some(authenticated) = user else {
         return error_response(&ApiError::unauthorized());
+    };
+    let user = match impersonate(&state, &req, authenticated) {
+        Ok(u) => u,
+        Err(e) => return error_response(&e),
     };
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
@@ -242,6 +248,7 @@ async fn serve(
         content_type,
         path: parts.uri.path().to_string(),
         cut_watch_after,
+        user,
     };
     match route {
         Route::Version => value_response(200, &discovery::version()),
@@ -293,6 +300,75 @@ pub struct Req {
     pub path: String,
     /// An injected fault: end a watch after this many events.
     pub cut_watch_after: Option<usize>,
+    /// The user the request acts as (after impersonation).
+    pub user: UserInfo,
+}
+
+/// Apply `Impersonate-User` / `Impersonate-Group` headers when the caller may impersonate.
+fn impersonate<B>(state: &State, req: &Request<B>, caller: UserInfo) -> Result<UserInfo, ApiError> {
+    let Some(target) = req
+        .headers()
+        .get("impersonate-user")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(caller);
+    };
+    if !state.authorizer.allows(&caller, "impersonate", "users", "") {
+        return Err(ApiError::forbidden(
+            &format!("users \"{target}\" is forbidden: User \"{}\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope", caller.name),
+            "users",
+            target,
+        ));
+    }
+    let groups = req
+        .headers()
+        .get_all("impersonate-group")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    Ok(UserInfo {
+        name: target.to_string(),
+        groups,
+    })
+}
+
+/// 403 unless the request's user may `verb` the resource (or `resource/sub`).
+pub fn authorize(
+    state: &State,
+    req: &Req,
+    t: &Target,
+    verb: &str,
+    sub: Option<&str>,
+    name: &str,
+) -> Result<(), ApiError> {
+    let resource = match sub {
+        Some(s) => format!("{}/{s}", t.def.plural),
+        None => t.def.plural.clone(),
+    };
+    if state
+        .authorizer
+        .allows(&req.user, verb, &resource, &t.namespace)
+    {
+        return Ok(());
+    }
+    let scope = if t.namespace.is_empty() {
+        "at the cluster scope".to_string()
+    } else {
+        format!("in the namespace \"{}\"", t.namespace)
+    };
+    let subject = if name.is_empty() {
+        resource.clone()
+    } else {
+        format!("{resource} \"{name}\"")
+    };
+    Err(ApiError::forbidden(
+        &format!(
+            "{subject} is forbidden: User \"{}\" cannot {verb} resource \"{resource}\" in API group \"{}\" {scope}",
+            req.user.name, t.def.group
+        ),
+        &t.def.plural,
+        name,
+    ))
 }
 
 /// A resolved resource request: definition plus namespace and name.
@@ -317,12 +393,17 @@ impl Target {
     }
 }
 
-fn check_verb(def: &ResourceDef, verb: &str) -> Result<(), ApiError> {
-    if def.allows(verb) {
-        Ok(())
-    } else {
-        Err(ApiError::method_not_allowed(verb, &def.plural))
+fn check_verb(
+    state: &State,
+    req: &Req,
+    t: &Target,
+    verb: &str,
+    name: &str,
+) -> Result<(), ApiError> {
+    if !t.def.allows(verb) {
+        return Err(ApiError::method_not_allowed(verb, &t.def.plural));
     }
+    authorize(state, req, t, verb, None, name)
 }
 
 async fn resource(
@@ -353,39 +434,45 @@ async fn resource(
     }
     match (&req.method, p.name.as_deref()) {
         (&Method::GET, None) if is_watch => {
-            check_verb(&t.def, "watch")?;
+            check_verb(state, &req, &t, "watch", p.name.as_deref().unwrap_or(""))?;
             watch::handle(state, &t, None, &req)
         }
         (&Method::GET, Some(name)) if is_watch => {
-            check_verb(&t.def, "watch")?;
+            check_verb(state, &req, &t, "watch", p.name.as_deref().unwrap_or(""))?;
             watch::handle(state, &t, Some(name), &req)
         }
         (&Method::GET, None) => {
-            check_verb(&t.def, "list")?;
+            check_verb(state, &req, &t, "list", p.name.as_deref().unwrap_or(""))?;
             objects::list(state, &t, &req)
         }
         (&Method::GET, Some(name)) => {
-            check_verb(&t.def, "get")?;
+            check_verb(state, &req, &t, "get", p.name.as_deref().unwrap_or(""))?;
             objects::get(state, &t, name)
         }
         (&Method::POST, None) => {
-            check_verb(&t.def, "create")?;
+            check_verb(state, &req, &t, "create", p.name.as_deref().unwrap_or(""))?;
             objects::create(state, &t, &req)
         }
         (&Method::PUT, Some(name)) => {
-            check_verb(&t.def, "update")?;
+            check_verb(state, &req, &t, "update", p.name.as_deref().unwrap_or(""))?;
             objects::update(state, &t, name, &req, objects::Part::Main)
         }
         (&Method::PATCH, Some(name)) => {
-            check_verb(&t.def, "patch")?;
+            check_verb(state, &req, &t, "patch", p.name.as_deref().unwrap_or(""))?;
             objects::patch(state, &t, name, &req, objects::Part::Main)
         }
         (&Method::DELETE, Some(name)) => {
-            check_verb(&t.def, "delete")?;
+            check_verb(state, &req, &t, "delete", p.name.as_deref().unwrap_or(""))?;
             objects::delete(state, &t, name, &req)
         }
         (&Method::DELETE, None) => {
-            check_verb(&t.def, "deletecollection")?;
+            check_verb(
+                state,
+                &req,
+                &t,
+                "deletecollection",
+                p.name.as_deref().unwrap_or(""),
+            )?;
             objects::delete_collection(state, &t, &req)
         }
         (m, _) => Err(ApiError::method_not_allowed(m.as_str(), &t.def.plural)),

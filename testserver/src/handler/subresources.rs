@@ -9,13 +9,20 @@ use hyper::{Method, Response};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-fn check(t: &Target, sub: &str, verb: &str) -> Result<(), ApiError> {
+fn check(
+    state: &State,
+    req: &Req,
+    t: &Target,
+    name: &str,
+    sub: &str,
+    verb: &str,
+) -> Result<(), ApiError> {
     let s = t
         .def
         .subresource(sub)
         .ok_or_else(|| ApiError::path_not_found(&format!("{}/{sub}", t.def.plural)))?;
     if s.verbs.iter().any(|v| v == verb) {
-        Ok(())
+        super::authorize(state, req, t, verb, Some(sub), name)
     } else {
         Err(ApiError::method_not_allowed(
             verb,
@@ -43,7 +50,7 @@ pub async fn handle(
     sub: &str,
     req: Req,
 ) -> Result<Response<Body>, ApiError> {
-    check(t, sub, verb_of(&req.method))?;
+    check(state, &req, t, name, sub, verb_of(&req.method))?;
     match (sub, &req.method) {
         ("status", &Method::GET) => objects::get(state, t, name),
         ("status", &Method::PUT) => objects::update(state, t, name, &req, Part::Status),
