@@ -225,7 +225,7 @@ impl ClientConfig {
             cluster: cluster_name.clone(),
             files: self.files.clone(),
         })?;
-        let mut config = rest::Config::new(default_scheme(server, &cluster));
+        let mut config = rest::Config::new(default_scheme(server, &cluster, &user));
         config.timeout = self.overrides.timeout;
         config.proxy_url = non_empty(&cluster.proxy_url).map(str::to_owned);
         config.disable_compression = cluster.disable_compression.unwrap_or(false);
@@ -450,14 +450,15 @@ pub fn deferred_rest_config(
 
 /// A server without a scheme gets `https://` when TLS is configured and `http://` otherwise
 /// (client-go `DefaultServerURL`).
-fn default_scheme(server: &str, cluster: &Cluster) -> String {
+fn default_scheme(server: &str, cluster: &Cluster, user: &AuthInfo) -> String {
     if server.contains("://") {
         return server.to_owned();
     }
     let tls = cluster.insecure_skip_tls_verify == Some(true)
         || non_empty(&cluster.certificate_authority).is_some()
         || non_empty(&cluster.certificate_authority_data).is_some()
-        || non_empty(&cluster.tls_server_name).is_some();
+        || non_empty(&user.client_certificate).is_some()
+        || non_empty(&user.client_certificate_data).is_some();
     format!("{}://{server}", if tls { "https" } else { "http" })
 }
 
