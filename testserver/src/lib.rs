@@ -223,6 +223,7 @@ impl Builder {
             pod_logs: Mutex::new(Default::default()),
             recorder: Recorder::default(),
             faults: faults::Faults::default(),
+            issued_tokens: Mutex::new(TokenTable::default()),
             authorizer: self.authorizer,
             shutdown: shutdown_rx.clone(),
         });
@@ -333,6 +334,14 @@ impl TestServer {
         self.state
             .pod_logs()
             .insert((namespace.to_string(), pod.to_string()), lines);
+    }
+    /// Append lines to a pod's log (followers of `pods/log?follow=true` receive them).
+    pub fn append_pod_log(&self, namespace: &str, pod: &str, lines: Vec<String>) {
+        self.state
+            .pod_logs()
+            .entry((namespace.to_string(), pod.to_string()))
+            .or_default()
+            .extend(lines);
     }
     /// Every request received so far (credentials removed).
     pub fn requests(&self) -> Vec<RecordedRequest> {

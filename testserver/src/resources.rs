@@ -137,6 +137,23 @@ pub static BUILTIN_RESOURCES: &[ApiResourceInfo] = &[
     ApiResourceInfo {
         group: "",
         version: "v1",
+        kind: "ServiceAccount",
+        plural: "serviceaccounts",
+        singular: "serviceaccount",
+        short_names: &["sa"],
+        namespaced: true,
+        verbs: ALL_VERBS,
+        subresources: &[SubresourceInfo {
+            name: "token",
+            group: "authentication.k8s.io",
+            version: "v1",
+            kind: "TokenRequest",
+            verbs: &["create"],
+        }],
+    },
+    ApiResourceInfo {
+        group: "",
+        version: "v1",
         kind: "Node",
         plural: "nodes",
         singular: "node",

@@ -651,3 +651,81 @@ async fn authorization_rules_and_impersonation() {
         .expect("answered");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pod_log_follow_and_service_account_tokens() {
+    let s = TestServer::start().await.expect("server starts");
+    let c = admin_client(&s);
+    call(&c, &s, Method::POST, PODS, Some(pod("p", json!({})))).await;
+    s.set_pod_log("default", "p", vec!["first".into()]);
+    let mut resp = c
+        .get(format!("{}{PODS}/p/log?follow=true", s.base_url()))
+        .send()
+        .await
+        .expect("log stream");
+    let mut got = String::new();
+    while !got.contains("first\n") {
+        got.push_str(&String::from_utf8_lossy(
+            &resp.chunk().await.expect("chunk").expect("more"),
+        ));
+    }
+    s.append_pod_log("default", "p", vec!["second".into()]);
+    while !got.contains("second\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), resp.chunk())
+            .await
+            .expect("in time");
+        got.push_str(&String::from_utf8_lossy(
+            &chunk.expect("chunk").expect("more"),
+        ));
+    }
+    // Deleting the pod ends the stream.
+    call(&c, &s, Method::DELETE, &format!("{PODS}/p"), None).await;
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Ok(Some(_)) = resp.chunk().await {}
+    });
+    end.await.expect("follow ends with the pod");
+
+    let sas = "/api/v1/namespaces/default/serviceaccounts";
+    call(
+        &c,
+        &s,
+        Method::POST,
+        sas,
+        Some(json!({"metadata": {"name": "bot"}})),
+    )
+    .await;
+    let (code, tr) = call(
+        &c,
+        &s,
+        Method::POST,
+        &format!("{sas}/bot/token"),
+        Some(json!({"spec": {"audiences": ["api"], "expirationSeconds": 600}})),
+    )
+    .await;
+    assert_eq!(code, StatusCode::CREATED);
+    let token = tr["status"]["token"].as_str().expect("token").to_string();
+    assert!(tr["status"]["expirationTimestamp"].is_string());
+    let r = anonymous_client(&s)
+        .get(format!("{}{PODS}", s.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(s
+        .requests()
+        .iter()
+        .any(|r| r.user.as_deref() == Some("system:serviceaccount:default:bot")));
+    assert_eq!(
+        call(
+            &c,
+            &s,
+            Method::POST,
+            &format!("{sas}/nobody/token"),
+            Some(json!({}))
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -56,6 +56,8 @@ pub struct State {
     pub recorder: Recorder,
     /// Armed faults.
     pub faults: Faults,
+    /// Service-account tokens issued through `serviceaccounts/token`.
+    pub issued_tokens: Mutex<TokenTable>,
     /// Who may do what.
     pub authorizer: Authorizer,
     /// Ends streaming responses when the server shuts down.
@@ -201,7 +203,15 @@ async fn serve(
             .headers()
             .get(hyper::header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
-            .and_then(|h| state.tokens.authenticate(h));
+            .and_then(|h| {
+                state.tokens.authenticate(h).or_else(|| {
+                    state
+                        .issued_tokens
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .authenticate(h)
+                })
+            });
         token_user.or(cert_user)
     } else {
         Some(UserInfo::new("admin", &["system:masters"]))

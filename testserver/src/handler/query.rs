@@ -31,6 +31,8 @@ pub struct Query {
     pub field_manager: Option<String>,
     /// `force` (server-side apply).
     pub force: bool,
+    /// `follow` (pods/log).
+    pub follow: bool,
     /// `tailLines` (pods/log).
     pub tail_lines: Option<usize>,
 }
@@ -64,6 +66,7 @@ impl Query {
                 "dryRun" => q.dry_run = v == "All",
                 "fieldManager" => q.field_manager = Some(v.into_owned()),
                 "force" => q.force = truthy(&v),
+                "follow" => q.follow = truthy(&v),
                 "tailLines" => {
                     q.tail_lines = Some(usize::try_from(num("tailLines")?).unwrap_or(usize::MAX))
                 }

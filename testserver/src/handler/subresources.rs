@@ -4,6 +4,7 @@ use super::objects::{self, commit, delete_locked, Part};
 use super::{full, json_response, value_response, Body, Req, State, Target};
 use crate::objmeta::{get_path, meta_str, set_path};
 use crate::status::{self, ApiError};
+use bytes::Bytes;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Response};
 use serde_json::{json, Value};
@@ -60,6 +61,7 @@ pub async fn handle(
         ("log", _) => log(state, t, name, &req),
         ("eviction", _) => evict(state, t, name),
         ("binding", _) => bind(state, t, name, &req),
+        ("token", _) => token(state, t, name, &req),
         _ => Err(ApiError::method_not_allowed(
             req.method.as_str(),
             &format!("{}/{sub}", t.def.plural),
@@ -163,7 +165,7 @@ fn scale(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bo
     Ok(value_response(200, &scale_of(t, &stored.value)))
 }
 
-fn log(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
+fn log(state: &Arc<State>, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
     if state
         .store()
         .get(&t.def.storage_key(), &t.namespace, name)
@@ -185,10 +187,59 @@ fn log(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Body
         text.push_str(l);
         text.push('\n');
     }
-    let mut r = Response::new(full(text));
+    let body = if req.query.follow {
+        follow_log(state, t, name, text, lines.len())
+    } else {
+        full(text)
+    };
+    let mut r = Response::new(body);
     r.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     Ok(r)
+}
+
+/// Stream the lines already there, then every appended line until the pod is gone, the client
+/// leaves or the server stops. Polls: log lines come from tests, not from a hot path.
+fn follow_log(state: &Arc<State>, t: &Target, name: &str, first: String, mut sent: usize) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
+    let (state, key, log_key) = (
+        state.clone(),
+        t.def.storage_key(),
+        (t.namespace.clone(), name.to_string()),
+    );
+    let mut shutdown = state.shutdown.clone();
+    tokio::spawn(async move {
+        if !first.is_empty() && tx.send(Bytes::from(first)).await.is_err() {
+            return;
+        }
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => {}
+                _ = shutdown.changed() => return,
+                _ = tx.closed() => return,
+            }
+            let fresh: Vec<String> = state
+                .pod_logs()
+                .get(&log_key)
+                .map(|l| l.iter().skip(sent).cloned().collect())
+                .unwrap_or_default();
+            sent += fresh.len();
+            for l in fresh {
+                if tx.send(Bytes::from(format!("{l}\n"))).await.is_err() {
+                    return;
+                }
+            }
+            if state.store().get(&key, &log_key.0, &log_key.1).is_none() {
+                return;
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|b| (Ok::<_, super::BodyError>(hyper::body::Frame::data(b)), rx))
+    });
+    http_body_util::combinators::UnsyncBoxBody::new(http_body_util::StreamBody::new(stream))
 }
 
 fn evict(state: &State, t: &Target, name: &str) -> Result<Response<Body>, ApiError> {
@@ -236,5 +287,61 @@ fn bind(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bod
     Ok(json_response(
         201,
         serde_json::to_vec(&status::success(201, None)).unwrap_or_default(),
+    ))
+}
+
+/// `serviceaccounts/token`: a bearer token that authenticates as the service account
+/// (`system:serviceaccount:NS:NAME`). Expiry is reported but not enforced.
+fn token(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
+    if state
+        .store()
+        .get(&t.def.storage_key(), &t.namespace, name)
+        .is_none()
+    {
+        return Err(ApiError::not_found(&t.err(name)));
+    }
+    let request: Value = if req.body.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_slice(&req.body).map_err(|e| {
+            ApiError::bad_request(format!("the TokenRequest body is not valid JSON: {e}"))
+        })?
+    };
+    let seconds = request
+        .pointer("/spec/expirationSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(3600);
+    let token = format!("sa-{}", uuid::Uuid::new_v4().simple());
+    let ns = t.namespace.clone();
+    let user = crate::auth::UserInfo {
+        name: format!("system:serviceaccount:{ns}:{name}"),
+        groups: vec![
+            "system:serviceaccounts".into(),
+            format!("system:serviceaccounts:{ns}"),
+            "system:authenticated".into(),
+        ],
+    };
+    state
+        .issued_tokens
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(kubeclient_runtime::secret::Secret::new(token.clone()), user);
+    let expires = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(seconds))
+        .unwrap_or(jiff::Timestamp::MAX)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let audiences = request
+        .pointer("/spec/audiences")
+        .cloned()
+        .unwrap_or(json!([]));
+    Ok(value_response(
+        201,
+        &json!({
+            "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"audiences": audiences, "expirationSeconds": seconds},
+            "status": {"token": token, "expirationTimestamp": expires}
+        }),
     ))
 }
