@@ -71,12 +71,151 @@ pub fn expect_str<'de, A: MapAccess<'de>>(
     }
 }
 
+/// Decode an optional field into `slot` (generated `de_field` arms are one call each, which keeps
+/// the generated crate cheap to type- and borrow-check). Returns `Ok(true)`: the key was known.
+#[inline]
+pub fn opt_field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, slot: &mut Option<T>) -> Result<bool, A::Error> {
+    *slot = map.next_value()?;
+    Ok(true)
+}
+
+/// Decode a required field into `slot`, `null` as the zero value (see [`required`]).
+#[inline]
+pub fn req_field<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(map: &mut A, slot: &mut T) -> Result<bool, A::Error> {
+    *slot = required(map)?;
+    Ok(true)
+}
+
+/// Check a fixed `apiVersion`/`kind` value (see [`expect_str`]); returns `Ok(true)`.
+#[inline]
+pub fn const_field<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    field: &'static str,
+    expected: &'static str,
+    type_name: &'static str,
+) -> Result<bool, A::Error> {
+    expect_str(map, field, expected, type_name).map(|()| true)
+}
+
+/// Writes the fields of one struct; after the first error every further call is a no-op and
+/// [`FieldWriter::finish`] returns that error. Generated `ser_fields` bodies are then one plain
+/// call per field.
+pub struct FieldWriter<'a, M: SerializeMap> {
+    map: &'a mut M,
+    error: Option<M::Error>,
+}
+
+impl<'a, M: SerializeMap> FieldWriter<'a, M> {
+    /// Start writing into `map`.
+    #[inline]
+    pub fn new(map: &'a mut M) -> Self {
+        FieldWriter { map, error: None }
+    }
+
+    /// Write `key: value`.
+    #[inline]
+    pub fn req<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if self.error.is_none() {
+            if let Err(e) = self.map.serialize_entry(key, value) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// Write `key: value` when present.
+    #[inline]
+    pub fn opt<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) {
+        if let Some(v) = value {
+            self.req(key, v);
+        }
+    }
+
+    /// The first error, if any.
+    #[inline]
+    pub fn finish(self) -> Result<(), M::Error> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Encode an optional field, omitting it when `None`.
 #[inline]
 pub fn opt<M: SerializeMap, T: Serialize>(map: &mut M, key: &'static str, value: &Option<T>) -> Result<(), M::Error> {
     match value {
         Some(v) => map.serialize_entry(key, v),
         None => Ok(()),
+    }
+}
+
+/// `Debug` for a generated struct, driven by its [`SerStruct`] impl: `Pod { metadata: {...}, spec: {...} }`
+/// with each present field shown as compact JSON (pretty JSON under `{:#?}`).
+///
+/// Generated types call this from an `#[inline]` `Debug` impl instead of deriving `Debug`: a
+/// derived `fmt` is compiled into the generated crate for every type whether or not anyone prints
+/// it, while this generic function is only compiled where a program actually formats a value.
+pub fn debug_struct<T: SerStruct + ?Sized>(value: &T, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let pretty = f.alternate();
+    let mut out = f.debug_struct(name);
+    let mut fields = DebugFields { out: &mut out, pretty, key: None };
+    value.ser_fields(&mut fields).map_err(|_| fmt::Error)?;
+    out.finish()
+}
+
+struct DebugFields<'a, 'b, 'c> {
+    out: &'a mut fmt::DebugStruct<'b, 'c>,
+    pretty: bool,
+    key: Option<String>,
+}
+
+/// The only way [`debug_struct`] fails: a field that cannot be shown as JSON.
+#[derive(Debug)]
+struct DebugError;
+
+impl fmt::Display for DebugError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("field cannot be formatted")
+    }
+}
+
+impl std::error::Error for DebugError {}
+
+impl serde::ser::Error for DebugError {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        DebugError
+    }
+}
+
+/// Shows already-encoded JSON text verbatim.
+struct Verbatim(String);
+
+impl fmt::Debug for Verbatim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl SerializeMap for DebugFields<'_, '_, '_> {
+    type Ok = ();
+    type Error = DebugError;
+
+    fn serialize_key<K: Serialize + ?Sized>(&mut self, key: &K) -> Result<(), DebugError> {
+        let key = serde_json::to_value(key).map_err(|_| DebugError)?;
+        self.key = Some(key.as_str().map(str::to_owned).unwrap_or_else(|| key.to_string()));
+        Ok(())
+    }
+
+    fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), DebugError> {
+        let text = if self.pretty { serde_json::to_string_pretty(value) } else { serde_json::to_string(value) };
+        let text = text.map_err(|_| DebugError)?;
+        let key = self.key.take().unwrap_or_default();
+        self.out.field(&key, &Verbatim(text));
+        Ok(())
+    }
+
+    fn end(self) -> Result<(), DebugError> {
+        Ok(())
     }
 }
 
@@ -234,6 +373,18 @@ mod tests {
     fn wrong_kind_is_an_error_naming_both() {
         let err = serde_json::from_str::<Probe>(r#"{"kind":"Service"}"#).unwrap_err().to_string();
         assert!(err.contains("Service") && err.contains("Probe"), "{err}");
+    }
+
+    #[test]
+    fn debug_shows_fields_as_json() {
+        let p = Probe { name: Some("a".into()), items: vec![1, 2] };
+        struct D<'a>(&'a Probe);
+        impl fmt::Debug for D<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                debug_struct(self.0, "Probe", f)
+            }
+        }
+        assert_eq!(format!("{:?}", D(&p)), r#"Probe { kind: "Probe", name: "a", items: [1,2] }"#);
     }
 
     #[test]

@@ -68,12 +68,22 @@ fn struct_def(ir: &Ir, root: &Root, t: &TypeDef, s: &StructDef, name: &syn::Iden
         let docs = doc_attrs(f.doc.as_deref(), &fallback);
         quote! { #docs pub #ident: #ty, }
     });
-    let derives = if s.sensitive.is_empty() {
-        quote!(#[derive(Clone, Debug, Default, PartialEq)])
+    // Debug is not derived: a derived `fmt` is compiled into the generated crate for every type.
+    // The serde-driven one in the runtime is generic, so it is compiled only where it is used.
+    let derives = quote!(#[derive(Clone, Default, PartialEq)]);
+    let debug = if s.sensitive.is_empty() {
+        let label = t.rust_name.as_str();
+        quote! {
+            impl ::core::fmt::Debug for #name {
+                #[inline]
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    ::kubeclient_runtime::codec::debug_struct(self, #label, f)
+                }
+            }
+        }
     } else {
-        quote!(#[derive(Clone, Default, PartialEq)])
+        redacting_debug(s, name)
     };
-    let debug = (!s.sensitive.is_empty()).then(|| redacting_debug(s, name));
     let de = de_impl(t, s, name);
     let ser = ser_impl(s, name);
     quote! {
@@ -111,20 +121,21 @@ fn redacting_debug(s: &StructDef, name: &syn::Ident) -> TokenStream {
 
 fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
     let label = t.rust_name.as_str();
+    let codec = quote!(::kubeclient_runtime::codec);
     let mut arms: Vec<TokenStream> = Vec::new();
     if let Some(gvk) = &s.gvk {
         let api_version = gvk.api_version();
         let kind = &gvk.kind;
-        arms.push(quote! { "apiVersion" => ::kubeclient_runtime::codec::expect_str(map, "apiVersion", #api_version, Self::NAME)?, });
-        arms.push(quote! { "kind" => ::kubeclient_runtime::codec::expect_str(map, "kind", #kind, Self::NAME)?, });
+        arms.push(quote! { "apiVersion" => #codec::const_field(map, "apiVersion", #api_version, Self::NAME), });
+        arms.push(quote! { "kind" => #codec::const_field(map, "kind", #kind, Self::NAME), });
     }
     for f in &s.fields {
         let key = &f.json_name;
         let ident = format_ident!("{}", f.rust_name);
         arms.push(if f.required {
-            quote! { #key => self.#ident = ::kubeclient_runtime::codec::required(map)?, }
+            quote! { #key => #codec::req_field(map, &mut self.#ident), }
         } else {
-            quote! { #key => self.#ident = map.next_value()?, }
+            quote! { #key => #codec::opt_field(map, &mut self.#ident), }
         });
     }
     let body = if arms.is_empty() {
@@ -136,13 +147,12 @@ fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
         quote! {
             match key {
                 #(#arms)*
-                _ => return Ok(false),
+                _ => Ok(false),
             }
-            Ok(true)
         }
     };
     quote! {
-        impl ::kubeclient_runtime::codec::DeStruct for #name {
+        impl #codec::DeStruct for #name {
             const NAME: &'static str = #label;
             fn de_field<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> ::core::result::Result<bool, A::Error> {
                 #body
@@ -151,42 +161,52 @@ fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
-                ::kubeclient_runtime::codec::deserialize_struct(d)
+                #codec::deserialize_struct(d)
             }
         }
     }
 }
 
 fn ser_impl(s: &StructDef, name: &syn::Ident) -> TokenStream {
+    let codec = quote!(::kubeclient_runtime::codec);
     let mut stmts: Vec<TokenStream> = Vec::new();
     if let Some(gvk) = &s.gvk {
         let api_version = gvk.api_version();
         let kind = &gvk.kind;
-        stmts.push(quote! { map.serialize_entry("apiVersion", #api_version)?; });
-        stmts.push(quote! { map.serialize_entry("kind", #kind)?; });
+        stmts.push(quote! { w.req("apiVersion", #api_version); });
+        stmts.push(quote! { w.req("kind", #kind); });
     }
     for f in &s.fields {
         let key = &f.json_name;
         let ident = format_ident!("{}", f.rust_name);
         stmts.push(if f.required {
-            quote! { map.serialize_entry(#key, &self.#ident)?; }
+            quote! { w.req(#key, &self.#ident); }
         } else {
-            quote! { ::kubeclient_runtime::codec::opt(map, #key, &self.#ident)?; }
+            quote! { w.opt(#key, &self.#ident); }
         });
     }
-    let unused = stmts.is_empty().then(|| quote!(let _ = map;));
+    let body = if stmts.is_empty() {
+        quote! {
+            let _ = map;
+            Ok(())
+        }
+    } else {
+        quote! {
+            let mut w = #codec::FieldWriter::new(map);
+            #(#stmts)*
+            w.finish()
+        }
+    };
     quote! {
-        impl ::kubeclient_runtime::codec::SerStruct for #name {
+        impl #codec::SerStruct for #name {
             fn ser_fields<M: ::serde::ser::SerializeMap>(&self, map: &mut M) -> ::core::result::Result<(), M::Error> {
-                #unused
-                #(#stmts)*
-                Ok(())
+                #body
             }
         }
 
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
-                ::kubeclient_runtime::codec::serialize_struct(self, s)
+                #codec::serialize_struct(self, s)
             }
         }
     }
