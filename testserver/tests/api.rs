@@ -729,3 +729,55 @@ async fn pod_log_follow_and_service_account_tokens() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_collection_and_dry_run() {
+    let s = TestServer::start().await.expect("server starts");
+    let c = admin_client(&s);
+    for (n, app) in [("a", "web"), ("b", "web"), ("c", "db")] {
+        call(
+            &c,
+            &s,
+            Method::POST,
+            PODS,
+            Some(pod(n, json!({"app": app}))),
+        )
+        .await;
+    }
+    let (code, dry) = call(
+        &c,
+        &s,
+        Method::POST,
+        &format!("{PODS}?dryRun=All"),
+        Some(pod("d", json!({}))),
+    )
+    .await;
+    assert_eq!(
+        (code, dry["metadata"]["name"].clone()),
+        (StatusCode::CREATED, json!("d"))
+    );
+    assert_eq!(
+        call(&c, &s, Method::GET, &format!("{PODS}/d"), None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (code, gone) = call(
+        &c,
+        &s,
+        Method::DELETE,
+        &format!("{PODS}?labelSelector=app%3Dweb"),
+        None,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(gone["items"].as_array().map(Vec::len), Some(2));
+    let (_, left) = call(&c, &s, Method::GET, PODS, None).await;
+    let names: Vec<&str> = left["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["metadata"]["name"].as_str())
+        .collect();
+    assert_eq!(names, ["c"]);
+}
