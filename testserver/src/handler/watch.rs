@@ -133,7 +133,8 @@ pub fn handle(
                             first.push(line(kind.as_str(), &super::objects::render(t, obj)));
                         }
                     }
-                    (Some(rx), start_rv)
+                    // A resourceVersion ahead of the store: events up to it are not sent.
+                    (Some(rx), start_rv.max(from))
                 }
                 Err(e) => {
                     first.push(error_line(&e));
