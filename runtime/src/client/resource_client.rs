@@ -2,12 +2,10 @@
 
 use super::{LogOptions, Patch};
 use crate::meta::v1::{
-    CreateOptions, DeleteOptions, GetOptions, List, ListOptions, PatchOptions, UpdateOptions, WatchEvent,
+    CreateOptions, DeleteOptions, GetOptions, List, ListOptions, PatchOptions, UpdateOptions,
 };
 use crate::resource::{subresources, verbs, Resource, Scope};
-use crate::rest::{Error, Request, RestClient, Result};
-use bytes::Bytes;
-use futures_util::Stream;
+use crate::rest::{ByteStream, Error, Request, RestClient, Result, WatchStream};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
@@ -148,7 +146,7 @@ impl<K: Resource> ResourceClient<K> {
     pub async fn watch(
         &self,
         opts: &ListOptions,
-    ) -> Result<impl Stream<Item = Result<WatchEvent<K>>> + Send + 'static>
+    ) -> Result<WatchStream<K>>
     where
         K: verbs::Watch,
     {
@@ -288,7 +286,7 @@ impl<K: Resource> ResourceClient<K> {
         &self,
         name: &str,
         opts: &LogOptions,
-    ) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static>
+    ) -> Result<ByteStream>
     where
         K: subresources::Log,
     {

@@ -28,3 +28,11 @@ pub use error::{Error, Result};
 pub use request::{decode_json, PatchType, Request};
 pub use transport::default_user_agent;
 pub use warnings::{DedupWarningLogger, IgnoreWarnings, WarningHandler};
+
+/// A byte stream (logs with `follow`, raw watch bodies). Boxed and pinned so callers can use
+/// `StreamExt::next` on it directly.
+pub type ByteStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, Error>> + Send + 'static>>;
+
+/// A stream of typed watch events; `ERROR` events arrive as `Err(Error::Api(status))`.
+pub type WatchStream<T> =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<crate::meta::v1::WatchEvent<T>, Error>> + Send + 'static>>;

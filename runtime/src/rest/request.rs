@@ -7,9 +7,9 @@ use super::error::{excerpt, status_from_response, Error, Result};
 use super::retry;
 use super::warnings::parse_warning_header;
 use super::watch;
-use crate::meta::v1::WatchEvent;
+use super::{ByteStream, WatchStream};
 use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
+use futures_util::StreamExt;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, WARNING};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -231,12 +231,12 @@ impl Request {
     }
 
     /// Send and stream the 2xx body as it arrives (logs with `follow`, raw watches).
-    pub async fn stream(self) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
+    pub async fn stream(self) -> Result<ByteStream> {
         let verb = self.verb.to_string();
         let (response, url) = self.send(true).await?;
-        Ok(response
+        Ok(Box::pin(response
             .bytes_stream()
-            .map(move |r| r.map_err(|source| Error::Transport { verb: verb.clone(), url: url.clone(), source: source.without_url() })))
+            .map(move |r| r.map_err(|source| Error::Transport { verb: verb.clone(), url: url.clone(), source: source.without_url() }))))
     }
 
     /// Send as a watch (adds `watch=true` unless present) and decode the events. `ERROR`
@@ -244,12 +244,12 @@ impl Request {
     /// `is_gone()`; the stream ends when the server closes the response.
     pub async fn watch<T: DeserializeOwned + Send + 'static>(
         mut self,
-    ) -> Result<impl Stream<Item = Result<WatchEvent<T>>> + Send + 'static> {
+    ) -> Result<WatchStream<T>> {
         if !self.params.iter().any(|(k, _)| k == "watch") {
             self.params.push(("watch".into(), "true".into()));
         }
         let body = self.stream().await?;
-        Ok(watch::decode_stream(body))
+        Ok(Box::pin(watch::decode_stream(body)))
     }
 
     /// Send through limiter, credentials and retries; returns a 2xx response and the URL text.
