@@ -46,7 +46,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use store::{EventType, Store};
 
-pub use resources::BUILTIN_RESOURCES;
+pub use resources::{generated_resources, BUILTIN_RESOURCES};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +90,7 @@ pub struct Builder {
 impl Default for Builder {
     fn default() -> Self {
         Builder {
-            resources: BUILTIN_RESOURCES,
+            resources: resources::generated_resources(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             https: true,
             history_window: 10_000,
@@ -103,8 +103,8 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// Serve this resource table (normally `kubeclient::discovery::RESOURCES`) instead of the
-    /// small built-in one.
+    /// Serve this resource table instead of the default, the generated
+    /// `kubeclient::discovery::resources()` (e.g. [`BUILTIN_RESOURCES`] for a minimal server).
     pub fn resources(mut self, table: &'static [ApiResourceInfo]) -> Self {
         self.resources = table;
         self

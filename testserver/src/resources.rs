@@ -34,7 +34,15 @@ const SCALE: SubresourceInfo = SubresourceInfo {
     verbs: STATUS_VERBS,
 };
 
-/// A small table used when no other is given: enough for the server's own tests and kubectl.
+/// Every resource of the Kubernetes version the `kubeclient` crate was generated for (its
+/// generated discovery table), built once. This is what a started server serves by default.
+pub fn generated_resources() -> &'static [ApiResourceInfo] {
+    static TABLE: std::sync::OnceLock<&'static [ApiResourceInfo]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| Box::leak(kubeclient::discovery::resources().into_boxed_slice()))
+}
+
+/// A small hand-picked table (namespaces, pods, configmaps, secrets, services, serviceaccounts,
+/// nodes, deployments, CRDs) for tests that want a minimal server.
 pub static BUILTIN_RESOURCES: &[ApiResourceInfo] = &[
     ApiResourceInfo {
         group: "",
