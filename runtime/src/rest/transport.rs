@@ -1,4 +1,5 @@
-//! Builds `reqwest::Client`s from a [`Config`]: TLS, proxy, compression, User-Agent.
+//! Builds `reqwest::Client`s from a [`Config`]: TLS, proxy (HTTP(S), SOCKS5), compression,
+//! User-Agent.
 //! Per-request concerns (auth headers, impersonation, timeouts) live in the request code.
 
 use super::config::Config;
@@ -29,17 +30,47 @@ pub(crate) fn build_http_client(config: &Config, identity: Option<Identity<'_>>)
         builder = builder.no_gzip();
     }
     if let Some(proxy) = &config.proxy_url {
-        if proxy.starts_with("socks") {
-            return Err(Error::Config {
-                field: "proxy_url",
-                message: "SOCKS proxies are not supported by this build (reqwest `socks` feature is off)".into(),
-            });
-        }
-        let proxy = reqwest::Proxy::all(proxy.as_str())
-            .map_err(|e| Error::Config { field: "proxy_url", message: e.to_string() })?;
-        builder = builder.proxy(proxy);
+        builder = builder.proxy(proxy_for(proxy)?);
     }
     builder.build().map_err(|e| Error::Config { field: "tls", message: e.to_string() })
+}
+
+/// Proxy URL schemes accepted in `proxy_url`: client-go's `http`, `https` and `socks5`, plus
+/// `socks5h`, where the proxy (not this process) resolves the API server's host name.
+const PROXY_SCHEMES: [&str; 4] = ["http", "https", "socks5", "socks5h"];
+
+/// The proxy every request of a client goes through. Messages name the field and the scheme but
+/// never quote the URL's userinfo: proxy URLs may carry a password.
+fn proxy_for(raw: &str) -> Result<reqwest::Proxy, Error> {
+    let invalid = |message: String| Error::Config { field: "proxy_url", message };
+    // `url::ParseError` never quotes its input, so nothing of `raw` leaks through it.
+    let url = reqwest::Url::parse(raw).map_err(|e| invalid(format!("not an absolute URL: {e}")))?;
+    if !PROXY_SCHEMES.contains(&url.scheme()) {
+        return Err(invalid(format!(
+            "unsupported proxy scheme {:?} (supported: {})",
+            url.scheme(),
+            PROXY_SCHEMES.join(", ")
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(format!("{} proxy URL has no host", url.scheme())));
+    }
+    reqwest::Proxy::all(url.as_str()).map_err(|e| {
+        let mut message = format!("{} is not a usable proxy: {}", redacted(&url), e.without_url());
+        if let Some(password) = url.password().filter(|p| !p.is_empty()) {
+            message = message.replace(password, "<redacted>");
+        }
+        invalid(message)
+    })
+}
+
+/// `url` without user name and password, for messages.
+fn redacted(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    // Both only fail for URLs that cannot carry userinfo, which then has none to hide.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
 }
 
 /// How many distinct exec-plugin certificates keep a client around (rotation keeps one or two).
