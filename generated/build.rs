@@ -15,15 +15,8 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
-    println!("cargo:rerun-if-env-changed=KUBECLIENT_K8S_VERSION");
-    println!("cargo:rerun-if-env-changed={}", locate::SPECS_DIR_ENV);
     println!("cargo:rerun-if-changed=build.rs");
-    let version = std::env::var("KUBECLIENT_K8S_VERSION").unwrap_or_else(|_| locate::DEFAULT_VERSION.to_owned());
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
-    let workspace = manifest.parent().map(PathBuf::from).unwrap_or_else(|| manifest.clone());
-    let v = locate::normalize(&version).map_err(|e| e.to_string())?;
-    let spec = locate::locate_kubernetes_spec(v.name, &workspace).map_err(|e| e.to_string())?;
-    println!("cargo:rerun-if-changed={}", spec.display());
+    let (v, spec) = locate::for_build_script()?;
 
     let generated = Builder::new()
         .spec_file(&spec)

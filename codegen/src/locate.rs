@@ -120,3 +120,18 @@ pub fn locate_kubernetes_spec(version: &str, workspace: &Path) -> Result<PathBuf
         env: SPECS_DIR_ENV,
     })
 }
+
+/// For build scripts: the version selected by `KUBECLIENT_K8S_VERSION` (default
+/// [`DEFAULT_VERSION`]) and its spec file, found from the workspace holding `CARGO_MANIFEST_DIR`.
+/// Prints the `cargo:rerun-if-*` lines that make the build follow both.
+pub fn for_build_script() -> Result<(&'static KubernetesVersion, PathBuf), String> {
+    println!("cargo:rerun-if-env-changed=KUBECLIENT_K8S_VERSION");
+    println!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}");
+    let version = std::env::var("KUBECLIENT_K8S_VERSION").unwrap_or_else(|_| DEFAULT_VERSION.to_owned());
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?);
+    let workspace = manifest.parent().map(Path::to_path_buf).unwrap_or(manifest);
+    let v = normalize(&version).map_err(|e| e.to_string())?;
+    let spec = locate_kubernetes_spec(v.name, &workspace).map_err(|e| e.to_string())?;
+    println!("cargo:rerun-if-changed={}", spec.display());
+    Ok((v, spec))
+}

@@ -40,8 +40,34 @@ impl From<&str> for Secret {
     }
 }
 
+/// A URL with any `user:password@` part replaced by `<redacted>@`, for Debug output and
+/// messages (proxy URLs may carry credentials).
+pub fn redact_url_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (Some(s), r),
+        None => (None, url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let host = match authority.rfind('@') {
+        Some(at) => format!("<redacted>@{}", &authority[at + 1..]),
+        None => authority.to_owned(),
+    };
+    match scheme {
+        Some(s) => format!("{s}://{host}{tail}"),
+        None => format!("{host}{tail}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn url_userinfo_is_redacted() {
+        assert_eq!(super::redact_url_userinfo("socks5://bob:pw@proxy:1080/x"), "socks5://<redacted>@proxy:1080/x");
+        assert_eq!(super::redact_url_userinfo("http://proxy:3128"), "http://proxy:3128");
+        assert_eq!(super::redact_url_userinfo("user:pw@host"), "<redacted>@host");
+    }
+
     #[test]
     fn debug_is_redacted() {
         let s = super::Secret::new("hunter2");

@@ -373,13 +373,16 @@ fn rest_client_debug_does_not_show_the_proxy_password() {
     assert!(!shown.contains(secret), "password leaked by RestClient's Debug: {shown}");
 }
 
-// Fails today: `rest::Config` derives Debug, which prints `proxy_url` verbatim. Un-ignore once
-// runtime/src/rest/config.rs gives `Config` a Debug that redacts the proxy URL's userinfo.
 #[test]
-#[ignore = "rest::Config's derived Debug prints proxy_url with its password (fix belongs in rest/config.rs)"]
 fn config_debug_does_not_show_the_proxy_password() {
     let secret = "hunter2-proxy";
     let cfg = config("https://127.0.0.1:6443", &format!("socks5://bob:{secret}@127.0.0.1:1080"));
     let shown = format!("{cfg:?}");
     assert!(!shown.contains(secret), "password leaked by Config's Debug: {shown}");
+    let cluster = kubeclient_runtime::clientcmd::api::Cluster {
+        proxy_url: Some(format!("socks5://bob:{secret}@127.0.0.1:1080")),
+        ..Default::default()
+    };
+    let shown = format!("{cluster:?}");
+    assert!(!shown.contains(secret) && shown.contains("127.0.0.1:1080"), "password leaked by Cluster's Debug: {shown}");
 }

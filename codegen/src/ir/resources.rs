@@ -63,6 +63,16 @@ fn verb(action: &str) -> Option<Verb> {
     })
 }
 
+fn missing_kind(path: &str, method: &str, g: &SpecGvk) -> Error {
+    Error::KindWithoutDefinition {
+        path: path.to_owned(),
+        method: method.to_owned(),
+        group: g.group.clone(),
+        version: g.version.clone(),
+        kind: g.kind.clone(),
+    }
+}
+
 /// Resources found in the paths, keyed by the spec name of their kind's definition.
 pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, Error> {
     let mut by_gvk: BTreeMap<(String, String, String), Vec<&str>> = BTreeMap::new();
@@ -90,13 +100,7 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
         for (method, op) in item.operations() {
             let Some(v) = op.action.as_deref().and_then(verb) else { continue };
             let Some(g) = &op.gvk else { continue };
-            let def = def_of(g).ok_or_else(|| Error::KindWithoutDefinition {
-                path: path.clone(),
-                method: method.to_owned(),
-                group: g.group.clone(),
-                version: g.version.clone(),
-                kind: g.kind.clone(),
-            })?;
+            let def = def_of(g).ok_or_else(|| missing_kind(path, method, g))?;
             let key = (p.group.clone(), p.version.clone(), p.plural.clone());
             defs.entry(key.clone()).or_insert_with(|| def.to_owned());
             let r = found.entry(key).or_insert_with(|| ResourceImpl {
@@ -122,13 +126,7 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
             let Some(v) = op.action.as_deref().and_then(verb) else { continue };
             let (body, body_type) = match &op.gvk {
                 Some(g) if v != Verb::Connect => {
-                    let def = def_of(g).ok_or_else(|| Error::KindWithoutDefinition {
-                        path: path.clone(),
-                        method: method.to_owned(),
-                        group: g.group.clone(),
-                        version: g.version.clone(),
-                        kind: g.kind.clone(),
-                    })?;
+                    let def = def_of(g).ok_or_else(|| missing_kind(path, method, g))?;
                     (Some(Gvk { group: g.group.clone(), version: g.version.clone(), kind: g.kind.clone() }), Some(def.to_owned()))
                 }
                 _ => (None, None),

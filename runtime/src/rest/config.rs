@@ -15,7 +15,7 @@ pub const DEFAULT_QPS: f32 = 5.0;
 pub const DEFAULT_BURST: u32 = 10;
 
 /// Connection, authentication and client-side limits for one API server.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     /// Base URL, e.g. `https://127.0.0.1:6443` (a path prefix is allowed).
     pub host: String,
@@ -67,6 +67,28 @@ impl Config {
             timeout: None,
             user_agent: None,
         }
+    }
+}
+
+// Written out so the proxy URL's credentials never reach Debug output.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("host", &self.host)
+            .field("tls", &self.tls)
+            .field("bearer_token", &self.bearer_token)
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .field("credentials", &self.credentials)
+            .field("impersonate", &self.impersonate)
+            .field("proxy_url", &self.proxy_url.as_deref().map(crate::secret::redact_url_userinfo))
+            .field("disable_compression", &self.disable_compression)
+            .field("qps", &self.qps)
+            .field("burst", &self.burst)
+            .field("rate_limiter", &self.rate_limiter)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .finish()
     }
 }
 
