@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 cargo test --workspace
 
+# Lints and docs stay clean, generated code included.
+cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
 # One API group alone compiles (its feature pulls in exactly the groups it references).
 for f in core apps batch rbac; do
   echo "== kubeclient with only feature $f"

@@ -8,7 +8,9 @@ use quote::quote;
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for word in split_keep_ws(text) {
-        if let Some(at) = word.find("https://").or_else(|| word.find("http://")) {
+        let url_at = word.find("https://").or_else(|| word.find("http://"));
+        // A URL template such as `http://<host>/<path>` is prose, not a link.
+        if let Some(at) = url_at.filter(|at| !word[*at..].contains(['<', '>', '`'])) {
             // Wrap URLs so rustdoc links them instead of warning; keep punctuation outside.
             escape_plain(&word[..at], &mut out);
             let url = &word[at..];
@@ -56,11 +58,37 @@ fn split_keep_ws(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Markdown for one description: prose lines escaped; runs of indented lines (which markdown
+/// would make code blocks and rustdoc would try to compile as Rust) fenced as `text`.
+pub fn markdown(description: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_block = false;
+    for line in description.lines() {
+        let line = line.trim_end().replace('\t', "    ");
+        let indented = line.starts_with("    ");
+        if indented && !in_block {
+            out.push("```text".into());
+            in_block = true;
+        } else if !indented && in_block && !line.is_empty() {
+            out.push("```".into());
+            in_block = false;
+        }
+        out.push(if in_block { line } else { escape(&line) });
+    }
+    if in_block {
+        while out.last().is_some_and(|l| l.is_empty()) {
+            out.pop();
+        }
+        out.push("```".into());
+    }
+    out.join("\n")
+}
+
 /// `#[doc = "..."]` attributes for an optional description plus extra paragraphs.
 pub fn doc_attrs(description: Option<&str>, extra: &[String]) -> TokenStream {
     let mut paragraphs: Vec<String> = Vec::new();
     if let Some(d) = description.map(str::trim).filter(|d| !d.is_empty()) {
-        paragraphs.push(escape(d));
+        paragraphs.push(markdown(d));
     }
     paragraphs.extend(extra.iter().cloned());
     let text = paragraphs.join("\n\n");
@@ -68,12 +96,18 @@ pub fn doc_attrs(description: Option<&str>, extra: &[String]) -> TokenStream {
         return TokenStream::new();
     }
     // One attribute per line: prettyplease prints them as `///` lines.
-    let lines = text.lines().map(|l| format!(" {}", l.trim_end().replace('\t', "    ")));
+    let lines = text.lines().map(|l| format!(" {l}"));
     quote! { #( #[doc = #lines] )* }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn indented_lines_become_text_blocks() {
+        let md = super::markdown("Example:\n\n    [\n      {op: x}\n    ]\nafter [x]");
+        assert_eq!(md, "Example:\n\n```text\n    [\n      {op: x}\n    ]\n```\nafter \\[x\\]");
+    }
+
     #[test]
     fn escapes_markdown_and_wraps_urls() {
         assert_eq!(super::escape("see [x] <y> at https://k8s.io/docs."), "see \\[x\\] \\<y\\> at <https://k8s.io/docs>.");
