@@ -67,17 +67,6 @@ pub mod subresources {
     use super::Resource;
     use serde::{de::DeserializeOwned, Serialize};
 
-    /// Verbs a same-kind subresource (status, ephemeralcontainers, resize, approval, finalize)
-    /// declares; the generator emits the set as constants.
-    pub trait SubresourceVerbs {
-        /// `get` declared.
-        const GET: bool;
-        /// `put` declared.
-        const UPDATE: bool;
-        /// `patch` declared.
-        const PATCH: bool;
-    }
-
     /// `/status`: get, update and patch the status of the kind.
     pub trait Status: Resource {}
     /// `/scale` (apps, replicationcontrollers, CRDs that declare it).
