@@ -1,0 +1,667 @@
+//! Side-by-side benchmark of kubeclient against kube-rs (`kube` 5 + `k8s-openapi` 0.29, v1_35),
+//! in one process and one run:
+//!
+//! 1. per-request overhead: 1,000 sequential small GETs of one ConfigMap from the in-process test
+//!    server (plain HTTP on loopback, no auth, no client-side rate limiting), interleaved rounds;
+//! 2. decode throughput: one 10,000-pod list body with realistic pods (~9-10 KB each) decoded
+//!    from the same bytes by both type sets;
+//! 3. memory: heap held by the decoded list and the peak while decoding, from a counting global
+//!    allocator (requested bytes, so allocator overhead is not included for either).
+//!
+//! `CARGO_TARGET_DIR=target/peers cargo run --release --manifest-path bench/peers/Cargo.toml`
+//!
+//! Memory is heap bytes requested through the global allocator while the decoded list is held
+//! (including the `Vec<Pod>` growth slack, the same for both since both `Pod`s are the same
+//! size); the counting itself costs both peers a few atomic operations per allocation.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+// ---------------------------------------------------------------------------------------------
+// Counting allocator: current and peak live bytes, and the number of allocations.
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+fn add(n: usize) {
+    let now = CURRENT.fetch_add(n, Relaxed) + n;
+    PEAK.fetch_max(now, Relaxed);
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = System.alloc(l);
+        if !p.is_null() {
+            add(l.size());
+            ALLOCS.fetch_add(1, Relaxed);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        let p = System.alloc_zeroed(l);
+        if !p.is_null() {
+            add(l.size());
+            ALLOCS.fetch_add(1, Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        System.dealloc(p, l);
+        CURRENT.fetch_sub(l.size(), Relaxed);
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let q = System.realloc(p, l, new);
+        if !q.is_null() {
+            if new >= l.size() {
+                add(new - l.size());
+            } else {
+                CURRENT.fetch_sub(l.size() - new, Relaxed);
+            }
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+// ---------------------------------------------------------------------------------------------
+
+const NS: &str = "default";
+const CM_NAME: &str = "bench-config";
+const GETS: usize = 1_000;
+const GET_ROUNDS: usize = 9;
+const PODS: usize = 10_000;
+const DECODE_RUNS: usize = 9;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    println!("peers benchmark: kubeclient (Kubernetes {}) vs kube {} + k8s-openapi 0.29 (v1_35)", kubeclient::KUBERNETES_VERSION, "5");
+    println!("machine: {} logical CPUs available to this process", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+
+    let get = get_overhead().await?;
+    let dec = decode_and_memory()?;
+
+    println!();
+    println!("== summary (same process, same run) ==");
+    println!("{:<44} {:>14} {:>14} {:>10}", "metric", "kubeclient", "kube-rs", "ratio");
+    println!(
+        "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
+        "1,000 sequential GETs, median ms (lower=better)", get.0, get.1, get.1 / get.0
+    );
+    let us = |ms_per_run: f64| ms_per_run * 1e3 / GETS as f64;
+    println!("{:<44} {:>14.1} {:>14.1} {:>9.2}x", "  = µs per GET", us(get.0), us(get.1), get.1 / get.0);
+    println!(
+        "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
+        "decode MB/s, median, glibc defaults", dec.k_mbps, dec.o_mbps, dec.k_mbps / dec.o_mbps
+    );
+    println!(
+        "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
+        "decode MB/s, median, warm heap (no trim)", dec.k_warm, dec.o_warm, dec.k_warm / dec.o_warm
+    );
+    println!(
+        "{:<44} {:>14.0} {:>14.0} {:>9.2}x",
+        "heap retained per pod, bytes (lower=better)", dec.k_per_pod, dec.o_per_pod, dec.o_per_pod / dec.k_per_pod
+    );
+    println!(
+        "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
+        "peak heap during decode, MiB (excl. input)", dec.k_peak_mib, dec.o_peak_mib, dec.o_peak_mib / dec.k_peak_mib
+    );
+    println!(
+        "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
+        "allocations per pod", dec.k_allocs, dec.o_allocs, dec.o_allocs / dec.k_allocs
+    );
+    println!("ratio column: kube-rs / kubeclient for times, bytes and allocations; kubeclient / kube-rs for MB/s (>1 = kubeclient better)");
+    println!("input body: {:.1} MB ({} bytes, {:.0} bytes per pod)", dec.input_len as f64 / 1e6, dec.input_len, dec.input_len as f64 / PODS as f64);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Per-request overhead.
+
+async fn get_overhead() -> Result<(f64, f64), Box<dyn std::error::Error>> {
+    use k8s_openapi::api::core::v1::ConfigMap as KConfigMap;
+    use kubeclient::api::core::v1::ConfigMap;
+    use kubeclient::meta::v1::{CreateOptions, GetOptions, ObjectMeta};
+
+    let server = kubeclient_testserver::TestServer::builder().plain_http().start().await?;
+    println!();
+    println!("== per-request overhead: {GETS} sequential GETs of one ConfigMap, {} (plain HTTP, loopback, in-process server) ==", server.base_url());
+
+    let mut config = server.config();
+    config.qps = -1.0;
+    let cs = kubeclient::Clientset::new(config)?;
+    let cm = ConfigMap {
+        metadata: ObjectMeta {
+            name: Some(CM_NAME.into()),
+            labels: Some([("app".to_owned(), "bench".to_owned())].into()),
+            ..Default::default()
+        },
+        data: Some([("key".to_owned(), "value".to_owned()), ("mode".to_owned(), "fast".to_owned())].into()),
+        ..Default::default()
+    };
+    cs.core_v1().config_maps(NS).create(&cm, &CreateOptions::default()).await?;
+    let ours = cs.core_v1().config_maps(NS);
+
+    let kconfig = kube::Config::new(server.base_url().parse()?);
+    let kclient = kube::Client::try_from(kconfig)?;
+    let theirs: kube::Api<KConfigMap> = kube::Api::namespaced(kclient, NS);
+
+    // Both decode the same object: check before timing.
+    let a = ours.get(CM_NAME, &GetOptions::default()).await?;
+    let b = theirs.get(CM_NAME).await?;
+    assert_eq!(a.data.as_ref().map(|d| d.len()), Some(2));
+    assert_eq!(b.data.as_ref().map(|d| d.len()), Some(2));
+    assert_eq!(a.metadata.resource_version, b.metadata.resource_version);
+
+    // Warm-up (connection pool, allocator, caches).
+    for _ in 0..200 {
+        ours.get(CM_NAME, &GetOptions::default()).await?;
+        theirs.get(CM_NAME).await?;
+    }
+
+    let opts = GetOptions::default();
+    let (mut t_ours, mut t_theirs) = (Vec::new(), Vec::new());
+    for round in 0..GET_ROUNDS {
+        // Alternate which peer goes first in a round.
+        for first in [round % 2 == 0, round % 2 != 0] {
+            if first {
+                let t = Instant::now();
+                for _ in 0..GETS {
+                    std::hint::black_box(ours.get(CM_NAME, &opts).await?);
+                }
+                t_ours.push(ms(t.elapsed()));
+            } else {
+                let t = Instant::now();
+                for _ in 0..GETS {
+                    std::hint::black_box(theirs.get(CM_NAME).await?);
+                }
+                t_theirs.push(ms(t.elapsed()));
+            }
+        }
+    }
+    let fmt = |v: &[f64]| v.iter().map(|x| format!("{x:.1}")).collect::<Vec<_>>().join(" ");
+    println!("kubeclient rounds (ms per {GETS}): {}", fmt(&t_ours));
+    println!("kube-rs    rounds (ms per {GETS}): {}", fmt(&t_theirs));
+    let (mo, mt) = (median(&mut t_ours), median(&mut t_theirs));
+    println!(
+        "kubeclient: median {mo:.1} ms per {GETS} = {:.1} µs/GET | kube-rs: median {mt:.1} ms per {GETS} = {:.1} µs/GET | kube-rs/kubeclient = {:.2}x",
+        mo * 1e3 / GETS as f64,
+        mt * 1e3 / GETS as f64,
+        mt / mo
+    );
+    Ok((mo, mt))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2 + 3. Decode throughput and memory.
+
+struct Decode {
+    input_len: usize,
+    k_mbps: f64,
+    o_mbps: f64,
+    k_warm: f64,
+    o_warm: f64,
+    k_per_pod: f64,
+    o_per_pod: f64,
+    k_peak_mib: f64,
+    o_peak_mib: f64,
+    k_allocs: f64,
+    o_allocs: f64,
+}
+
+struct Sample {
+    secs: f64,
+    retained: usize,
+    peak: usize,
+    allocs: usize,
+}
+
+/// Decodes `body` with `f`, timing only the decode; memory is the live-heap delta while the
+/// result is still held, and the peak above the starting point during the call.
+fn measure<T>(body: &[u8], f: impl Fn(&[u8]) -> T, check: impl Fn(&T)) -> Sample {
+    let before = CURRENT.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    let allocs0 = ALLOCS.load(Relaxed);
+    let t = Instant::now();
+    let out = f(body);
+    let secs = t.elapsed().as_secs_f64();
+    let allocs = ALLOCS.load(Relaxed) - allocs0;
+    let after = CURRENT.load(Relaxed);
+    let peak = PEAK.load(Relaxed);
+    check(&out);
+    drop(out);
+    Sample { secs, retained: after - before, peak: peak - before, allocs }
+}
+
+fn decode_and_memory() -> Result<Decode, Box<dyn std::error::Error>> {
+    type Ours = kubeclient::meta::v1::List<kubeclient::api::core::v1::Pod>;
+    type Theirs = k8s_openapi::List<k8s_openapi::api::core::v1::Pod>;
+
+    let body = pod_list_body(PODS);
+    diag();
+    println!();
+    println!(
+        "== decode: {PODS}-pod list, {:.1} MB JSON ({:.0} bytes/pod), serde_json::from_slice, {DECODE_RUNS} interleaved runs each ==",
+        body.len() as f64 / 1e6,
+        body.len() as f64 / PODS as f64
+    );
+
+    // Both type sets must see the same content: count containers, env vars, conditions and
+    // managedFields entries across the list.
+    let ours_probe: Ours = serde_json::from_slice(&body)?;
+    let theirs_probe: Theirs = serde_json::from_slice(&body)?;
+    let ours_shape = shape_ours(&ours_probe);
+    let theirs_shape = shape_theirs(&theirs_probe);
+    println!("decoded shape (items, containers, env vars, conditions, managedFields): kubeclient {ours_shape:?}, kube-rs {theirs_shape:?}");
+    assert_eq!(ours_shape, theirs_shape);
+    drop(ours_probe);
+    drop(theirs_probe);
+
+    let (k_mbps, o_mbps, k_per_pod, o_per_pod, k_peak_mib, o_peak_mib, k_allocs, o_allocs) = decode_phase(
+        &body,
+        "phase 1, glibc malloc defaults (freed pages go back to the OS; each decode faults its heap in again)",
+    );
+    // Phase 2: keep freed heap pages in the process so repeated decodes reuse them; isolates
+    // parse-and-build cost from page faults (which scale with the bytes each peer allocates).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallopt only changes glibc's thresholds; called while no other thread allocates
+        // heavily (the test server is idle).
+        unsafe {
+            libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
+        }
+    }
+    let (k_warm, o_warm, ..) = decode_phase(&body, "phase 2, warm heap (mallopt: no trimming, no mmap below 256 MiB)");
+    Ok(Decode { input_len: body.len(), k_mbps, o_mbps, k_warm, o_warm, k_per_pod, o_per_pod, k_peak_mib, o_peak_mib, k_allocs, o_allocs })
+}
+
+#[allow(clippy::type_complexity)]
+fn decode_phase(body: &[u8], label: &str) -> (f64, f64, f64, f64, f64, f64, f64, f64) {
+    type Ours = kubeclient::meta::v1::List<kubeclient::api::core::v1::Pod>;
+    type Theirs = k8s_openapi::List<k8s_openapi::api::core::v1::Pod>;
+    println!("-- {label}");
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for run in 0..DECODE_RUNS {
+        for first in [run % 2 == 0, run % 2 != 0] {
+            if first {
+                ours.push(measure(body, |b| serde_json::from_slice::<Ours>(b).unwrap(), |l| assert_eq!(l.items.len(), PODS)));
+            } else {
+                theirs.push(measure(body, |b| serde_json::from_slice::<Theirs>(b).unwrap(), |l| assert_eq!(l.items.len(), PODS)));
+            }
+        }
+    }
+    let mb = body.len() as f64 / 1e6;
+    let report = |name: &str, s: &[Sample]| -> (f64, f64, f64, f64, f64) {
+        let mut rates: Vec<f64> = s.iter().map(|x| mb / x.secs).collect();
+        let runs = rates.iter().map(|r| format!("{r:.1}")).collect::<Vec<_>>().join(" ");
+        let best = rates.iter().cloned().fold(0.0, f64::max);
+        let rate = median(&mut rates);
+        let last = s.last().unwrap();
+        let per_pod = last.retained as f64 / PODS as f64;
+        let peak = last.peak as f64 / (1024.0 * 1024.0);
+        let allocs = last.allocs as f64 / PODS as f64;
+        println!(
+            "{name:<10}: MB/s per run {runs} -> median {rate:.1} MB/s ({:.0} ms), best {best:.1} MB/s; retained {:.1} MiB = {per_pod:.0} B/pod; peak during decode {peak:.1} MiB; {allocs:.1} allocations/pod",
+            mb / rate * 1e3,
+            last.retained as f64 / (1024.0 * 1024.0)
+        );
+        (rate, best, per_pod, peak, allocs)
+    };
+    let (k_mbps, k_best, k_per_pod, k_peak_mib, k_allocs) = report("kubeclient", &ours);
+    let (o_mbps, o_best, o_per_pod, o_peak_mib, o_allocs) = report("kube-rs", &theirs);
+    println!(
+        "decode throughput kubeclient/kube-rs = {:.2}x (median), {:.2}x (best); retained heap per pod kube-rs/kubeclient = {:.2}x",
+        k_mbps / o_mbps,
+        k_best / o_best,
+        o_per_pod / k_per_pod
+    );
+    (k_mbps, o_mbps, k_per_pod, o_per_pod, k_peak_mib, o_peak_mib, k_allocs, o_allocs)
+}
+
+type Shape = (usize, usize, usize, usize, usize);
+
+fn shape_ours(l: &kubeclient::meta::v1::List<kubeclient::api::core::v1::Pod>) -> Shape {
+    let mut s = (l.items.len(), 0, 0, 0, 0);
+    for p in &l.items {
+        let spec = p.spec.as_ref().unwrap();
+        s.1 += spec.containers.len();
+        s.2 += spec.containers.iter().map(|c| c.env.as_ref().map_or(0, |e| e.len())).sum::<usize>();
+        s.3 += p.status.as_ref().and_then(|st| st.conditions.as_ref()).map_or(0, |c| c.len());
+        s.4 += p.metadata.managed_fields.as_ref().map_or(0, |m| m.len());
+    }
+    s
+}
+
+fn shape_theirs(l: &k8s_openapi::List<k8s_openapi::api::core::v1::Pod>) -> Shape {
+    let mut s = (l.items.len(), 0, 0, 0, 0);
+    for p in &l.items {
+        let spec = p.spec.as_ref().unwrap();
+        s.1 += spec.containers.len();
+        s.2 += spec.containers.iter().map(|c| c.env.as_ref().map_or(0, |e| e.len())).sum::<usize>();
+        s.3 += p.status.as_ref().and_then(|st| st.conditions.as_ref()).map_or(0, |c| c.len());
+        s.4 += p.metadata.managed_fields.as_ref().map_or(0, |m| m.len());
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// A realistic pod list: a Deployment-owned pod as kube-apiserver returns it (kubectl apply'd,
+// so it carries last-applied-configuration, with managedFields from three managers).
+
+fn uid(i: usize, salt: u32) -> String {
+    let x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ ((salt as u64) << 40);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        (x >> 32) as u32,
+        (x >> 16) as u16,
+        (x & 0xfff),
+        ((x >> 12) & 0xfff),
+        x & 0xffff_ffff_ffff
+    )
+}
+
+fn container(name: &str, image: &str, port: u16, i: usize) -> Value {
+    json!({
+        "name": name,
+        "image": image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["/usr/local/bin/server"],
+        "args": ["--listen=:".to_owned() + &port.to_string(), "--log-level=info", "--config=/etc/app/config.yaml", "--metrics-addr=:9090"],
+        "ports": [
+            {"name": "http", "containerPort": port, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}
+        ],
+        "env": [
+            {"name": "APP_ENV", "value": "production"},
+            {"name": "LOG_FORMAT", "value": "json"},
+            {"name": "REPLICA_INDEX", "value": i.to_string()},
+            {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
+            {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}},
+            {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}}
+        ],
+        "resources": {
+            "limits": {"cpu": "1", "memory": "512Mi"},
+            "requests": {"cpu": "250m", "memory": "256Mi"}
+        },
+        "volumeMounts": [
+            {"name": "config", "mountPath": "/etc/app", "readOnly": true},
+            {"name": "kube-api-access-x7k2p", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}
+        ],
+        "livenessProbe": {
+            "httpGet": {"path": "/healthz", "port": "http", "scheme": "HTTP"},
+            "initialDelaySeconds": 10, "timeoutSeconds": 2, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3
+        },
+        "readinessProbe": {
+            "httpGet": {"path": "/readyz", "port": port, "scheme": "HTTP"},
+            "timeoutSeconds": 1, "periodSeconds": 5, "successThreshold": 1, "failureThreshold": 3
+        },
+        "securityContext": {
+            "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true,
+            "capabilities": {"drop": ["ALL"]}
+        },
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File"
+    })
+}
+
+/// The second container: a proxy sidecar, lighter than the application container.
+fn sidecar() -> Value {
+    json!({
+        "name": "sidecar",
+        "image": "registry.example.com/platform/envoy-proxy:v1.31.2",
+        "imagePullPolicy": "IfNotPresent",
+        "args": ["proxy", "sidecar", "--concurrency=2"],
+        "ports": [{"name": "proxy", "containerPort": 15001, "protocol": "TCP"}],
+        "env": [
+            {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
+            {"name": "PROXY_LOG_LEVEL", "value": "warning"}
+        ],
+        "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}, "requests": {"cpu": "50m", "memory": "64Mi"}},
+        "volumeMounts": [{"name": "kube-api-access-x7k2p", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}],
+        "readinessProbe": {"httpGet": {"path": "/ready", "port": 15021, "scheme": "HTTP"}, "periodSeconds": 5, "failureThreshold": 3},
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File"
+    })
+}
+
+fn fields_v1_spec() -> Value {
+    let c = |name: &str| {
+        (
+            format!("k:{{\"name\":\"{name}\"}}"),
+            json!({
+                ".": {}, "f:args": {}, "f:command": {}, "f:env": {
+                    ".": {}, "k:{\"name\":\"APP_ENV\"}": {".": {}, "f:name": {}, "f:value": {}},
+                    "k:{\"name\":\"LOG_FORMAT\"}": {".": {}, "f:name": {}, "f:value": {}},
+                    "k:{\"name\":\"POD_NAME\"}": {".": {}, "f:name": {}, "f:valueFrom": {".": {}, "f:fieldRef": {}}},
+                    "k:{\"name\":\"POD_NAMESPACE\"}": {".": {}, "f:name": {}, "f:valueFrom": {".": {}, "f:fieldRef": {}}}
+                },
+                "f:image": {}, "f:imagePullPolicy": {},
+                "f:livenessProbe": {".": {}, "f:httpGet": {".": {}, "f:path": {}, "f:port": {}}},
+                "f:name": {},
+                "f:ports": {".": {}, "k:{\"containerPort\":8080,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}, "f:name": {}, "f:protocol": {}}},
+                "f:resources": {".": {}, "f:limits": {".": {}, "f:cpu": {}, "f:memory": {}}, "f:requests": {".": {}, "f:cpu": {}, "f:memory": {}}},
+                "f:volumeMounts": {".": {}, "k:{\"mountPath\":\"/etc/app\"}": {".": {}, "f:mountPath": {}, "f:name": {}, "f:readOnly": {}}}
+            }),
+        )
+    };
+    let (a, av) = c("web");
+    let (b, bv) = ("k:{\"name\":\"sidecar\"}".to_owned(), json!({".": {}, "f:args": {}, "f:image": {}, "f:name": {}, "f:resources": {".": {}, "f:limits": {}, "f:requests": {}}}));
+    json!({
+        "f:metadata": {
+            "f:annotations": {".": {}, "f:prometheus.io/port": {}, "f:prometheus.io/scrape": {}},
+            "f:generateName": {},
+            "f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}, "f:tier": {}, "f:version": {}},
+            "f:ownerReferences": {".": {}, "k:{\"uid\":\"0b1e\"}": {}}
+        },
+        "f:spec": {
+            "f:containers": {a: av, b: bv},
+            "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {}, "f:schedulerName": {},
+            "f:securityContext": {}, "f:serviceAccount": {}, "f:serviceAccountName": {}, "f:terminationGracePeriodSeconds": {},
+            "f:volumes": {".": {}, "k:{\"name\":\"config\"}": {".": {}, "f:configMap": {".": {}, "f:defaultMode": {}, "f:name": {}}, "f:name": {}}}
+        }
+    })
+}
+
+fn pod(i: usize, fields_spec: &Value) -> Value {
+    let rs = "web-7d9f8c6b5";
+    let name = format!("{rs}-{:05x}", i * 2654435761 % 0xfffff);
+    let ip = format!("10.{}.{}.{}", 42 + i / 65536, (i / 256) % 256, i % 256);
+    let node = format!("ip-10-0-{}-{}.eu-west-1.compute.internal", i % 16, (i * 7) % 250);
+    let labels = json!({
+        "app": "web", "tier": "frontend", "version": "v2.14.3", "pod-template-hash": "7d9f8c6b5",
+        "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web-prod",
+        "app.kubernetes.io/component": "server", "app.kubernetes.io/part-of": "storefront",
+        "app.kubernetes.io/managed-by": "Helm", "helm.sh/chart": "web-4.2.0"
+    });
+    let containers = json!([
+        container("web", "registry.example.com/storefront/web:v2.14.3", 8080, i),
+        sidecar()
+    ]);
+    // What `kubectl apply` stores: the applied manifest, one JSON string.
+    let applied = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"annotations": {"prometheus.io/port": "9090", "prometheus.io/scrape": "true"}, "labels": labels, "name": name, "namespace": "production"},
+        "spec": {"containers": [
+            {"name": "web", "image": "registry.example.com/storefront/web:v2.14.3",
+             "ports": [{"name": "http", "containerPort": 8080}, {"name": "metrics", "containerPort": 9090}],
+             "env": [{"name": "APP_ENV", "value": "production"}, {"name": "LOG_FORMAT", "value": "json"}],
+             "resources": {"limits": {"cpu": "1", "memory": "512Mi"}, "requests": {"cpu": "250m", "memory": "256Mi"}}},
+            {"name": "sidecar", "image": "registry.example.com/platform/envoy-proxy:v1.31.2", "args": ["proxy", "sidecar", "--concurrency=2"]}
+        ]}
+    });
+    let ts = |s: u32| format!("2026-01-15T10:{:02}:{:02}Z", (s / 60) % 60, s % 60);
+    let started = (i % 3000) as u32;
+    let status_container = |cname: &str, image: &str, n: u32| {
+        json!({
+            "name": cname,
+            "state": {"running": {"startedAt": ts(started + 7 + n)}},
+            "lastState": {},
+            "ready": true,
+            "restartCount": 0,
+            "image": image,
+            "imageID": format!("{image}@sha256:{:064x}", (i as u128) * 0x1000_0000_0001 + n as u128),
+            "containerID": format!("containerd://{:064x}", (i as u128) * 0x9e37_79b9_7f4a_7c15 + n as u128),
+            "started": true
+        })
+    };
+    json!({
+        "metadata": {
+            "name": name,
+            "generateName": format!("{rs}-"),
+            "namespace": "production",
+            "uid": uid(i, 1),
+            "resourceVersion": (1_000_000 + i * 3).to_string(),
+            "creationTimestamp": ts(started),
+            "labels": labels,
+            "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": serde_json::to_string(&applied).unwrap() + "\n",
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": "9090",
+                "checksum/config": format!("{:064x}", (i as u128) * 0xdead_beef + 17)
+            },
+            "ownerReferences": [{
+                "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": uid(7, 2),
+                "controller": true, "blockOwnerDeletion": true
+            }],
+            "managedFields": [
+                {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1", "time": ts(started), "fieldsType": "FieldsV1", "fieldsV1": fields_spec},
+                {"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "v1", "time": ts(started), "fieldsType": "FieldsV1",
+                 "fieldsV1": {"f:metadata": {"f:annotations": {".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {}}}}},
+                {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": ts(started + 9), "fieldsType": "FieldsV1", "subresource": "status",
+                 "fieldsV1": {"f:status": {
+                    "f:conditions": {
+                        "k:{\"type\":\"ContainersReady\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}},
+                        "k:{\"type\":\"Initialized\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}},
+                        "k:{\"type\":\"PodReadyToStartContainers\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}},
+                        "k:{\"type\":\"Ready\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}
+                    },
+                    "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {},
+                    "f:podIPs": {".": {}, "k:{\"ip\":\"10.42.0.1\"}": {".": {}, "f:ip": {}}}, "f:startTime": {}
+                 }}}
+            ]
+        },
+        "spec": {
+            "volumes": [
+                {"name": "config", "configMap": {"name": "web-config", "defaultMode": 420}},
+                {"name": "kube-api-access-x7k2p", "projected": {"defaultMode": 420, "sources": [
+                    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                    {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                    {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}
+                ]}}
+            ],
+            "containers": containers,
+            "restartPolicy": "Always",
+            "terminationGracePeriodSeconds": 30,
+            "dnsPolicy": "ClusterFirst",
+            "serviceAccountName": "web",
+            "serviceAccount": "web",
+            "nodeName": node,
+            "securityContext": {"fsGroup": 2000, "runAsUser": 1000},
+            "schedulerName": "default-scheduler",
+            "tolerations": [
+                {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+                {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+            ],
+            "priority": 0,
+            "enableServiceLinks": true,
+            "preemptionPolicy": "PreemptLowerPriority"
+        },
+        "status": {
+            "phase": "Running",
+            "conditions": [
+                {"type": "PodReadyToStartContainers", "status": "True", "lastProbeTime": null, "lastTransitionTime": ts(started + 5)},
+                {"type": "Initialized", "status": "True", "lastProbeTime": null, "lastTransitionTime": ts(started + 1)},
+                {"type": "Ready", "status": "True", "lastProbeTime": null, "lastTransitionTime": ts(started + 21)},
+                {"type": "ContainersReady", "status": "True", "lastProbeTime": null, "lastTransitionTime": ts(started + 21)},
+                {"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": ts(started)}
+            ],
+            "hostIP": format!("10.0.{}.{}", i % 16, (i * 7) % 250),
+            "hostIPs": [{"ip": format!("10.0.{}.{}", i % 16, (i * 7) % 250)}],
+            "podIP": ip,
+            "podIPs": [{"ip": ip}],
+            "startTime": ts(started + 1),
+            "containerStatuses": [
+                status_container("sidecar", "registry.example.com/platform/envoy-proxy:v1.31.2", 1),
+                status_container("web", "registry.example.com/storefront/web:v2.14.3", 2)
+            ],
+            "qosClass": "Burstable"
+        }
+    })
+}
+
+fn pod_list_body(n: usize) -> Vec<u8> {
+    let fields_spec = fields_v1_spec();
+    let mut out = Vec::with_capacity(n * 10_000);
+    out.extend_from_slice(br#"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1234567"},"items":["#);
+    for i in 0..n {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, &pod(i, &fields_spec)).unwrap();
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+/// Where the bytes of one pod are, in JSON and in each peer's decoded heap (pod 1 alone).
+fn diag() {
+    use k8s_openapi::api::core::v1 as o;
+    use kubeclient::api::core::v1 as k;
+    let p = pod(1, &fields_v1_spec());
+    println!("one pod, by part:");
+    println!("  size_of Pod: kubeclient {} B, k8s-openapi {} B", std::mem::size_of::<k::Pod>(), std::mem::size_of::<o::Pod>());
+    fn heap<T>(v: &[u8], f: impl Fn(&[u8]) -> T) -> usize {
+        let before = CURRENT.load(Relaxed);
+        let out = f(v);
+        let n = CURRENT.load(Relaxed) - before;
+        drop(out);
+        n
+    }
+    let part = |name: &str, v: &Value| {
+        let b = serde_json::to_vec(v).unwrap();
+        println!("  {name:<28} json {:>6} B", b.len());
+    };
+    part("metadata", &p["metadata"]);
+    part("  annotations", &p["metadata"]["annotations"]);
+    part("  managedFields", &p["metadata"]["managedFields"]);
+    part("spec", &p["spec"]);
+    part("status", &p["status"]);
+    let b = serde_json::to_vec(&p).unwrap();
+    println!("  whole pod json {} B; heap kubeclient {} B, k8s-openapi {} B", b.len(),
+        heap(&b, |b| Box::new(serde_json::from_slice::<k::Pod>(b).unwrap())),
+        heap(&b, |b| Box::new(serde_json::from_slice::<o::Pod>(b).unwrap())));
+    let m = serde_json::to_vec(&p["metadata"]).unwrap();
+    println!("  metadata heap kubeclient {} B, k8s-openapi {} B",
+        heap(&m, |b| Box::new(serde_json::from_slice::<kubeclient::meta::v1::ObjectMeta>(b).unwrap())),
+        heap(&m, |b| Box::new(serde_json::from_slice::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(b).unwrap())));
+    let s = serde_json::to_vec(&p["spec"]).unwrap();
+    println!("  spec heap kubeclient {} B, k8s-openapi {} B",
+        heap(&s, |b| Box::new(serde_json::from_slice::<k::PodSpec>(b).unwrap())),
+        heap(&s, |b| Box::new(serde_json::from_slice::<o::PodSpec>(b).unwrap())));
+    let st = serde_json::to_vec(&p["status"]).unwrap();
+    println!("  status heap kubeclient {} B, k8s-openapi {} B",
+        heap(&st, |b| Box::new(serde_json::from_slice::<k::PodStatus>(b).unwrap())),
+        heap(&st, |b| Box::new(serde_json::from_slice::<o::PodStatus>(b).unwrap())));
+}
