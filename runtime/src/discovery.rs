@@ -38,3 +38,41 @@ pub struct SubresourceInfo {
     /// Verbs in discovery spelling.
     pub verbs: &'static [&'static str],
 }
+
+/// Strategic-merge-patch metadata of one field, from the spec's `x-kubernetes-patch-strategy`,
+/// `x-kubernetes-patch-merge-key` and the field's type. Servers (the test server) and clients
+/// computing strategic merge patches use it to merge lists by key instead of replacing them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PatchField {
+    /// JSON property name.
+    pub name: &'static str,
+    /// `object`, `list` or `map`: how the value is shaped.
+    pub shape: &'static str,
+    /// Patch strategy (`merge`, `retainKeys`, `merge,retainKeys`, `replace`) or `""`.
+    pub strategy: &'static str,
+    /// Merge key of list items (`name`, `containerPort`, ...) or `""`.
+    pub merge_key: &'static str,
+    /// Spec name of the (item) type when it is an object, or `""`.
+    pub item_type: &'static str,
+}
+
+/// The patch-relevant fields of one definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PatchType {
+    /// Spec definition name, e.g. `io.k8s.api.core.v1.PodSpec`.
+    pub name: &'static str,
+    /// Fields that nest objects or carry a patch strategy, sorted by name.
+    pub fields: &'static [PatchField],
+}
+
+impl PatchType {
+    /// The field named `name`, if it matters for patching.
+    pub fn field(&self, name: &str) -> Option<&'static PatchField> {
+        self.fields.binary_search_by(|f| f.name.cmp(name)).ok().map(|i| &self.fields[i])
+    }
+}
+
+/// Look up a [`PatchType`] by spec name in a table sorted by name.
+pub fn find_patch_type(table: &'static [PatchType], name: &str) -> Option<&'static PatchType> {
+    table.binary_search_by(|t| t.name.cmp(name)).ok().map(|i| &table[i])
+}

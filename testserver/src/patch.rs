@@ -1,7 +1,9 @@
 //! PATCH bodies: JSON patch (RFC 6902), JSON merge patch (RFC 7386), strategic merge patch
-//! (approximated without the spec's merge keys) and server-side apply (approximated).
+//! (driven by the spec's patch strategies and merge keys for built-in kinds) and server-side
+//! apply (approximated as a strategic merge).
 
 use crate::status::ApiError;
+use kubeclient::runtime::discovery::{find_patch_type, PatchField, PatchType};
 use serde_json::{Map, Value};
 
 /// The patch type named by `Content-Type`.
@@ -45,6 +47,7 @@ pub fn apply(
     current: &Value,
     body: &[u8],
     _force: bool,
+    schema: Option<&'static PatchType>,
 ) -> Result<Value, ApiError> {
     let mut doc = current.clone();
     match kind {
@@ -66,10 +69,26 @@ pub fn apply(
                     "a strategic merge patch must be a JSON object",
                 ));
             }
-            strategic_merge(&mut doc, &p);
+            strategic_merge(&mut doc, &p, schema);
         }
     }
     Ok(doc)
+}
+
+/// The generated strategic-merge metadata of a built-in kind (`x-kubernetes-patch-strategy` and
+/// `-merge-key` from the spec); `None` for kinds the spec does not describe (custom resources),
+/// which fall back to the name-based heuristic.
+pub fn schema_for(group: &str, version: &str, kind: &str) -> Option<&'static PatchType> {
+    let (_, _, _, def) = kubeclient::discovery::KIND_DEFINITIONS
+        .iter()
+        .find(|(g, v, k, _)| *g == group && *v == version && *k == kind)?;
+    find_patch_type(kubeclient::discovery::PATCH_TYPES, def)
+}
+
+fn child_type(field: Option<&PatchField>) -> Option<&'static PatchType> {
+    field
+        .filter(|f| !f.item_type.is_empty())
+        .and_then(|f| find_patch_type(kubeclient::discovery::PATCH_TYPES, f.item_type))
 }
 
 /// The key a list of objects merges on: without the spec's `x-kubernetes-patch-merge-key`,
@@ -83,7 +102,11 @@ fn merge_key(items: &[Value]) -> Option<&'static str> {
         .find(|k| all_have(k))
 }
 
-fn strategic_merge(target: &mut Value, patch: &Value) {
+/// Strategic merge of `patch` into `target`. With the kind's schema, lists merge by their
+/// declared merge key (or as sets for primitive lists with the `merge` strategy) and every other
+/// list is replaced, as kube-apiserver does; without one, lists of objects that all carry a
+/// common key merge on it.
+fn strategic_merge(target: &mut Value, patch: &Value, ty: Option<&'static PatchType>) {
     let Some(pmap) = patch.as_object() else {
         *target = patch.clone();
         return;
@@ -110,21 +133,65 @@ fn strategic_merge(target: &mut Value, patch: &Value) {
             }
             continue;
         }
+        let field = ty.and_then(|t| t.field(k));
+        let child = child_type(field);
         match pv {
             Value::Null => {
                 tmap.remove(k);
             }
-            Value::Object(_) => strategic_merge(tmap.entry(k.clone()).or_insert(Value::Null), pv),
-            Value::Array(items) => match (tmap.get_mut(k), merge_key(items)) {
-                (Some(Value::Array(existing)), Some(key))
-                    if merge_key(existing) == Some(key) || existing.is_empty() =>
-                {
-                    merge_list(existing, items, key)
+            Value::Object(entries) if field.is_some_and(|f| f.shape == "map") => {
+                // A map: its keys are data, each value merges with the value type.
+                let slot = tmap.entry(k.clone()).or_insert_with(|| Value::Object(Map::new()));
+                if !slot.is_object() {
+                    *slot = Value::Object(Map::new());
                 }
-                _ => {
-                    tmap.insert(k.clone(), pv.clone());
+                if let Some(m) = slot.as_object_mut() {
+                    for (mk, mv) in entries {
+                        match mv {
+                            Value::Null => {
+                                m.remove(mk);
+                            }
+                            _ => strategic_merge(m.entry(mk.clone()).or_insert(Value::Null), mv, child),
+                        }
+                    }
                 }
-            },
+            }
+            Value::Object(_) => strategic_merge(tmap.entry(k.clone()).or_insert(Value::Null), pv, child),
+            Value::Array(items) => {
+                let declared = ty.map(|_| {
+                    field
+                        .filter(|f| f.strategy.split(',').any(|s| s == "merge"))
+                        .map(|f| f.merge_key)
+                });
+                match (tmap.get_mut(k), declared) {
+                    // Schema known: merge by the declared key, union primitives, else replace.
+                    (Some(Value::Array(existing)), Some(Some(key))) if !key.is_empty() => {
+                        merge_list(existing, items, key, child)
+                    }
+                    (Some(Value::Array(existing)), Some(Some(_))) => {
+                        for item in items {
+                            if !existing.contains(item) {
+                                existing.push(item.clone());
+                            }
+                        }
+                    }
+                    (_, Some(_)) => {
+                        tmap.insert(k.clone(), strip_directives(pv));
+                    }
+                    // No schema: the heuristic.
+                    (Some(Value::Array(existing)), None) => match merge_key(items) {
+                        Some(key) if merge_key(existing) == Some(key) || existing.is_empty() => {
+                            merge_list(existing, items, key, None)
+                        }
+                        _ => {
+                            tmap.insert(k.clone(), pv.clone());
+                        }
+                    },
+                    (_, None) => {
+                        tmap.insert(k.clone(), pv.clone());
+                    }
+                }
+            }
             _ => {
                 tmap.insert(k.clone(), pv.clone());
             }
@@ -132,7 +199,27 @@ fn strategic_merge(target: &mut Value, patch: &Value) {
     }
 }
 
-fn merge_list(existing: &mut Vec<Value>, items: &[Value], key: &str) {
+/// A list inserted whole must not keep `$patch` directives on its items.
+fn strip_directives(list: &Value) -> Value {
+    match list {
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .filter(|i| i.get("$patch").and_then(Value::as_str) != Some("delete"))
+                .map(|i| {
+                    let mut i = i.clone();
+                    if let Some(m) = i.as_object_mut() {
+                        m.remove("$patch");
+                    }
+                    i
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn merge_list(existing: &mut Vec<Value>, items: &[Value], key: &str, ty: Option<&'static PatchType>) {
     for item in items {
         let id = item.get(key).cloned();
         let pos = existing.iter().position(|e| e.get(key) == id.as_ref());
@@ -142,10 +229,10 @@ fn merge_list(existing: &mut Vec<Value>, items: &[Value], key: &str) {
                 existing.remove(i);
             }
             (None, true) => {}
-            (Some(i), false) => strategic_merge(&mut existing[i], item),
+            (Some(i), false) => strategic_merge(&mut existing[i], item, ty),
             (None, false) => {
                 let mut fresh = Value::Object(Map::new());
-                strategic_merge(&mut fresh, item);
+                strategic_merge(&mut fresh, item, ty);
                 existing.push(fresh);
             }
         }
@@ -158,7 +245,7 @@ mod tests {
     use serde_json::json;
 
     fn run(kind: PatchKind, cur: Value, p: Value) -> Value {
-        apply(kind, &cur, &serde_json::to_vec(&p).expect("json"), false).expect("patch applies")
+        apply(kind, &cur, &serde_json::to_vec(&p).expect("json"), false, None).expect("patch applies")
     }
 
     #[test]
@@ -198,9 +285,53 @@ mod tests {
             PatchKind::Json,
             &json!({}),
             b"[{\"op\":\"test\",\"path\":\"/a\",\"value\":1}]",
-            false
+            false,
+            None
         )
         .is_err());
         assert!(PatchKind::from_content_type("text/plain").is_err());
+    }
+
+    fn strategic(kind: (&str, &str, &str), cur: Value, p: Value) -> Value {
+        let schema = schema_for(kind.0, kind.1, kind.2);
+        assert!(schema.is_some(), "{kind:?} has patch metadata");
+        apply(PatchKind::Strategic, &cur, &serde_json::to_vec(&p).expect("json"), false, schema)
+            .expect("patch applies")
+    }
+
+    #[test]
+    fn spec_merge_keys_drive_list_merges() {
+        let pod = ("", "v1", "Pod");
+        // containers merge by `name`, their ports by `containerPort` (not by `name`, which
+        // the heuristic would pick), env by `name`.
+        let cur = json!({"spec": {"containers": [{"name": "c", "image": "x",
+            "ports": [{"containerPort": 80, "name": "http"}], "env": [{"name": "A", "value": "1"}]}]}});
+        let out = strategic(pod, cur, json!({"spec": {"containers": [{"name": "c",
+            "ports": [{"containerPort": 443, "name": "http"}], "env": [{"name": "B", "value": "2"}]}]}}));
+        let c = &out["spec"]["containers"][0];
+        assert_eq!(c["image"], json!("x"));
+        assert_eq!(c["ports"], json!([{"containerPort": 80, "name": "http"}, {"containerPort": 443, "name": "http"}]));
+        assert_eq!(c["env"], json!([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]));
+    }
+
+    #[test]
+    fn lists_without_a_strategy_are_replaced_and_primitive_merge_lists_are_sets() {
+        let pod = ("", "v1", "Pod");
+        // `args` has no patch strategy: replaced. `metadata.finalizers` has `merge`: a set union.
+        let cur = json!({"metadata": {"finalizers": ["a"]}, "spec": {"containers": [{"name": "c", "args": ["1", "2"]}]}});
+        let out = strategic(pod, cur, json!({"metadata": {"finalizers": ["b", "a"]},
+            "spec": {"containers": [{"name": "c", "args": ["3"]}]}}));
+        assert_eq!(out["spec"]["containers"][0]["args"], json!(["3"]));
+        assert_eq!(out["metadata"]["finalizers"], json!(["a", "b"]));
+    }
+
+    #[test]
+    fn deployment_template_lists_merge_through_nested_types() {
+        let out = strategic(
+            ("apps", "v1", "Deployment"),
+            json!({"spec": {"template": {"spec": {"volumes": [{"name": "v1", "emptyDir": {}}]}}}}),
+            json!({"spec": {"template": {"spec": {"volumes": [{"name": "v2", "emptyDir": {}}, {"name": "v1", "$patch": "delete"}]}}}}),
+        );
+        assert_eq!(out["spec"]["template"]["spec"]["volumes"], json!([{"name": "v2", "emptyDir": {}}]));
     }
 }

@@ -96,8 +96,30 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
             out.extend_from_slice(#ident);
         });
     }
+    let patch_types = ir.patch.iter().map(|(name, fields)| {
+        let fields = fields.iter().map(|f| {
+            let (n, shape, strategy, key, item) = (&f.name, f.shape, &f.strategy, &f.merge_key, &f.item_type);
+            quote! {
+                ::kubeclient_runtime::discovery::PatchField { name: #n, shape: #shape, strategy: #strategy, merge_key: #key, item_type: #item }
+            }
+        });
+        quote! { ::kubeclient_runtime::discovery::PatchType { name: #name, fields: &[#(#fields),*] } }
+    });
+    let kinds = ir.groups.values().flat_map(|g| g.versions.values()).flat_map(|gv| gv.resources.iter()).filter_map(|def| {
+        let (_, _, r) = ir.resource(def)?;
+        let (group, version, kind) = (&r.gvk.group, &r.gvk.version, &r.gvk.kind);
+        Some(quote! { (#group, #version, #kind, #def) })
+    });
     quote! {
         #(#consts)*
+
+        /// Strategic-merge-patch metadata of every definition, sorted by spec name (look up with
+        /// `kubeclient_runtime::discovery::find_patch_type`).
+        pub static PATCH_TYPES: &[::kubeclient_runtime::discovery::PatchType] = &[#(#patch_types),*];
+
+        /// `(group, version, kind, spec definition name)` of every served kind, for
+        /// [`PATCH_TYPES`] lookups.
+        pub static KIND_DEFINITIONS: &[(&str, &str, &str, &str)] = &[#(#kinds),*];
 
         /// Every resource of the enabled API groups.
         pub fn resources() -> Vec<::kubeclient_runtime::discovery::ApiResourceInfo> {

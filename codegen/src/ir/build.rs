@@ -115,5 +115,51 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
             .push(def.clone());
     }
     ir.feature_deps = features::feature_deps(&ir);
+    ir.patch = patch_table(spec);
     Ok(ir)
+}
+
+/// Patch metadata from the raw schemas (apimachinery definitions included: `metadata.finalizers`
+/// and `ownerReferences` carry strategies too).
+fn patch_table(spec: &Swagger) -> BTreeMap<String, Vec<super::PatchField>> {
+    use crate::spec::{ref_target, AdditionalProperties};
+    let target = |s: &crate::spec::Schema| -> Option<String> {
+        let s = match s.all_of.as_slice() {
+            [only] if s.ref_.is_none() => only,
+            _ => s,
+        };
+        s.ref_.as_deref().and_then(ref_target).filter(|t| {
+            spec.definitions.get(*t).is_some_and(|d| !d.properties.is_empty())
+        }).map(str::to_owned)
+    };
+    let mut out = BTreeMap::new();
+    for (name, def) in &spec.definitions {
+        let mut fields = Vec::new();
+        for (prop, p) in &def.properties {
+            let (shape, item) = if let Some(t) = target(p) {
+                ("object", Some(t))
+            } else if let Some(items) = &p.items {
+                ("list", target(items))
+            } else if let Some(AdditionalProperties::Schema(v)) = &p.additional_properties {
+                ("map", target(v))
+            } else {
+                ("object", None)
+            };
+            let strategy = p.patch_strategy.clone().unwrap_or_default();
+            if item.is_none() && strategy.is_empty() {
+                continue;
+            }
+            fields.push(super::PatchField {
+                name: prop.clone(),
+                shape: if p.items.is_some() { "list" } else { shape },
+                strategy,
+                merge_key: p.patch_merge_key.clone().unwrap_or_default(),
+                item_type: item.unwrap_or_default(),
+            });
+        }
+        if !fields.is_empty() {
+            out.insert(name.clone(), fields);
+        }
+    }
+    out
 }

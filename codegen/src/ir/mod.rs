@@ -22,6 +22,9 @@ pub struct Ir {
     pub types: BTreeMap<String, TypeDef>,
     /// API groups by name (`""` for core).
     pub groups: BTreeMap<String, Group>,
+    /// Strategic-merge-patch metadata of every definition (runtime-mapped ones included), by
+    /// spec name: only fields that nest objects or carry a patch strategy.
+    pub patch: BTreeMap<String, Vec<PatchField>>,
     /// Cargo feature -> the other features its types reference (direct edges; the closure is
     /// computed by [`Ir::feature_closure`]).
     pub feature_deps: BTreeMap<String, BTreeSet<String>>,
@@ -71,6 +74,21 @@ pub enum TypeKind {
     StringNewtype,
     /// Arbitrary JSON (no type, or preserve-unknown-fields).
     Json,
+}
+
+/// Patch metadata of one field (see `kubeclient_runtime::discovery::PatchField`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchField {
+    /// JSON property name.
+    pub name: String,
+    /// `object`, `list` or `map`.
+    pub shape: &'static str,
+    /// `x-kubernetes-patch-strategy` or empty.
+    pub strategy: String,
+    /// `x-kubernetes-patch-merge-key` or empty.
+    pub merge_key: String,
+    /// Spec name of the nested object type, or empty.
+    pub item_type: String,
 }
 
 /// A struct definition.

@@ -460,7 +460,8 @@ pub fn patch(
         let mut store = state.store();
         match store.get(&key, &t.namespace, name) {
             Some(old) => {
-                let new = patch::apply(kind, &old.value, &req.body, req.query.force)?;
+                let schema = patch::schema_for(&t.def.group, &t.def.version, &t.def.kind);
+                let new = patch::apply(kind, &old.value, &req.body, req.query.force, schema)?;
                 (
                     commit(&mut store, t, name, &old, new, part, req.query.dry_run)?,
                     200,

@@ -125,6 +125,7 @@ fn scale(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bo
             &current,
             &req.body,
             req.query.force,
+            crate::patch::schema_for("autoscaling", "v1", "Scale"),
         )?,
     };
     let replicas = wanted
