@@ -140,15 +140,6 @@ impl<'a, M: SerializeMap> FieldWriter<'a, M> {
     }
 }
 
-/// Encode an optional field, omitting it when `None`.
-#[inline]
-pub fn opt<M: SerializeMap, T: Serialize>(map: &mut M, key: &'static str, value: &Option<T>) -> Result<(), M::Error> {
-    match value {
-        Some(v) => map.serialize_entry(key, v),
-        None => Ok(()),
-    }
-}
-
 /// `Debug` for a generated struct, driven by its [`SerStruct`] impl: `Pod { metadata: {...}, spec: {...} }`
 /// with each present field shown as compact JSON (pretty JSON under `{:#?}`).
 ///
@@ -323,13 +314,13 @@ mod tests {
     impl DeStruct for Probe {
         const NAME: &'static str = "Probe";
         fn de_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+            // The shape generated code emits: one helper call per arm.
             match key {
-                "name" => self.name = map.next_value()?,
-                "items" => self.items = required(map)?,
-                "kind" => expect_str(map, "kind", "Probe", Self::NAME)?,
-                _ => return Ok(false),
+                "name" => opt_field(map, &mut self.name),
+                "items" => req_field(map, &mut self.items),
+                "kind" => const_field(map, "kind", "Probe", Self::NAME),
+                _ => Ok(false),
             }
-            Ok(true)
         }
     }
 
@@ -341,9 +332,12 @@ mod tests {
 
     impl SerStruct for Probe {
         fn ser_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-            map.serialize_entry("kind", "Probe")?;
-            opt(map, "name", &self.name)?;
-            map.serialize_entry("items", &self.items)
+            // The shape generated code emits.
+            let mut w = FieldWriter::new(map);
+            w.req("kind", "Probe");
+            w.opt("name", &self.name);
+            w.req("items", &self.items);
+            w.finish()
         }
     }
 

@@ -70,17 +70,8 @@ fn defs(crd_name: &str, crd: &Value) -> Result<Vec<ResourceDef>, ApiError> {
             "Required value: must have at least one version",
         )
     })?;
-    let verbs: Vec<String> = [
-        "create",
-        "delete",
-        "deletecollection",
-        "get",
-        "list",
-        "patch",
-        "update",
-        "watch",
-    ]
-    .iter()
+    let verbs: Vec<String> = crate::resources::ALL_VERBS
+        .iter()
     .map(|v| v.to_string())
     .collect();
     let mut out = Vec::new();

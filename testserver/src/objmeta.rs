@@ -27,11 +27,9 @@ pub fn has_finalizers(obj: &Value) -> bool {
         .is_some_and(|f| !f.is_empty())
 }
 
-/// RFC 3339 timestamp with second precision, as Kubernetes writes `metav1.Time`.
+/// The current time as Kubernetes writes `metav1.Time` (the runtime's one formatting of it).
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    kubeclient_runtime::meta::v1::Time::now().to_string()
 }
 
 /// A DNS-1123 subdomain: lower-case alphanumerics, `-` and `.`, alphanumeric at both ends,

@@ -5,7 +5,8 @@ use kubeclient_runtime::discovery::{ApiResourceInfo, SubresourceInfo};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-const ALL_VERBS: &[&str] = &[
+/// Every verb of a full resource (what CRDs and most built-ins serve).
+pub(crate) const ALL_VERBS: &[&str] = &[
     "create",
     "delete",
     "deletecollection",
@@ -130,16 +131,7 @@ pub static BUILTIN_RESOURCES: &[ApiResourceInfo] = &[
         singular: "service",
         short_names: &["svc"],
         namespaced: true,
-        verbs: &[
-            "create",
-            "delete",
-            "deletecollection",
-            "get",
-            "list",
-            "patch",
-            "update",
-            "watch",
-        ],
+        verbs: ALL_VERBS,
         subresources: &[status("", "v1", "Service")],
     },
     ApiResourceInfo {

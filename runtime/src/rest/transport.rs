@@ -56,21 +56,13 @@ fn proxy_for(raw: &str) -> Result<reqwest::Proxy, Error> {
         return Err(invalid(format!("{} proxy URL has no host", url.scheme())));
     }
     reqwest::Proxy::all(url.as_str()).map_err(|e| {
-        let mut message = format!("{} is not a usable proxy: {}", redacted(&url), e.without_url());
+        let mut message =
+            format!("{} is not a usable proxy: {}", crate::secret::redact_url_userinfo(url.as_str()), e.without_url());
         if let Some(password) = url.password().filter(|p| !p.is_empty()) {
             message = message.replace(password, "<redacted>");
         }
         invalid(message)
     })
-}
-
-/// `url` without user name and password, for messages.
-fn redacted(url: &reqwest::Url) -> String {
-    let mut shown = url.clone();
-    // Both only fail for URLs that cannot carry userinfo, which then has none to hide.
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.to_string()
 }
 
 /// How many distinct exec-plugin certificates keep a client around (rotation keeps one or two).
