@@ -39,9 +39,11 @@ pub struct SubresourceInfo {
     pub verbs: &'static [&'static str],
 }
 
-/// Strategic-merge-patch metadata of one field, from the spec's `x-kubernetes-patch-strategy`,
-/// `x-kubernetes-patch-merge-key` and the field's type. Servers (the test server) and clients
-/// computing strategic merge patches use it to merge lists by key instead of replacing them.
+/// Merge metadata of one field, from the spec's `x-kubernetes-patch-strategy`,
+/// `x-kubernetes-patch-merge-key`, `x-kubernetes-list-type`, `x-kubernetes-list-map-keys`,
+/// `x-kubernetes-map-type` and the field's type. Servers (the test server) and clients
+/// computing strategic merge patches use it to merge lists by key instead of replacing them;
+/// server-side apply uses the list types to decide which fields a manager owns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PatchField {
     /// JSON property name.
@@ -54,6 +56,15 @@ pub struct PatchField {
     pub merge_key: &'static str,
     /// Spec name of the (item) type when it is an object, or `""`.
     pub item_type: &'static str,
+    /// For lists, how server-side apply treats them: `atomic`, `set` or `map` (keyed by
+    /// [`list_keys`](Self::list_keys)). Lists without `x-kubernetes-list-type` fall back to the
+    /// patch strategy as kube-apiserver does (`merge` with a key is `map`, without one `set`),
+    /// else `atomic`. `""` for fields that are not lists.
+    pub list_type: &'static str,
+    /// Key fields of a `map` list.
+    pub list_keys: &'static [&'static str],
+    /// The object or map is replaced as a whole (`x-kubernetes-map-type: atomic`).
+    pub atomic: bool,
 }
 
 /// The patch-relevant fields of one definition.

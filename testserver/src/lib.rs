@@ -13,9 +13,10 @@
 //! What it serves: get, list (label and field selectors, limit/continue), watch (from a
 //! resourceVersion, bookmarks, timeouts, initial events, 410 Gone), create (generateName,
 //! namespace existence), update (resourceVersion conflicts, status/main separation,
-//! generation), patch (JSON, merge, strategic and apply, the last two approximated; see
-//! [`patch`]), delete (finalizers, preconditions), deletecollection, the status, scale, log,
-//! eviction and binding subresources, CRDs, and legacy discovery.
+//! generation), patch (JSON, merge, strategic from the spec's merge keys; see [`patch`]),
+//! server-side apply with managedFields, conflicts and force (see [`managed`]), delete
+//! (finalizers, preconditions), deletecollection, the status, scale, log, eviction and binding
+//! subresources, CRDs, and discovery.
 
 pub mod auth;
 mod crd;
@@ -23,6 +24,7 @@ pub mod faults;
 mod handler;
 mod http;
 pub mod kubeconfig;
+pub mod managed;
 mod objmeta;
 pub mod patch;
 pub mod record;

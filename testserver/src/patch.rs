@@ -1,6 +1,6 @@
-//! PATCH bodies: JSON patch (RFC 6902), JSON merge patch (RFC 7386), strategic merge patch
-//! (driven by the spec's patch strategies and merge keys for built-in kinds) and server-side
-//! apply (approximated as a strategic merge).
+//! PATCH bodies: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch
+//! (driven by the spec's patch strategies and merge keys for built-in kinds). Server-side apply
+//! is [`crate::managed`]'s: it needs field ownership.
 
 use crate::status::ApiError;
 use kubeclient::runtime::discovery::{find_patch_type, PatchField, PatchType};
@@ -37,16 +37,12 @@ fn parse_json(body: &[u8], what: &str) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("the {what} body is not valid JSON: {e}")))
 }
 
-/// Apply a patch body of `kind` to `current`, returning the new object.
-///
-/// Server-side apply is coarse: the applied configuration is merged like a strategic merge
-/// patch; managedFields are not tracked, so there are no ownership conflicts and fields a
-/// manager stops applying are not removed.
+/// Apply a patch body of `kind` to `current`, returning the new object. Apply bodies are
+/// not patches of this kind: they go through [`crate::managed::apply`].
 pub fn apply(
     kind: PatchKind,
     current: &Value,
     body: &[u8],
-    _force: bool,
     schema: Option<&'static PatchType>,
 ) -> Result<Value, ApiError> {
     let mut doc = current.clone();
@@ -62,7 +58,12 @@ pub fn apply(
             })?;
         }
         PatchKind::Merge => json_patch::merge(&mut doc, &parse_json(body, "merge patch")?),
-        PatchKind::Strategic | PatchKind::Apply => {
+        PatchKind::Apply => {
+            return Err(ApiError::internal(
+                "server-side apply is handled by the field manager, not as a patch",
+            ))
+        }
+        PatchKind::Strategic => {
             let p = parse_json(body, "patch")?;
             if !p.is_object() {
                 return Err(ApiError::bad_request(
@@ -245,7 +246,7 @@ mod tests {
     use serde_json::json;
 
     fn run(kind: PatchKind, cur: Value, p: Value) -> Value {
-        apply(kind, &cur, &serde_json::to_vec(&p).expect("json"), false, None).expect("patch applies")
+        apply(kind, &cur, &serde_json::to_vec(&p).expect("json"), None).expect("patch applies")
     }
 
     #[test]
@@ -285,7 +286,6 @@ mod tests {
             PatchKind::Json,
             &json!({}),
             b"[{\"op\":\"test\",\"path\":\"/a\",\"value\":1}]",
-            false,
             None
         )
         .is_err());
@@ -295,7 +295,7 @@ mod tests {
     fn strategic(kind: (&str, &str, &str), cur: Value, p: Value) -> Value {
         let schema = schema_for(kind.0, kind.1, kind.2);
         assert!(schema.is_some(), "{kind:?} has patch metadata");
-        apply(PatchKind::Strategic, &cur, &serde_json::to_vec(&p).expect("json"), false, schema)
+        apply(PatchKind::Strategic, &cur, &serde_json::to_vec(&p).expect("json"), schema)
             .expect("patch applies")
     }
 

@@ -781,3 +781,150 @@ async fn delete_collection_and_dry_run() {
         .collect();
     assert_eq!(names, ["c"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_apply_tracks_owners_conflicts_and_force() {
+    let s = TestServer::start().await.expect("server starts");
+    let c = admin_client(&s);
+    let apply = "application/apply-patch+yaml";
+    let path = "/api/v1/namespaces/default/configmaps/settings";
+    let cm = |data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": data});
+
+    // fieldManager is required for apply.
+    let (code, body) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        path,
+        Some(cm(json!({"a": "1"}))),
+        apply,
+    )
+    .await;
+    assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
+
+    // Apply creates (201) and records the applier.
+    let (code, created) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{path}?fieldManager=alice"),
+        Some(cm(json!({"a": "1", "b": "2"}))),
+        apply,
+    )
+    .await;
+    assert_eq!(code, StatusCode::CREATED, "{created}");
+    assert_eq!(
+        created["metadata"]["managedFields"][0]["manager"],
+        json!("alice")
+    );
+    assert_eq!(
+        created["metadata"]["managedFields"][0]["operation"],
+        json!("Apply")
+    );
+    assert_eq!(
+        created["metadata"]["managedFields"][0]["fieldsV1"],
+        json!({"f:data": {"f:a": {}, "f:b": {}}})
+    );
+
+    // A merge patch by another manager takes the field it changes.
+    let (code, patched) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{path}?fieldManager=editor"),
+        Some(json!({"data": {"b": "3"}})),
+        "application/merge-patch+json",
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{patched}");
+    let editor = &patched["metadata"]["managedFields"][1];
+    assert_eq!(
+        (editor["manager"].clone(), editor["operation"].clone()),
+        (json!("editor"), json!("Update"))
+    );
+    assert_eq!(editor["fieldsV1"], json!({"f:data": {"f:b": {}}}));
+
+    // Alice re-applies b=2: 409 naming the editor and the field, as kube-apiserver words it.
+    let (code, err) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{path}?fieldManager=alice"),
+        Some(cm(json!({"a": "1", "b": "2"}))),
+        apply,
+    )
+    .await;
+    assert_eq!(code, StatusCode::CONFLICT, "{err}");
+    assert_eq!(err["reason"], json!("Conflict"));
+    assert_eq!(
+        err["message"],
+        json!("Apply failed with 1 conflict: conflict with \"editor\" using v1: .data.b")
+    );
+    assert_eq!(
+        err["details"]["causes"][0],
+        json!({"type": "FieldManagerConflict", "message": "conflict with \"editor\" using v1", "field": ".data.b"})
+    );
+
+    // Forced: alice owns b again and the editor's entry, now empty, is dropped.
+    let (code, forced) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{path}?fieldManager=alice&force=true"),
+        Some(cm(json!({"a": "1", "b": "2"}))),
+        apply,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{forced}");
+    assert_eq!(forced["data"], json!({"a": "1", "b": "2"}));
+    let managers: Vec<&Value> = forced["metadata"]["managedFields"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| &m["manager"])
+        .collect();
+    assert_eq!(managers, [&json!("alice")]);
+
+    // Dropping a from the applied configuration deletes it; a dry run changes nothing.
+    let (_, dry) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{path}?fieldManager=alice&dryRun=All"),
+        Some(cm(json!({"b": "2"}))),
+        apply,
+    )
+    .await;
+    assert_eq!(dry["data"], json!({"b": "2"}));
+    let (_, now) = call(&c, &s, Method::GET, path, None).await;
+    assert_eq!(now["data"], json!({"a": "1", "b": "2"}));
+    let (_, pruned) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{path}?fieldManager=alice"),
+        Some(cm(json!({"b": "2"}))),
+        apply,
+    )
+    .await;
+    assert_eq!(pruned["data"], json!({"b": "2"}));
+
+    // A plain create is owned by the writer (fieldManager, else the User-Agent's product).
+    let (code, posted) = call(
+        &c,
+        &s,
+        Method::POST,
+        "/api/v1/namespaces/default/configmaps",
+        Some(json!({"metadata": {"name": "posted"}, "data": {"k": "v"}})),
+    )
+    .await;
+    assert_eq!(code, StatusCode::CREATED, "{posted}");
+    assert_eq!(
+        posted["metadata"]["managedFields"][0]["operation"],
+        json!("Update")
+    );
+    assert_eq!(
+        posted["metadata"]["managedFields"][0]["fieldsV1"],
+        json!({"f:data": {".": {}, "f:k": {}}})
+    );
+}

@@ -51,13 +51,11 @@ impl Kubectl {
             .env_remove("KUBECONFIG");
         c
     }
-    /// Run to completion (on a blocking thread: the server runs on this runtime); returns stdout,
-    /// failing the test with stderr when kubectl fails.
-    async fn run(&self, args: &[&str], stdin: Option<&str>) -> String {
+    /// Run to completion on a blocking thread (the server runs on this runtime).
+    async fn output(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
         let mut cmd = self.command(args);
         let input = stdin.map(str::to_string);
-        let shown = args.join(" ");
-        let out = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             cmd.stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
@@ -68,14 +66,29 @@ impl Kubectl {
             child.wait_with_output().expect("kubectl finishes")
         })
         .await
-        .expect("blocking task");
+        .expect("blocking task")
+    }
+    /// Run to completion; returns stdout, failing the test with stderr when kubectl fails.
+    async fn run(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.output(args, stdin).await;
         assert!(
             out.status.success(),
-            "kubectl {shown} failed: {}\n{}",
+            "kubectl {} failed: {}\n{}",
+            args.join(" "),
             String::from_utf8_lossy(&out.stderr),
             String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    /// Run a command that must fail; returns its stderr.
+    async fn fail(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.output(args, stdin).await;
+        assert!(
+            !out.status.success(),
+            "kubectl {} succeeded",
+            args.join(" ")
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
     }
     async fn json(&self, args: &[&str]) -> Value {
         let out = self.run(args, None).await;
@@ -222,13 +235,57 @@ async fn kubectl_crud_patch_scale_apply() {
         d["spec"]["template"]["spec"]["containers"][0]["image"],
         json!("nginx:2")
     );
+    // Server-side apply of the manifest would set replicas back: `kubectl scale` owns them now,
+    // so kube-apiserver (and this server) refuse with a conflict until forced.
     let ssa = changed.replace("name: web\nspec:", "name: web\n  labels: {via: ssa}\nspec:");
+    let stderr = k
+        .fail(&["apply", "--server-side", "-f", "-"], Some(&ssa))
+        .await;
+    assert!(
+        stderr.contains("Apply failed with 1 conflict") && stderr.contains(".spec.replicas"),
+        "{stderr}"
+    );
     assert!(k
-        .run(&["apply", "--server-side", "-f", "-"], Some(&ssa))
+        .run(
+            &["apply", "--server-side", "--force-conflicts", "-f", "-"],
+            Some(&ssa)
+        )
         .await
         .contains("serverside-applied"));
-    let d = k.json(&["get", "deploy", "web", "-o", "json"]).await;
+    let d = k
+        .json(&[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "json",
+            "--show-managed-fields",
+        ])
+        .await;
     assert_eq!(d["metadata"]["labels"]["via"], json!("ssa"));
+    assert_eq!(d["spec"]["replicas"], json!(1), "{d:#}");
+    let managers = d["metadata"]["managedFields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let applier = managers
+        .iter()
+        .find(|m| m["manager"] == "kubectl" && m["operation"] == "Apply")
+        .unwrap_or_else(|| panic!("an Apply entry for kubectl: {managers:?}"));
+    assert!(applier.pointer("/fieldsV1/f:spec/f:replicas").is_some());
+    assert!(applier
+        .pointer("/fieldsV1/f:metadata/f:labels/f:via")
+        .is_some());
+    // Applying again without the label removes it: nobody else owns it.
+    k.run(&["apply", "--server-side", "-f", "-"], Some(&changed))
+        .await;
+    let d = k.json(&["get", "deploy", "web", "-o", "json"]).await;
+    assert_eq!(
+        d["metadata"]["labels"].get("via"),
+        None,
+        "{}",
+        d["metadata"]
+    );
 
     assert!(k
         .run(&["delete", "pod", "web"], None)

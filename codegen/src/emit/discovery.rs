@@ -99,8 +99,12 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
     let patch_types = ir.patch.iter().map(|(name, fields)| {
         let fields = fields.iter().map(|f| {
             let (n, shape, strategy, key, item) = (&f.name, f.shape, &f.strategy, &f.merge_key, &f.item_type);
+            let (list_type, keys, atomic) = (f.list_type, &f.list_keys, f.atomic);
             quote! {
-                ::kubeclient_runtime::discovery::PatchField { name: #n, shape: #shape, strategy: #strategy, merge_key: #key, item_type: #item }
+                ::kubeclient_runtime::discovery::PatchField {
+                    name: #n, shape: #shape, strategy: #strategy, merge_key: #key, item_type: #item,
+                    list_type: #list_type, list_keys: &[#(#keys),*], atomic: #atomic,
+                }
             }
         });
         quote! { ::kubeclient_runtime::discovery::PatchType { name: #name, fields: &[#(#fields),*] } }

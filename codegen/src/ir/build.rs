@@ -119,19 +119,21 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
     Ok(ir)
 }
 
-/// Patch metadata from the raw schemas (apimachinery definitions included: `metadata.finalizers`
-/// and `ownerReferences` carry strategies too).
+/// Merge metadata from the raw schemas (apimachinery definitions included: `metadata.finalizers`
+/// and `ownerReferences` carry strategies too): what strategic merge patch and server-side apply
+/// need to know about each field that nests objects, is a map or list, or is atomic.
 fn patch_table(spec: &Swagger) -> BTreeMap<String, Vec<super::PatchField>> {
-    use crate::spec::{ref_target, AdditionalProperties};
-    let target = |s: &crate::spec::Schema| -> Option<String> {
+    use crate::spec::{ref_target, AdditionalProperties, Schema};
+    // The `$ref` target of a property (directly or through a single `allOf`).
+    let ref_of = |s: &Schema| -> Option<String> {
         let s = match s.all_of.as_slice() {
             [only] if s.ref_.is_none() => only,
             _ => s,
         };
-        s.ref_.as_deref().and_then(ref_target).filter(|t| {
-            spec.definitions.get(*t).is_some_and(|d| !d.properties.is_empty())
-        }).map(str::to_owned)
+        s.ref_.as_deref().and_then(ref_target).map(str::to_owned)
     };
+    let target = |s: &Schema| ref_of(s).filter(|t| spec.definitions.get(t).is_some_and(|d| !d.properties.is_empty()));
+    let atomic_def = |s: &Schema| ref_of(s).and_then(|t| spec.definitions.get(&t)).is_some_and(|d| d.map_type.as_deref() == Some("atomic"));
     let mut out = BTreeMap::new();
     for (name, def) in &spec.definitions {
         let mut fields = Vec::new();
@@ -146,15 +148,29 @@ fn patch_table(spec: &Swagger) -> BTreeMap<String, Vec<super::PatchField>> {
                 ("object", None)
             };
             let strategy = p.patch_strategy.clone().unwrap_or_default();
-            if item.is_none() && strategy.is_empty() {
+            let merge_key = p.patch_merge_key.clone().unwrap_or_default();
+            let (list_type, list_keys) = if p.items.is_some() {
+                list_semantics(p, &strategy, &merge_key)
+            } else {
+                ("", Vec::new())
+            };
+            let atomic = p.map_type.as_deref() == Some("atomic") || atomic_def(p);
+            // Fields whose defaults are right without an entry (scalars, untyped atomic lists,
+            // granular objects without nested types) are left out to keep the table small.
+            let needed = item.is_some() || !strategy.is_empty() || shape == "map" || atomic
+                || (p.items.is_some() && list_type != "atomic");
+            if !needed {
                 continue;
             }
             fields.push(super::PatchField {
                 name: prop.clone(),
                 shape: if p.items.is_some() { "list" } else { shape },
                 strategy,
-                merge_key: p.patch_merge_key.clone().unwrap_or_default(),
+                merge_key,
                 item_type: item.unwrap_or_default(),
+                list_type,
+                list_keys,
+                atomic,
             });
         }
         if !fields.is_empty() {
@@ -162,4 +178,20 @@ fn patch_table(spec: &Swagger) -> BTreeMap<String, Vec<super::PatchField>> {
         }
     }
     out
+}
+
+/// How server-side apply treats a list: `x-kubernetes-list-type` when given, otherwise the
+/// strategic-merge strategy (`merge` with a key is a map keyed by it, `merge` alone a set), as
+/// kube-openapi's schema conversion does; anything else is atomic.
+fn list_semantics(p: &crate::spec::Schema, strategy: &str, merge_key: &str) -> (&'static str, Vec<String>) {
+    let merge = strategy.split(',').any(|s| s == "merge");
+    match p.list_type.as_deref() {
+        Some("map") if !p.list_map_keys.is_empty() => ("map", p.list_map_keys.clone()),
+        Some("map") if !merge_key.is_empty() => ("map", vec![merge_key.to_string()]),
+        Some("set") => ("set", Vec::new()),
+        Some(_) => ("atomic", Vec::new()),
+        None if merge && !merge_key.is_empty() => ("map", vec![merge_key.to_string()]),
+        None if merge => ("set", Vec::new()),
+        None => ("atomic", Vec::new()),
+    }
 }

@@ -89,6 +89,12 @@ pub struct PatchField {
     pub merge_key: String,
     /// Spec name of the nested object type, or empty.
     pub item_type: String,
+    /// Effective list type for lists (`atomic`, `set`, `map`), empty otherwise.
+    pub list_type: &'static str,
+    /// Keys of a `map` list.
+    pub list_keys: Vec<String>,
+    /// `x-kubernetes-map-type: atomic` on the field or its type.
+    pub atomic: bool,
 }
 
 /// A struct definition.

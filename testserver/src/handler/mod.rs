@@ -251,7 +251,14 @@ async fn serve(
         // Only JSON bodies are understood; protobuf would need the Go types' field numbers.
         return error_response(&ApiError::unsupported_body(&content_type));
     }
+    let user_agent = parts
+        .headers
+        .get(hyper::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let req = Req {
+        user_agent,
         method: parts.method,
         query,
         body,
@@ -312,6 +319,31 @@ pub struct Req {
     pub cut_watch_after: Option<usize>,
     /// The user the request acts as (after impersonation).
     pub user: UserInfo,
+    /// `User-Agent` header.
+    pub user_agent: String,
+}
+
+impl Req {
+    /// The field manager of a write: `fieldManager`, else the User-Agent's product name
+    /// (`kubectl/v1.32.4 (linux/amd64) ...` -> `kubectl`), as kube-apiserver picks it.
+    pub fn field_manager(&self) -> String {
+        match self
+            .query
+            .field_manager
+            .as_deref()
+            .filter(|m| !m.is_empty())
+        {
+            Some(m) => m.to_string(),
+            None => self
+                .user_agent
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(128)
+                .collect(),
+        }
+    }
 }
 
 /// Apply `Impersonate-User` / `Impersonate-Group` headers when the caller may impersonate.

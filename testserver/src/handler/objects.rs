@@ -1,6 +1,7 @@
 //! The object verbs: get, list, create, update, patch, delete, deletecollection.
 
 use super::{json_response, Body, Req, State, Target};
+use crate::managed::{self, Scope, Writer};
 use crate::objmeta::{
     has_finalizers, invalid_name, meta_mut, meta_str, now_rfc3339, random_suffix,
 };
@@ -21,6 +22,26 @@ pub enum Part {
     Main,
     /// The status subresource: only status.
     Status,
+}
+
+/// Who a write through `part` (and `subresource`, `""` for the main endpoint) is recorded as
+/// in managedFields.
+pub fn writer(t: &Target, req: &Req, part: Part, subresource: &'static str) -> Writer {
+    let scope = match part {
+        Part::Status => Scope::StatusOnly,
+        Part::Main if t.def.has_status() => Scope::AllButStatus,
+        Part::Main => Scope::Whole,
+    };
+    Writer {
+        manager: req.field_manager(),
+        subresource,
+        api_version: t.def.api_version(),
+        scope,
+    }
+}
+
+fn schema(t: &Target) -> Option<&'static kubeclient::runtime::discovery::PatchType> {
+    patch::schema_for(&t.def.group, &t.def.version, &t.def.kind)
 }
 
 /// Storage key of namespaces, which namespaced creates check.
@@ -222,19 +243,22 @@ fn apply_create_defaults(t: &Target, obj: &mut Value) {
 pub fn create(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiError> {
     let mut obj = parse_object(t, &req.body)?;
     reconcile_namespace(t, &mut obj)?;
-    let (name, stored) = create_value(state, t, obj, req.query.dry_run)?;
+    let w = writer(t, req, Part::Main, "");
+    let (name, stored) = create_value(state, t, obj, req.query.dry_run, Some(&w))?;
     if !req.query.dry_run {
         crd::after_write(state, t, &name, Some(&stored.value));
     }
     Ok(json_response(201, render(t, &stored)))
 }
 
-/// Create `obj` (already type- and namespace-checked) in the store.
+/// Create `obj` (already type- and namespace-checked) in the store, recording `writer` as
+/// the owner of every field (`None`: managedFields are already set, by an apply).
 pub fn create_value(
     state: &State,
     t: &Target,
     mut obj: Value,
     dry_run: bool,
+    writer: Option<&Writer>,
 ) -> Result<(String, Arc<Stored>), ApiError> {
     let meta = meta_mut(&mut obj).ok_or_else(|| ApiError::bad_request("object has no metadata"))?;
     let name = match meta
@@ -283,6 +307,9 @@ pub fn create_value(
     }
     apply_create_defaults(t, &mut obj);
     crd::on_create(t, &mut obj)?;
+    if let Some(w) = writer {
+        managed::on_create(schema(t), &mut obj, w)?;
+    }
     let key = t.def.storage_key();
     let mut store = state.store();
     if t.def.namespaced && store.get(&namespaces_key(), "", &t.namespace).is_none() {
@@ -337,7 +364,9 @@ const SERVER_OWNED: &[&str] = &[
 ];
 
 /// Apply an update of `old` to `new` under the store lock: resourceVersion precondition,
-/// status/main separation, generation, no-op detection, finalizer-driven removal.
+/// status/main separation, managedFields (recording `writer`; `None` when an apply already
+/// set them), generation, no-op detection, finalizer-driven removal.
+#[allow(clippy::too_many_arguments)]
 pub fn commit(
     store: &mut Store,
     t: &Target,
@@ -346,6 +375,7 @@ pub fn commit(
     mut new: Value,
     part: Part,
     dry_run: bool,
+    writer: Option<&Writer>,
 ) -> Result<Arc<Stored>, ApiError> {
     if let Some(rv) = meta_str(&new, "resourceVersion").filter(|r| !r.is_empty()) {
         if rv != old.rv.to_string() {
@@ -386,6 +416,9 @@ pub fn commit(
         };
     }
     meta.insert("resourceVersion".into(), json!(old.rv.to_string()));
+    if let Some(w) = writer {
+        managed::on_update(schema(t), &old.value, &mut new, w)?;
+    }
     if spec_part(&new) != spec_part(&old.value) {
         let generation = old_meta
             .get("generation")
@@ -438,7 +471,17 @@ pub fn update(
         let old = store
             .get(&t.def.storage_key(), &t.namespace, name)
             .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
-        commit(&mut store, t, name, &old, new, part, req.query.dry_run)?
+        let w = writer(t, req, part, subresource_name(part));
+        commit(
+            &mut store,
+            t,
+            name,
+            &old,
+            new,
+            part,
+            req.query.dry_run,
+            Some(&w),
+        )?
     };
     if !req.query.dry_run {
         crd::after_write(state, t, name, Some(&stored.value));
@@ -446,7 +489,14 @@ pub fn update(
     Ok(json_response(200, render(t, &stored)))
 }
 
-/// PATCH: JSON patch, merge patch, strategic merge patch (approximated) or apply.
+fn subresource_name(part: Part) -> &'static str {
+    match part {
+        Part::Main => "",
+        Part::Status => "status",
+    }
+}
+
+/// PATCH: JSON patch, merge patch, strategic merge patch or server-side apply.
 pub fn patch(
     state: &State,
     t: &Target,
@@ -455,28 +505,86 @@ pub fn patch(
     part: Part,
 ) -> Result<Response<Body>, ApiError> {
     let kind = patch::PatchKind::from_content_type(&req.content_type)?;
+    if kind == patch::PatchKind::Apply {
+        return apply(state, t, name, req, part);
+    }
+    let w = writer(t, req, part, subresource_name(part));
+    let stored = {
+        let mut store = state.store();
+        let old = store
+            .get(&t.def.storage_key(), &t.namespace, name)
+            .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+        let new = patch::apply(kind, &old.value, &req.body, schema(t))?;
+        commit(
+            &mut store,
+            t,
+            name,
+            &old,
+            new,
+            part,
+            req.query.dry_run,
+            Some(&w),
+        )?
+    };
+    if !req.query.dry_run {
+        crd::after_write(state, t, name, Some(&stored.value));
+    }
+    Ok(json_response(200, render(t, &stored)))
+}
+
+/// Server-side apply: merge the applied configuration, tracking field ownership (409 on
+/// conflicts unless `force`); creates the object when it does not exist.
+fn apply(
+    state: &State,
+    t: &Target,
+    name: &str,
+    req: &Req,
+    part: Part,
+) -> Result<Response<Body>, ApiError> {
+    if req.query.field_manager.as_deref().is_none_or(str::is_empty) {
+        return Err(ApiError::bad_request(
+            "PATCH with application/apply-patch+yaml: fieldManager is required for apply requests",
+        ));
+    }
+    let mut config = parse_object(t, &req.body)?;
+    reconcile_namespace(t, &mut config)?;
+    match meta_str(&config, "name") {
+        Some(n) if n != name => {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({n}) does not match the name on the URL ({name})"
+            )))
+        }
+        _ => {}
+    }
+    let w = writer(t, req, part, subresource_name(part));
     let key = t.def.storage_key();
     let (stored, code) = {
         let mut store = state.store();
         match store.get(&key, &t.namespace, name) {
             Some(old) => {
-                let schema = patch::schema_for(&t.def.group, &t.def.version, &t.def.kind);
-                let new = patch::apply(kind, &old.value, &req.body, req.query.force, schema)?;
-                (
-                    commit(&mut store, t, name, &old, new, part, req.query.dry_run)?,
-                    200,
-                )
+                let new =
+                    managed::apply(schema(t), Some(&old.value), &config, &w, req.query.force)?;
+                let stored = commit(
+                    &mut store,
+                    t,
+                    name,
+                    &old,
+                    new,
+                    part,
+                    req.query.dry_run,
+                    None,
+                )?;
+                (stored, 200)
             }
-            None if kind == patch::PatchKind::Apply => {
+            None if part == Part::Status => return Err(ApiError::not_found(&t.err(name))),
+            None => {
                 drop(store);
-                let mut obj = parse_object(t, &req.body)?;
-                reconcile_namespace(t, &mut obj)?;
+                let mut obj = managed::apply(schema(t), None, &config, &w, req.query.force)?;
                 if let Some(m) = meta_mut(&mut obj) {
                     m.insert("name".into(), json!(name));
                 }
-                (create_value(state, t, obj, req.query.dry_run)?.1, 201)
+                (create_value(state, t, obj, req.query.dry_run, None)?.1, 201)
             }
-            None => return Err(ApiError::not_found(&t.err(name))),
         }
     };
     if !req.query.dry_run {

@@ -120,13 +120,20 @@ fn scale(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bo
         Method::GET => return Ok(value_response(200, &current)),
         Method::PUT => serde_json::from_slice::<Value>(&req.body)
             .map_err(|e| ApiError::bad_request(format!("the Scale body is not valid JSON: {e}")))?,
-        _ => crate::patch::apply(
-            crate::patch::PatchKind::from_content_type(&req.content_type)?,
-            &current,
-            &req.body,
-            req.query.force,
-            crate::patch::schema_for("autoscaling", "v1", "Scale"),
-        )?,
+        _ => match crate::patch::PatchKind::from_content_type(&req.content_type)? {
+            // An applied Scale names the replicas it wants; ownership is recorded as an update.
+            crate::patch::PatchKind::Apply => {
+                serde_json::from_slice::<Value>(&req.body).map_err(|e| {
+                    ApiError::bad_request(format!("the applied Scale is not valid JSON: {e}"))
+                })?
+            }
+            kind => crate::patch::apply(
+                kind,
+                &current,
+                &req.body,
+                crate::patch::schema_for("autoscaling", "v1", "Scale"),
+            )?,
+        },
     };
     let replicas = wanted
         .pointer("/spec/replicas")
@@ -154,6 +161,7 @@ fn scale(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bo
     ) {
         m.insert("resourceVersion".into(), json!(rv));
     }
+    let w = objects::writer(t, req, Part::Main, "scale");
     let stored = commit(
         &mut store,
         t,
@@ -162,6 +170,7 @@ fn scale(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bo
         new,
         Part::Main,
         req.query.dry_run,
+        Some(&w),
     )?;
     Ok(value_response(200, &scale_of(t, &stored.value)))
 }
@@ -276,6 +285,7 @@ fn bind(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bod
     }
     let mut new = old.value.clone();
     set_path(&mut new, "spec.nodeName", json!(node));
+    let w = objects::writer(t, req, Part::Main, "binding");
     commit(
         &mut store,
         t,
@@ -284,6 +294,7 @@ fn bind(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bod
         new,
         Part::Main,
         req.query.dry_run,
+        Some(&w),
     )?;
     Ok(json_response(
         201,
