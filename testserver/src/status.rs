@@ -129,6 +129,40 @@ impl ApiError {
             format!("too old resource version: {requested} ({oldest})"),
         )
     }
+    /// 410 Expired for a continue token whose snapshot is no longer retained, in
+    /// kube-apiserver's words.
+    pub fn continue_expired() -> Self {
+        Self::new(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
+    }
+    /// 504 Timeout for a resourceVersion the server has not reached; the cause type
+    /// `ResourceVersionTooLarge` is what client-go's reflector looks for.
+    pub fn too_large_resource_version(requested: u64, current: u64) -> Self {
+        ApiError {
+            details: Some(json!({
+                "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                "retryAfterSeconds": 1
+            })),
+            ..Self::new(
+                504,
+                "Timeout",
+                format!("Too large resource version: {requested}, current: {current}"),
+            )
+        }
+    }
+    /// 422 Invalid list options (`ListOptions` in kube-apiserver's validation).
+    pub fn invalid_list_options(field: &str, why: &str) -> Self {
+        ApiError {
+            details: Some(json!({
+                "group": "meta.k8s.io", "kind": "ListOptions",
+                "causes": [{"reason": "FieldValueForbidden", "message": format!("Forbidden: {why}"), "field": field}]
+            })),
+            ..Self::new(
+                422,
+                "Invalid",
+                format!("ListOptions.meta.k8s.io \"\" is invalid: {field}: Forbidden: {why}"),
+            )
+        }
+    }
     /// 415 UnsupportedMediaType for a body type the endpoint does not take.
     pub fn unsupported_media_type(content_type: &str) -> Self {
         Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml; got {content_type:?}"))

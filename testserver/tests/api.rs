@@ -862,7 +862,7 @@ async fn server_side_apply_tracks_owners_conflicts_and_force() {
     );
     assert_eq!(
         err["details"]["causes"][0],
-        json!({"type": "FieldManagerConflict", "message": "conflict with \"editor\" using v1", "field": ".data.b"})
+        json!({"reason": "FieldManagerConflict", "message": "conflict with \"editor\" using v1", "field": ".data.b"})
     );
 
     // Forced: alice owns b again and the editor's entry, now empty, is dropped.
@@ -927,4 +927,163 @@ async fn server_side_apply_tracks_owners_conflicts_and_force() {
         posted["metadata"]["managedFields"][0]["fieldsV1"],
         json!({"f:data": {".": {}, "f:k": {}}})
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_pages_and_exact_reads_come_from_one_snapshot() {
+    let s = TestServer::start().await.expect("server starts");
+    let c = admin_client(&s);
+    const CMS: &str = "/api/v1/namespaces/default/configmaps";
+    let names = |list: &Value| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|i| i["metadata"]["name"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for i in 0..6 {
+        let (code, _) = call(
+            &c,
+            &s,
+            Method::POST,
+            CMS,
+            Some(json!({"metadata": {"name": format!("c{i}")}, "data": {"v": "1"}})),
+        )
+        .await;
+        assert_eq!(code, StatusCode::CREATED);
+    }
+    let (_, first) = call(&c, &s, Method::GET, &format!("{CMS}?limit=2"), None).await;
+    let snapshot_rv = first["metadata"]["resourceVersion"]
+        .as_str()
+        .expect("rv")
+        .to_string();
+    assert_eq!(names(&first), ["c0", "c1"]);
+
+    // Changes after the first page: delete c3, add c9, modify c4.
+    call(&c, &s, Method::DELETE, &format!("{CMS}/c3"), None).await;
+    call(
+        &c,
+        &s,
+        Method::POST,
+        CMS,
+        Some(json!({"metadata": {"name": "c9"}})),
+    )
+    .await;
+    let (code, _) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{CMS}/c4"),
+        Some(json!({"data": {"v": "2"}})),
+        "application/merge-patch+json",
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+
+    // The remaining pages still show the state of the first page.
+    let mut token = first["metadata"]["continue"]
+        .as_str()
+        .expect("more")
+        .to_string();
+    let mut rest = Vec::new();
+    loop {
+        let (code, page) = call(
+            &c,
+            &s,
+            Method::GET,
+            &format!("{CMS}?limit=2&continue={token}"),
+            None,
+        )
+        .await;
+        assert_eq!(code, StatusCode::OK, "{page}");
+        assert_eq!(page["metadata"]["resourceVersion"], json!(snapshot_rv));
+        for item in page["items"].as_array().expect("items") {
+            if item["metadata"]["name"] == "c4" {
+                assert_eq!(item["data"]["v"], json!("1"), "c4 as it was");
+            }
+        }
+        rest.extend(names(&page));
+        match page["metadata"]["continue"].as_str() {
+            Some(t) => token = t.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(rest, ["c2", "c3", "c4", "c5"]);
+
+    // resourceVersionMatch=Exact reads that version; the latest list has the changes.
+    let (code, exact) = call(
+        &c,
+        &s,
+        Method::GET,
+        &format!("{CMS}?resourceVersion={snapshot_rv}&resourceVersionMatch=Exact"),
+        None,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{exact}");
+    assert_eq!(names(&exact), ["c0", "c1", "c2", "c3", "c4", "c5"]);
+    let (_, latest) = call(
+        &c,
+        &s,
+        Method::GET,
+        &format!("{CMS}?resourceVersion={snapshot_rv}&resourceVersionMatch=NotOlderThan"),
+        None,
+    )
+    .await;
+    assert_eq!(names(&latest), ["c0", "c1", "c2", "c4", "c5", "c9"]);
+
+    // Option validation and versions out of range, with kube-apiserver's codes.
+    let bad = [
+        ("resourceVersionMatch=Exact", 422),
+        ("resourceVersion=0&resourceVersionMatch=Exact", 422),
+        ("resourceVersion=1&resourceVersionMatch=Sometimes", 422),
+        ("resourceVersion=abc", 400),
+        (
+            "resourceVersion=999999999&resourceVersionMatch=NotOlderThan",
+            504,
+        ),
+    ];
+    for (query, want) in bad {
+        let (code, body) = call(&c, &s, Method::GET, &format!("{CMS}?{query}"), None).await;
+        assert_eq!(code.as_u16(), want, "{query}: {body}");
+    }
+    let (_, too_large) = call(
+        &c,
+        &s,
+        Method::GET,
+        &format!("{CMS}?resourceVersion=999999999"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        too_large["details"]["causes"][0]["reason"],
+        json!("ResourceVersionTooLarge")
+    );
+
+    // Once the history behind the snapshot is compacted, the token has expired: 410.
+    s.compact();
+    let (code, gone) = call(
+        &c,
+        &s,
+        Method::GET,
+        &format!(
+            "{CMS}?limit=2&continue={}",
+            first["metadata"]["continue"].as_str().unwrap_or("")
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(code, StatusCode::GONE, "{gone}");
+    assert_eq!(gone["reason"], json!("Expired"));
+    let (code, _) = call(
+        &c,
+        &s,
+        Method::GET,
+        &format!("{CMS}?resourceVersion={snapshot_rv}&resourceVersionMatch=Exact"),
+        None,
+    )
+    .await;
+    assert_eq!(code, StatusCode::GONE);
 }

@@ -92,9 +92,73 @@ fn decode_continue(token: &str) -> Result<(u64, String, String), ApiError> {
     Ok((rv, ns, name))
 }
 
-/// LIST: selectors, limit/continue. Pages after the first are read from the current state
-/// (the real server reads them at the first page's resourceVersion); the list's
-/// resourceVersion stays that of the first page.
+/// Which state a list reads, from `resourceVersion`, `resourceVersionMatch` and `continue`,
+/// validated as kube-apiserver validates `ListOptions`.
+fn read_at(
+    q: &super::query::Query,
+    after: Option<u64>,
+    current: u64,
+) -> Result<Option<u64>, ApiError> {
+    let rv = q.resource_version.as_deref().filter(|v| !v.is_empty());
+    let parse = |v: &str| {
+        v.parse::<u64>().map_err(|_| {
+            ApiError::bad_request(format!(
+                "invalid resourceVersion {v:?}: not an unsigned integer"
+            ))
+        })
+    };
+    if let Some(snapshot) = after {
+        if rv.is_some_and(|v| v != "0") {
+            return Err(ApiError::invalid_list_options(
+                "resourceVersion",
+                "specifying resourceVersion is not allowed when using continue",
+            ));
+        }
+        if q.resource_version_match.is_some() {
+            return Err(ApiError::invalid_list_options(
+                "resourceVersionMatch",
+                "resourceVersionMatch is forbidden when continue is provided",
+            ));
+        }
+        return Ok(Some(snapshot));
+    }
+    let exact = match (q.resource_version_match.as_deref(), rv) {
+        (Some(_), None) => {
+            return Err(ApiError::invalid_list_options(
+                "resourceVersionMatch",
+                "resourceVersionMatch is forbidden unless resourceVersion is provided",
+            ))
+        }
+        (Some("Exact"), Some("0")) => {
+            return Err(ApiError::invalid_list_options(
+                "resourceVersionMatch",
+                "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
+            ))
+        }
+        (Some("Exact"), Some(_)) => true,
+        (Some("NotOlderThan"), _) => false,
+        (Some(other), _) => {
+            return Err(ApiError::invalid_list_options(
+                "resourceVersionMatch",
+                &format!("{other:?}: supported values: \"Exact\", \"NotOlderThan\""),
+            ))
+        }
+        // Legacy: a non-zero resourceVersion with a limit reads that exact version.
+        (None, Some(v)) => v != "0" && q.limit > 0,
+        (None, None) => false,
+    };
+    let Some(v) = rv else { return Ok(None) };
+    let wanted = parse(v)?;
+    if wanted > current {
+        // The store has no lag to wait out: a version it has not reached is in the future.
+        return Err(ApiError::too_large_resource_version(wanted, current));
+    }
+    Ok(exact.then_some(wanted))
+}
+
+/// LIST: selectors, limit/continue, resourceVersion/resourceVersionMatch. Pages after the
+/// first, and `Exact` reads, come from the state at their resourceVersion (rebuilt from the
+/// retained history; 410 once it is compacted away), as the real server reads them from etcd.
 pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiError> {
     let q = &req.query;
     let ns = t.namespace_given.then_some(t.namespace.as_str());
@@ -103,11 +167,23 @@ pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiE
         .as_deref()
         .map(decode_continue)
         .transpose()?;
-    let (objects, current_rv) = {
+    let (objects, list_rv) = {
         let store = state.store();
-        (store.list(&t.def.storage_key(), ns), store.current_rv())
+        let current = store.current_rv();
+        match read_at(q, after.as_ref().map(|a| a.0), current)? {
+            None => (store.list(&t.def.storage_key(), ns), current),
+            Some(at) => {
+                let objects = store.list_at(&t.def.storage_key(), ns, at).map_err(|e| {
+                    if after.is_some() {
+                        ApiError::continue_expired()
+                    } else {
+                        e
+                    }
+                })?;
+                (objects, at)
+            }
+        }
     };
-    let list_rv = after.as_ref().map_or(current_rv, |a| a.0);
     let selected = objects.into_iter().filter(|o| {
         let key_ok = after.as_ref().is_none_or(|(_, ans, aname)| {
             let ons = meta_str(&o.value, "namespace").unwrap_or("");

@@ -19,6 +19,8 @@ pub struct Query {
     pub watch: bool,
     /// `resourceVersion`.
     pub resource_version: Option<String>,
+    /// `resourceVersionMatch` (`Exact`, `NotOlderThan`).
+    pub resource_version_match: Option<String>,
     /// `timeoutSeconds`.
     pub timeout_seconds: Option<u64>,
     /// `allowWatchBookmarks`.
@@ -60,6 +62,9 @@ impl Query {
                 "continue" if !v.is_empty() => q.continue_token = Some(v.into_owned()),
                 "watch" => q.watch = truthy(&v),
                 "resourceVersion" => q.resource_version = Some(v.into_owned()),
+                "resourceVersionMatch" if !v.is_empty() => {
+                    q.resource_version_match = Some(v.into_owned())
+                }
                 "timeoutSeconds" => q.timeout_seconds = Some(num("timeoutSeconds")?),
                 "allowWatchBookmarks" => q.allow_bookmarks = truthy(&v),
                 "sendInitialEvents" => q.send_initial_events = Some(truthy(&v)),

@@ -393,7 +393,7 @@ fn conflict_error(entries: &[Entry], conflicts: &[(usize, FieldSet)]) -> ApiErro
         let who = entries[*i].describe();
         let paths: Vec<String> = set.paths().iter().map(|p| fieldset::display(p)).collect();
         for p in &paths {
-            causes.push(json!({"type": "FieldManagerConflict", "message": format!("conflict with {who}"), "field": p}));
+            causes.push(json!({"reason": "FieldManagerConflict", "message": format!("conflict with {who}"), "field": p}));
         }
         by_manager.push((who, paths));
     }
