@@ -15,7 +15,9 @@
 //! namespace existence), update (resourceVersion conflicts, status/main separation,
 //! generation), patch (JSON, merge, strategic and apply, the last two approximated; see
 //! [`patch`]), delete (finalizers, preconditions), deletecollection, the status, scale, log,
-//! eviction and binding subresources, CRDs, and legacy discovery.
+//! eviction and binding subresources, CRDs, discovery (legacy and aggregated), and — when given
+//! the upstream specs directory ([`Builder::openapi_specs`]) — the real `/openapi/v2` and
+//! `/openapi/v3` documents.
 
 pub mod auth;
 mod crd;
@@ -28,6 +30,7 @@ pub mod patch;
 pub mod record;
 pub mod resources;
 pub mod selector;
+pub mod specs;
 pub mod status;
 pub mod store;
 pub mod tls;
@@ -47,6 +50,7 @@ use std::time::Duration;
 use store::{EventType, Store};
 
 pub use resources::{generated_resources, BUILTIN_RESOURCES};
+pub use specs::locate_generated as locate_openapi_specs;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,12 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
+    /// The OpenAPI specs directory given to [`Builder::openapi_specs`] is not a directory.
+    #[error("OpenAPI specs directory {path} does not exist or is not a directory")]
+    SpecsDir {
+        /// The path given.
+        path: PathBuf,
+    },
 }
 
 /// Configures a [`TestServer`] before it starts.
@@ -85,6 +95,7 @@ pub struct Builder {
     bookmark_interval: Duration,
     kubeconfig_path: Option<PathBuf>,
     authorizer: auth::Authorizer,
+    openapi_specs: Option<PathBuf>,
 }
 
 impl Default for Builder {
@@ -98,6 +109,7 @@ impl Default for Builder {
             bookmark_interval: Duration::from_secs(10),
             kubeconfig_path: None,
             authorizer: auth::Authorizer::AllowAll,
+            openapi_specs: None,
         }
     }
 }
@@ -147,9 +159,25 @@ impl Builder {
         self
     }
 
+    /// Serve the upstream OpenAPI documents in `dir` (laid out as
+    /// `openapi-specs/kubernetes/v1.35/`: `swagger.json`, `v3/api__v1_openapi.json`, ...) at
+    /// `/openapi/v2` and `/openapi/v3`, for the group/versions the server serves. Files are read
+    /// on first request. [`locate_openapi_specs`] finds the directory of the generated version.
+    /// Without this, `/openapi/v2` is not served and `/openapi/v3` has minimal documents.
+    pub fn openapi_specs(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.openapi_specs = Some(dir.into());
+        self
+    }
+
     /// Bind, generate the PKI, write the kubeconfig and start serving on the current tokio
     /// runtime.
     pub async fn start(self) -> Result<TestServer, StartError> {
+        // Only the directory is checked here; the files are read when first asked for.
+        if let Some(dir) = &self.openapi_specs {
+            if !dir.is_dir() {
+                return Err(StartError::SpecsDir { path: dir.clone() });
+            }
+        }
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
             .map_err(|source| StartError::Bind {
@@ -226,6 +254,7 @@ impl Builder {
             issued_tokens: Mutex::new(TokenTable::default()),
             authorizer: self.authorizer,
             shutdown: shutdown_rx.clone(),
+            openapi: self.openapi_specs.map(specs::OpenApiSpecs::new),
         });
         seed_namespaces(&state);
         let acceptor = pki
