@@ -49,7 +49,12 @@ fn candidates(version: &str) -> Vec<PathBuf> {
     let bases = std::env::current_dir().into_iter().chain([workspace]);
     for base in bases {
         out.push(base.join("openapi-specs").join(&rel));
-        out.push(base.join("..").join("shared").join("openapi-specs").join(&rel));
+        out.push(
+            base.join("..")
+                .join("shared")
+                .join("openapi-specs")
+                .join(&rel),
+        );
     }
     out
 }
@@ -123,7 +128,12 @@ impl OpenApiSpecs {
             .unwrap_or_else(|e| e.into_inner())
             .get(&rel)
         {
-            return Some(loaded.as_ref().map(|d| d.hash.clone()).map_err(Clone::clone));
+            return Some(
+                loaded
+                    .as_ref()
+                    .map(|d| d.hash.clone())
+                    .map_err(Clone::clone),
+            );
         }
         let mut hashes = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(h) = hashes.get(&rel) {
@@ -185,7 +195,10 @@ mod tests {
         let d = s.v3("apis/apps/v1").expect("file").expect("read");
         assert_eq!(&d.bytes[..], b"{}");
         assert_eq!(d.hash.len(), 128);
-        assert_eq!(s.v3_hash("apis/apps/v1").expect("file").expect("read"), d.hash);
+        assert_eq!(
+            s.v3_hash("apis/apps/v1").expect("file").expect("read"),
+            d.hash
+        );
         assert!(s.v3_hash("apis/batch/v1").is_none());
         // Served from the cache even after the file is gone.
         std::fs::remove_file(dir.path().join("v3/apis__apps__v1_openapi.json")).expect("rm");

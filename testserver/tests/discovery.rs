@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 
 /// What kubectl 1.32 sends for `/api` and `/apis`.
 const KUBECTL_ACCEPT: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
-const V2_CONTENT_TYPE: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+const V2_CONTENT_TYPE: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
 /// GET `path` with `accept`: (status, headers, body bytes).
 async fn get(
@@ -147,7 +148,11 @@ async fn core_group_and_negotiation() {
     assert_eq!(list["apiVersion"], json!("apidiscovery.k8s.io/v2beta1"));
     let items = list["items"].as_array().expect("items");
     assert_eq!(items.len(), 1, "/api lists the core group only: {list}");
-    assert_eq!(items[0]["metadata"].get("name"), None, "core group is unnamed");
+    assert_eq!(
+        items[0]["metadata"].get("name"),
+        None,
+        "core group is unnamed"
+    );
     let pods = find(&items[0]["versions"][0]["resources"], "resource", "pods");
     assert_eq!(
         pods["responseKind"],
@@ -156,7 +161,11 @@ async fn core_group_and_negotiation() {
     let eviction = find(&pods["subresources"], "subresource", "eviction");
     assert_eq!(eviction["responseKind"]["group"], json!("policy"));
     assert_eq!(eviction["verbs"], json!(["create"]));
-    let ns = find(&items[0]["versions"][0]["resources"], "resource", "namespaces");
+    let ns = find(
+        &items[0]["versions"][0]["resources"],
+        "resource",
+        "namespaces",
+    );
     assert_eq!(ns["scope"], json!("Cluster"));
 
     // Order decides: JSON listed first wins over the aggregated form listed later.
@@ -198,7 +207,11 @@ async fn version_is_the_generated_one() {
     let (_, v) = call(&c, &s, Method::GET, "/version", None).await;
     let expected = kubeclient::KUBERNETES_VERSION.trim_start_matches('v');
     assert_eq!(
-        format!("{}.{}", v["major"].as_str().unwrap_or(""), v["minor"].as_str().unwrap_or("")),
+        format!(
+            "{}.{}",
+            v["major"].as_str().unwrap_or(""),
+            v["minor"].as_str().unwrap_or("")
+        ),
         expected
     );
     assert!(v["gitVersion"]
@@ -228,7 +241,10 @@ async fn openapi_without_specs_keeps_minimal_documents() {
     let doc = json_of(&body);
     assert_eq!(
         doc["info"]["version"],
-        json!(format!("{}.0-kubeclient-testserver", kubeclient::KUBERNETES_VERSION))
+        json!(format!(
+            "{}.0-kubeclient-testserver",
+            kubeclient::KUBERNETES_VERSION
+        ))
     );
     assert!(doc["paths"]
         .as_object()

@@ -44,7 +44,9 @@ fn parse_args() -> Result<Args, String> {
             }
             "--kubeconfig-out" => args.kubeconfig = Some(PathBuf::from(value("--kubeconfig-out")?)),
             "--plain-http" => args.plain_http = true,
-            "--openapi-specs" => args.openapi_specs = Some(PathBuf::from(value("--openapi-specs")?)),
+            "--openapi-specs" => {
+                args.openapi_specs = Some(PathBuf::from(value("--openapi-specs")?))
+            }
             "--find-openapi-specs" => args.find_openapi_specs = true,
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),

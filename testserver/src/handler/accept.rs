@@ -33,7 +33,10 @@ impl MediaRange {
 /// the header among equal `q` (what clients mean when they list several). A missing or empty
 /// header means `*/*`; entries with `q=0` are dropped.
 pub fn parse(header: Option<&str>) -> Vec<MediaRange> {
-    let header = header.map(str::trim).filter(|h| !h.is_empty()).unwrap_or("*/*");
+    let header = header
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .unwrap_or("*/*");
     let mut ranked: Vec<(u32, MediaRange)> = Vec::new();
     for entry in header.split(',') {
         let mut parts = entry.split(';').map(str::trim);

@@ -224,8 +224,7 @@ fn resource_discovery(d: &ResourceDef) -> Value {
 
 /// The `all` category of the few kinds kubectl users expect under `kubectl get all`.
 fn categories(d: &ResourceDef) -> Option<Value> {
-    matches!(d.plural.as_str(), "pods" | "services" | "deployments")
-        .then(|| json!(["all"]))
+    matches!(d.plural.as_str(), "pods" | "services" | "deployments").then(|| json!(["all"]))
 }
 
 fn group_discovery(reg: &Registry, name: &str, versions: &[String]) -> Value {

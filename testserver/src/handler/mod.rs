@@ -323,7 +323,8 @@ fn discovery_root(state: &State, route: &Route, accept: &[accept::MediaRange]) -
     let core = *route == Route::CoreVersions;
     let mut resp = match discovery::negotiate(accept) {
         Some(format) => {
-            let mut r = value_response(200, &discovery::aggregated(&state.registry(), core, format));
+            let mut r =
+                value_response(200, &discovery::aggregated(&state.registry(), core, format));
             if let Ok(ct) = HeaderValue::from_str(&format.content_type()) {
                 r.headers_mut().insert(CONTENT_TYPE, ct);
             }

@@ -131,8 +131,7 @@ pub fn v3_response(
             *resp.status_mut() = StatusCode::MOVED_PERMANENTLY;
             *resp.body_mut() = full(Bytes::new());
             resp.headers_mut().remove(CONTENT_TYPE);
-            if let Ok(v) = HeaderValue::from_str(&format!("/openapi/v3/{path}?hash={}", doc.hash))
-            {
+            if let Ok(v) = HeaderValue::from_str(&format!("/openapi/v3/{path}?hash={}", doc.hash)) {
                 resp.headers_mut().insert(LOCATION, v);
             }
         }
