@@ -16,7 +16,8 @@
 //! generation), patch (JSON, merge, strategic from the spec's merge keys; see [`patch`]),
 //! server-side apply with managedFields, conflicts and force (see [`managed`]), delete
 //! (finalizers, preconditions), deletecollection, the status, scale, log, eviction and binding
-//! subresources, CRDs, and discovery.
+//! subresources, CRDs, discovery (legacy and aggregated), and — when given the upstream specs
+//! directory ([`Builder::openapi_specs`]) — the real `/openapi/v2` and `/openapi/v3` documents.
 
 pub mod auth;
 mod crd;
@@ -30,6 +31,7 @@ pub mod patch;
 pub mod record;
 pub mod resources;
 pub mod selector;
+pub mod specs;
 pub mod status;
 pub mod store;
 pub mod tls;
@@ -49,6 +51,7 @@ use std::time::Duration;
 use store::{EventType, Store};
 
 pub use resources::{generated_resources, BUILTIN_RESOURCES};
+pub use specs::locate_generated as locate_openapi_specs;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +77,12 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
+    /// The OpenAPI specs directory given to [`Builder::openapi_specs`] is not a directory.
+    #[error("OpenAPI specs directory {path} does not exist or is not a directory")]
+    SpecsDir {
+        /// The path given.
+        path: PathBuf,
+    },
 }
 
 /// Configures a [`TestServer`] before it starts.
@@ -87,6 +96,7 @@ pub struct Builder {
     bookmark_interval: Duration,
     kubeconfig_path: Option<PathBuf>,
     authorizer: auth::Authorizer,
+    openapi_specs: Option<PathBuf>,
 }
 
 impl Default for Builder {
@@ -100,6 +110,7 @@ impl Default for Builder {
             bookmark_interval: Duration::from_secs(10),
             kubeconfig_path: None,
             authorizer: auth::Authorizer::AllowAll,
+            openapi_specs: None,
         }
     }
 }
@@ -149,9 +160,25 @@ impl Builder {
         self
     }
 
+    /// Serve the upstream OpenAPI documents in `dir` (laid out as
+    /// `openapi-specs/kubernetes/v1.35/`: `swagger.json`, `v3/api__v1_openapi.json`, ...) at
+    /// `/openapi/v2` and `/openapi/v3`, for the group/versions the server serves. Files are read
+    /// on first request. [`locate_openapi_specs`] finds the directory of the generated version.
+    /// Without this, `/openapi/v2` is not served and `/openapi/v3` has minimal documents.
+    pub fn openapi_specs(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.openapi_specs = Some(dir.into());
+        self
+    }
+
     /// Bind, generate the PKI, write the kubeconfig and start serving on the current tokio
     /// runtime.
     pub async fn start(self) -> Result<TestServer, StartError> {
+        // Only the directory is checked here; the files are read when first asked for.
+        if let Some(dir) = &self.openapi_specs {
+            if !dir.is_dir() {
+                return Err(StartError::SpecsDir { path: dir.clone() });
+            }
+        }
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
             .map_err(|source| StartError::Bind {
@@ -228,6 +255,7 @@ impl Builder {
             issued_tokens: Mutex::new(TokenTable::default()),
             authorizer: self.authorizer,
             shutdown: shutdown_rx.clone(),
+            openapi: self.openapi_specs.map(specs::OpenApiSpecs::new),
         });
         seed_namespaces(&state);
         let acceptor = pki

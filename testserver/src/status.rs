@@ -121,6 +121,17 @@ impl ApiError {
     pub fn method_not_allowed(verb: &str, plural: &str) -> Self {
         Self::new(405, "MethodNotAllowed", format!("the server does not allow this method on the requested resource (verb {verb} on {plural})"))
     }
+    /// 406 NotAcceptable: nothing in `Accept` is a type the endpoint can produce.
+    pub fn not_acceptable(supported: &[&str]) -> Self {
+        Self::new(
+            406,
+            "NotAcceptable",
+            format!(
+                "only the following media types are accepted: {}",
+                supported.join(", ")
+            ),
+        )
+    }
     /// 410 Gone / Expired: a resourceVersion older than the retained history.
     pub fn expired(requested: u64, oldest: u64) -> Self {
         Self::new(

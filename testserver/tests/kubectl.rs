@@ -384,3 +384,78 @@ async fn kubectl_token_context_and_watch() {
         "kubectl get -w saw the change: {lines:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_uses_aggregated_discovery() {
+    if !have_kubectl() {
+        return;
+    }
+    let s = TestServer::start().await.expect("server starts");
+    let k = Kubectl::new(&s, "testserver");
+    let resources = k.run(&["api-resources", "--no-headers"], None).await;
+    for r in ["pods", "deployments", "customresourcedefinitions"] {
+        assert!(
+            resources.lines().any(|l| l.starts_with(r)),
+            "api-resources lacks {r}:\n{resources}"
+        );
+    }
+    let requests = s.requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    let apis = requests
+        .iter()
+        .find(|r| r.path == "/apis")
+        .unwrap_or_else(|| panic!("kubectl fetched /apis: {paths:?}"));
+    assert!(
+        apis.headers
+            .iter()
+            .any(|(k, v)| k == "accept" && v.contains("g=apidiscovery.k8s.io;v=v2;")),
+        "{:?}",
+        apis.headers
+    );
+    // The aggregated documents carry every resource: no per-group-version lists follow.
+    let per_gv: Vec<&&str> = paths
+        .iter()
+        .filter(|p| p.starts_with("/apis/") || p.starts_with("/api/"))
+        .collect();
+    assert!(per_gv.is_empty(), "per-group-version requests: {per_gv:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_explain_with_the_specs() {
+    if !have_kubectl() {
+        return;
+    }
+    let Some(dir) = kubeclient_testserver::locate_openapi_specs() else {
+        eprintln!(
+            "no OpenAPI specs for Kubernetes {} found (KUBECLIENT_SPECS_DIR, openapi-specs/, ../shared/openapi-specs): skipping kubectl explain",
+            kubeclient::KUBERNETES_VERSION
+        );
+        return;
+    };
+    let s = TestServer::builder()
+        .openapi_specs(dir)
+        .start()
+        .await
+        .expect("server starts");
+    let k = Kubectl::new(&s, "testserver");
+    let out = k.run(&["explain", "pods.spec.containers"], None).await;
+    assert!(out.contains("FIELD: containers"), "{out}");
+    assert!(out.contains("image"), "{out}");
+    let out = k
+        .run(&["explain", "deployments", "--api-version=apps/v1"], None)
+        .await;
+    assert!(out.contains("KIND:       Deployment"), "{out}");
+    assert!(out.contains("VERSION:    v1"), "{out}");
+    // Client-side apply computes its patch from the served schemas.
+    k.run(&["apply", "-f", "-"], Some(DEPLOYMENT)).await;
+    let changed = DEPLOYMENT.replace("image: nginx", "image: nginx:2");
+    assert!(k
+        .run(&["apply", "-f", "-"], Some(&changed))
+        .await
+        .contains("configured"));
+    let d = k.json(&["get", "deployment", "web", "-o", "json"]).await;
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        json!("nginx:2")
+    );
+}

@@ -1,18 +1,20 @@
-//! `kubeclient-testserver --listen 127.0.0.1:0 --kubeconfig-out FILE [--plain-http]`: run the
-//! test server until interrupted, for kubectl and other out-of-process clients.
+//! `kubeclient-testserver --listen 127.0.0.1:0 --kubeconfig-out FILE [--plain-http]
+//! [--openapi-specs DIR | --find-openapi-specs]`: run the test server until interrupted, for
+//! kubectl and other out-of-process clients.
 
 use kubeclient_testserver::TestServer;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: kubeclient-testserver [--listen ADDR] [--kubeconfig-out FILE] [--plain-http]";
+const USAGE: &str = "usage: kubeclient-testserver [--listen ADDR] [--kubeconfig-out FILE] [--plain-http] [--openapi-specs DIR | --find-openapi-specs]";
 
 struct Args {
     listen: SocketAddr,
     kubeconfig: Option<PathBuf>,
     plain_http: bool,
+    openapi_specs: Option<PathBuf>,
+    find_openapi_specs: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -20,6 +22,8 @@ fn parse_args() -> Result<Args, String> {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         kubeconfig: None,
         plain_http: false,
+        openapi_specs: None,
+        find_openapi_specs: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -40,6 +44,10 @@ fn parse_args() -> Result<Args, String> {
             }
             "--kubeconfig-out" => args.kubeconfig = Some(PathBuf::from(value("--kubeconfig-out")?)),
             "--plain-http" => args.plain_http = true,
+            "--openapi-specs" => {
+                args.openapi_specs = Some(PathBuf::from(value("--openapi-specs")?))
+            }
+            "--find-openapi-specs" => args.find_openapi_specs = true,
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -49,7 +57,7 @@ fn parse_args() -> Result<Args, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args() {
+    let mut args = match parse_args() {
         Ok(a) => a,
         Err(msg) => {
             eprintln!("{msg}");
@@ -62,6 +70,22 @@ async fn main() -> ExitCode {
     }
     if let Some(p) = &args.kubeconfig {
         b = b.kubeconfig_path(p);
+    }
+    if args.find_openapi_specs && args.openapi_specs.is_none() {
+        match kubeclient_testserver::locate_openapi_specs() {
+            Some(dir) => args.openapi_specs = Some(dir),
+            None => {
+                eprintln!(
+                    "kubeclient-testserver: no OpenAPI specs for Kubernetes {} found (set {} or pass --openapi-specs DIR)",
+                    kubeclient::KUBERNETES_VERSION,
+                    kubeclient_testserver::specs::SPECS_DIR_ENV
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if let Some(dir) = &args.openapi_specs {
+        b = b.openapi_specs(dir);
     }
     let server = match b.start().await {
         Ok(s) => s,

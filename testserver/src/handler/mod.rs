@@ -1,5 +1,6 @@
 //! HTTP request handling: authentication, routing, and dispatch to the verb implementations.
 
+mod accept;
 mod discovery;
 mod objects;
 mod openapi;
@@ -12,6 +13,7 @@ use crate::auth::{Authorizer, TokenTable, UserInfo};
 use crate::faults::{FaultAction, Faults};
 use crate::record::{RecordedRequest, Recorder};
 use crate::resources::{Registry, ResourceDef};
+use crate::specs::OpenApiSpecs;
 use crate::status::ApiError;
 use crate::store::Store;
 use bytes::Bytes;
@@ -62,6 +64,8 @@ pub struct State {
     pub authorizer: Authorizer,
     /// Ends streaming responses when the server shuts down.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Upstream OpenAPI documents to serve, when the server was given a specs directory.
+    pub openapi: Option<OpenApiSpecs>,
 }
 
 // A poisoned lock only means another handler panicked mid-request; the data is still the last
@@ -241,6 +245,12 @@ async fn serve(
         Err(e) => return error_response(&e),
     };
     let route = route::parse(parts.uri.path(), &state.registry());
+    let accept = accept::parse(
+        parts
+            .headers
+            .get(hyper::header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    );
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)
@@ -277,8 +287,7 @@ async fn serve(
             );
             r
         }
-        Route::CoreVersions => value_response(200, &discovery::core_versions(&state)),
-        Route::Groups => value_response(200, &discovery::group_list(&state.registry())),
+        Route::CoreVersions | Route::Groups => discovery_root(&state, &route, &accept),
         Route::Group(g) => match discovery::group(&state.registry(), &g) {
             Some(v) => value_response(200, &v),
             None => error_response(&ApiError::path_not_found(&req.path)),
@@ -293,13 +302,47 @@ async fn serve(
             Ok(r) => r,
             Err(e) => error_response(&e),
         },
-        Route::OpenApiV3Root => value_response(200, &openapi::root(&state.registry())),
-        Route::OpenApiV3(p) => match openapi::gv_document(&state.registry(), &p) {
-            Some(v) => value_response(200, &v),
-            None => error_response(&ApiError::path_not_found(&req.path)),
-        },
+        Route::OpenApiV2 => openapi::v2_response(state.openapi.as_ref(), &req.path, &accept),
+        Route::OpenApiV3Root => value_response(
+            200,
+            &openapi::root(&state.registry(), state.openapi.as_ref()),
+        ),
+        Route::OpenApiV3(p) => {
+            let hash = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+                .find(|(k, _)| k == "hash")
+                .map(|(_, v)| v.into_owned());
+            openapi::v3_response(
+                &state.registry(),
+                state.openapi.as_ref(),
+                &p,
+                &req.path,
+                hash.as_deref(),
+                &accept,
+            )
+        }
         Route::NotFound => error_response(&ApiError::path_not_found(&req.path)),
     }
+}
+
+/// `/api` or `/apis`, in the form the `Accept` header negotiates. Both forms vary by
+/// `Accept`, which caches (kubectl's disk cache) must know.
+fn discovery_root(state: &State, route: &Route, accept: &[accept::MediaRange]) -> Response<Body> {
+    let core = *route == Route::CoreVersions;
+    let mut resp = match discovery::negotiate(accept) {
+        Some(format) => {
+            let mut r =
+                value_response(200, &discovery::aggregated(&state.registry(), core, format));
+            if let Ok(ct) = HeaderValue::from_str(&format.content_type()) {
+                r.headers_mut().insert(CONTENT_TYPE, ct);
+            }
+            r
+        }
+        None if core => value_response(200, &discovery::core_versions(state)),
+        None => value_response(200, &discovery::group_list(&state.registry())),
+    };
+    resp.headers_mut()
+        .insert(hyper::header::VARY, HeaderValue::from_static("Accept"));
+    resp
 }
 
 /// The parts of a request the verb handlers need.

@@ -24,6 +24,8 @@ pub enum Route {
     },
     /// A resource, object or subresource.
     Resource(ResourcePath),
+    /// `/openapi/v2`.
+    OpenApiV2,
     /// `/openapi/v3`.
     OpenApiV3Root,
     /// `/openapi/v3/{api/v1 | apis/g/v}`.
@@ -57,6 +59,7 @@ pub fn parse(path: &str, registry: &Registry) -> Route {
     match segs.as_slice() {
         ["version"] => Route::Version,
         [h, ..] if matches!(*h, "healthz" | "readyz" | "livez") => Route::Health,
+        ["openapi", "v2"] => Route::OpenApiV2,
         ["openapi", "v3"] => Route::OpenApiV3Root,
         ["openapi", "v3", rest @ ..] => Route::OpenApiV3(rest.join("/")),
         ["api"] => Route::CoreVersions,
@@ -164,5 +167,10 @@ mod tests {
             }
         );
         assert_eq!(parse("/nope", &r), Route::NotFound);
+        assert_eq!(parse("/openapi/v2", &r), Route::OpenApiV2);
+        assert_eq!(
+            parse("/openapi/v3/apis/apps/v1", &r),
+            Route::OpenApiV3("apis/apps/v1".into())
+        );
     }
 }
