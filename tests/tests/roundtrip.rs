@@ -175,3 +175,19 @@ fn secrets_are_redacted_in_debug() {
     let debug = format!("{s:?}");
     assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
 }
+
+#[test]
+fn secrets_nested_in_other_types_stay_redacted() {
+    use kubeclient::api::authentication::v1::{TokenRequest, TokenRequestStatus};
+    use kubeclient::api::core::v1::Secret;
+    let request = TokenRequest {
+        status: Some(TokenRequestStatus { token: "sa-token-hunter2".into(), ..Default::default() }),
+        ..Default::default()
+    };
+    let secret = Secret { string_data: Some([("password".to_owned(), "hunter2".to_owned())].into()), ..Default::default() };
+    let list = kubeclient::meta::v1::List { items: vec![secret.clone()], ..Default::default() };
+    let event = kubeclient::meta::v1::WatchEvent::Added(secret);
+    for debug in [format!("{request:?}"), format!("{request:#?}"), format!("{list:?}"), format!("{event:?}")] {
+        assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
+    }
+}

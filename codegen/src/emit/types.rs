@@ -71,7 +71,7 @@ fn struct_def(ir: &Ir, root: &Root, t: &TypeDef, s: &StructDef, name: &syn::Iden
     // Debug is not derived: a derived `fmt` is compiled into the generated crate for every type.
     // The serde-driven one in the runtime is generic, so it is compiled only where it is used.
     let derives = quote!(#[derive(Clone, Default, PartialEq)]);
-    let debug = if s.sensitive.is_empty() {
+    let debug = if !s.debug_by_field {
         let label = t.rust_name.as_str();
         quote! {
             impl ::core::fmt::Debug for #name {
@@ -96,7 +96,8 @@ fn struct_def(ir: &Ir, root: &Root, t: &TypeDef, s: &StructDef, name: &syn::Iden
     }
 }
 
-/// `Debug` that prints `<redacted>` for credential fields (Secret data, issued tokens).
+/// `Debug` that prints `<redacted>` for credential fields (Secret data, issued tokens) and
+/// every other field through its own `Debug`, so nested redacting types stay redacted.
 fn redacting_debug(s: &StructDef, name: &syn::Ident) -> TokenStream {
     let label = name.to_string();
     let fields = s.fields.iter().map(|f| {

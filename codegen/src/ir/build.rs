@@ -2,11 +2,11 @@
 
 use super::resources::collect;
 use super::types::{build_types, split_name};
-use super::{features, Group, GroupVersion, Ir, Package, Ty, TypeKind};
+use super::{features, Group, GroupVersion, Ir, Package, Ty, TypeDef, TypeKind};
 use crate::naming;
 use crate::spec::Swagger;
 use crate::Error;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 const LIST_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta";
@@ -53,6 +53,8 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
             }
         }
     }
+
+    mark_debug_by_field(&mut types);
 
     // Packages and their features; groups and versions.
     let mut ir = Ir { types, ..Ir::default() };
@@ -117,6 +119,31 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
     ir.feature_deps = features::feature_deps(&ir);
     ir.patch = patch_table(spec);
     Ok(ir)
+}
+
+/// Structs that hold a redacted field, directly or through nested types, print field by field
+/// so the redaction is not bypassed (the generic Debug shows nested values as serialized JSON).
+fn mark_debug_by_field(types: &mut BTreeMap<String, TypeDef>) {
+    loop {
+        let marked: BTreeSet<String> = types
+            .iter()
+            .filter(|(_, t)| matches!(&t.kind, TypeKind::Struct(s) if s.debug_by_field || !s.sensitive.is_empty()))
+            .map(|(n, _)| n.clone())
+            .collect();
+        let mut changed = false;
+        for t in types.values_mut() {
+            let TypeKind::Struct(s) = &mut t.kind else { continue };
+            let wanted = !s.sensitive.is_empty()
+                || s.fields.iter().any(|f| f.ty.named().is_some_and(|n| marked.contains(n)));
+            if wanted && !s.debug_by_field {
+                s.debug_by_field = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
 }
 
 /// Merge metadata from the raw schemas (apimachinery definitions included: `metadata.finalizers`

@@ -109,6 +109,9 @@ pub struct StructDef {
     pub resource: Option<ResourceImpl>,
     /// Fields that hold secrets (Debug must redact them).
     pub sensitive: BTreeSet<String>,
+    /// Debug must show each field through its own `Debug` (not the serde-driven generic one),
+    /// because this struct or a type nested in it redacts secrets.
+    pub debug_by_field: bool,
 }
 
 /// Group/version/kind.
@@ -173,6 +176,17 @@ pub enum Ty {
     Vec(Box<Ty>),
     /// Map with string keys.
     Map(Box<Ty>),
+}
+
+impl Ty {
+    /// The definition this type names, through arrays and maps.
+    pub fn named(&self) -> Option<&str> {
+        match self {
+            Ty::Named(n) => Some(n),
+            Ty::Vec(t) | Ty::Map(t) => t.named(),
+            _ => None,
+        }
+    }
 }
 
 /// How a struct is served as a resource: the `Resource` impl and its markers.

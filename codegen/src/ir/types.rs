@@ -111,7 +111,7 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
             doc: prop_schema.description.clone(),
         });
     }
-    Ok(TypeKind::Struct(Box::new(StructDef { fields, gvk, resource: None, sensitive })))
+    Ok(TypeKind::Struct(Box::new(StructDef { fields, gvk, resource: None, sensitive, debug_by_field: false })))
 }
 
 /// OpenAPI v3 documents wrap a `$ref` in a one-element `allOf` (kube-openapi#477).
