@@ -160,6 +160,18 @@ impl ApiError {
             )
         }
     }
+    /// 403 Forbidden for a create in a namespace that is being deleted (the NamespaceLifecycle
+    /// admission plugin's error).
+    pub fn namespace_terminating(t: &Target<'_>, ns: &str) -> Self {
+        let mut details = t.details();
+        if let Some(m) = details.as_object_mut() {
+            m.insert("causes".into(), json!([{"reason": "NamespaceTerminating", "message": format!("namespace {ns} is being terminated"), "field": "metadata.namespace"}]));
+        }
+        ApiError {
+            details: Some(details),
+            ..Self::new(403, "Forbidden", format!("{} is forbidden: unable to create new content in namespace {ns} because it is being terminated", t.qualified()))
+        }
+    }
     /// 422 Invalid list options (`ListOptions` in kube-apiserver's validation).
     pub fn invalid_list_options(field: &str, why: &str) -> Self {
         ApiError {

@@ -178,6 +178,21 @@ impl Store {
         })
     }
 
+    /// Every object stored in namespace `ns` (any resource), as (resource, name).
+    pub fn objects_in_namespace(&self, ns: &str) -> Vec<(StorageKey, String)> {
+        let mut out: Vec<(StorageKey, String)> = self
+            .objects
+            .iter()
+            .flat_map(|(key, objs)| {
+                objs.range((ns.to_string(), String::new())..)
+                    .take_while(|((n, _), _)| n == ns)
+                    .map(|((_, name), _)| (key.clone(), name.clone()))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// The oldest resourceVersion whose state can still be read or watched from.
     pub fn oldest_readable(&self) -> u64 {
         self.compacted

@@ -1087,3 +1087,80 @@ async fn list_pages_and_exact_reads_come_from_one_snapshot() {
     .await;
     assert_eq!(code, StatusCode::GONE);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn namespaces_terminate_after_their_contents() {
+    let s = TestServer::start().await.expect("server starts");
+    let c = admin_client(&s);
+    let (code, ns) = call(
+        &c,
+        &s,
+        Method::POST,
+        "/api/v1/namespaces",
+        Some(json!({"metadata": {"name": "team"}})),
+    )
+    .await;
+    assert_eq!(code, StatusCode::CREATED);
+    assert_eq!(ns["spec"]["finalizers"], json!(["kubernetes"]));
+    let cms = "/api/v1/namespaces/team/configmaps";
+    call(
+        &c,
+        &s,
+        Method::POST,
+        cms,
+        Some(json!({"metadata": {"name": "plain"}})),
+    )
+    .await;
+    call(
+        &c,
+        &s,
+        Method::POST,
+        cms,
+        Some(json!({"metadata": {"name": "held", "finalizers": ["example.com/hold"]}})),
+    )
+    .await;
+
+    // Deleting marks the namespace Terminating and deletes what it can.
+    let (code, marked) = call(&c, &s, Method::DELETE, "/api/v1/namespaces/team", None).await;
+    assert_eq!(code, StatusCode::OK, "{marked}");
+    assert_eq!(marked["status"]["phase"], json!("Terminating"));
+    assert!(marked["metadata"]["deletionTimestamp"].is_string());
+    let (code, _) = call(&c, &s, Method::GET, &format!("{cms}/plain"), None).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    let (_, held) = call(&c, &s, Method::GET, &format!("{cms}/held"), None).await;
+    assert!(held["metadata"]["deletionTimestamp"].is_string(), "{held}");
+
+    // No new content while terminating; a second delete is a conflict, as upstream.
+    let (code, refused) = call(
+        &c,
+        &s,
+        Method::POST,
+        cms,
+        Some(json!({"metadata": {"name": "late"}})),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FORBIDDEN, "{refused}");
+    assert_eq!(refused["message"], json!("configmaps \"late\" is forbidden: unable to create new content in namespace team because it is being terminated"));
+    assert_eq!(
+        refused["details"]["causes"][0]["reason"],
+        json!("NamespaceTerminating")
+    );
+    let (code, _) = call(&c, &s, Method::DELETE, "/api/v1/namespaces/team", None).await;
+    assert_eq!(code, StatusCode::CONFLICT);
+    let (code, _) = call(&c, &s, Method::GET, "/api/v1/namespaces/team", None).await;
+    assert_eq!(code, StatusCode::OK);
+
+    // Removing the last finalizer lets the object and then the namespace go.
+    let (code, _) = call_ct(
+        &c,
+        &s,
+        Method::PATCH,
+        &format!("{cms}/held"),
+        Some(json!({"metadata": {"finalizers": null}})),
+        "application/merge-patch+json",
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, _) = call(&c, &s, Method::GET, "/api/v1/namespaces/team", None).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+}

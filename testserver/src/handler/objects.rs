@@ -304,6 +304,8 @@ fn apply_create_defaults(t: &Target, obj: &mut Value) {
     match (t.def.group.as_str(), t.def.plural.as_str()) {
         ("", "namespaces") => {
             map.insert("status".into(), json!({"phase": "Active"}));
+            // The namespace controller's finalizer: contents are deleted before the namespace.
+            map.insert("spec".into(), json!({"finalizers": ["kubernetes"]}));
         }
         ("", "pods") => {
             map.insert(
@@ -395,6 +397,9 @@ pub fn create_value(
             name: &t.namespace,
         };
         return Err(ApiError::not_found(&ns_target));
+    }
+    if t.def.namespaced && namespace_terminating(&store, &t.namespace) {
+        return Err(ApiError::namespace_terminating(&t.err(&name), &t.namespace));
     }
     if store.get(&key, &t.namespace, &name).is_some() {
         return Err(ApiError::already_exists(&t.err(&name)));
@@ -517,9 +522,14 @@ pub fn commit(
         }));
     }
     if meta_str(&new, "deletionTimestamp").is_some() && !has_finalizers(&new) {
-        // The last finalizer is gone: the pending delete completes.
+        // The last finalizer is gone: the pending delete completes (a namespace once empty).
         let stored = store.put(&key, &t.namespace, name, new, EventType::Modified);
-        return Ok(store.remove(&key, &t.namespace, name).unwrap_or(stored));
+        if key == namespaces_key() {
+            return Ok(finish_namespace(store, name).unwrap_or(stored));
+        }
+        let gone = store.remove(&key, &t.namespace, name).unwrap_or(stored);
+        finish_namespace(store, &t.namespace);
+        return Ok(gone);
     }
     Ok(store.put(&key, &t.namespace, name, new, EventType::Modified))
 }
@@ -718,6 +728,12 @@ pub fn delete_locked(
     if dry_run {
         return Ok(old);
     }
+    if key == namespaces_key() {
+        if meta_str(&old.value, "deletionTimestamp").is_some() {
+            return Err(ApiError::conflict(&t.err(name), "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system."));
+        }
+        return Ok(terminate_namespace(store, &old, name));
+    }
     if has_finalizers(&old.value) {
         if meta_str(&old.value, "deletionTimestamp").is_some() {
             return Ok(old);
@@ -729,9 +745,71 @@ pub fn delete_locked(
         }
         return Ok(store.put(&key, &t.namespace, name, v, EventType::Modified));
     }
-    store
+    let gone = store
         .remove(&key, &t.namespace, name)
-        .ok_or_else(|| ApiError::not_found(&t.err(name)))
+        .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    finish_namespace(store, &t.namespace);
+    Ok(gone)
+}
+
+/// Whether namespace `ns` is being deleted (new content is refused).
+fn namespace_terminating(store: &Store, ns: &str) -> bool {
+    store
+        .get(&namespaces_key(), "", ns)
+        .is_some_and(|n| meta_str(&n.value, "deletionTimestamp").is_some())
+}
+
+/// Delete a namespace as kube-apiserver and its namespace controller do, at once: the
+/// namespace turns `Terminating` (deletionTimestamp set), everything in it is deleted (objects
+/// with finalizers wait for them), and the namespace goes when it is empty and has no
+/// finalizers of its own. Returns the namespace as marked.
+fn terminate_namespace(store: &mut Store, old: &Arc<Stored>, name: &str) -> Arc<Stored> {
+    let ns_key = namespaces_key();
+    let marked = if meta_str(&old.value, "deletionTimestamp").is_some() {
+        old.clone()
+    } else {
+        let mut v = old.value.clone();
+        if let Some(m) = meta_mut(&mut v) {
+            m.insert("deletionTimestamp".into(), json!(now_rfc3339()));
+            m.insert("deletionGracePeriodSeconds".into(), json!(0));
+        }
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("status".into(), json!({"phase": "Terminating"}));
+        }
+        store.put(&ns_key, "", name, v, EventType::Modified)
+    };
+    for (key, member) in store.objects_in_namespace(name) {
+        let Some(obj) = store.get(&key, name, &member) else {
+            continue;
+        };
+        if !has_finalizers(&obj.value) {
+            store.remove(&key, name, &member);
+        } else if meta_str(&obj.value, "deletionTimestamp").is_none() {
+            let mut v = obj.value.clone();
+            if let Some(m) = meta_mut(&mut v) {
+                m.insert("deletionTimestamp".into(), json!(now_rfc3339()));
+                m.insert("deletionGracePeriodSeconds".into(), json!(0));
+            }
+            store.put(&key, name, &member, v, EventType::Modified);
+        }
+    }
+    finish_namespace(store, name);
+    marked
+}
+
+/// Remove namespace `ns` when it is terminating, empty and without finalizers of its own;
+/// returns its last state when it went.
+fn finish_namespace(store: &mut Store, ns: &str) -> Option<Arc<Stored>> {
+    let key = namespaces_key();
+    let obj = store.get(&key, "", ns)?;
+    let done = meta_str(&obj.value, "deletionTimestamp").is_some()
+        && !has_finalizers(&obj.value)
+        && store.objects_in_namespace(ns).is_empty();
+    if done {
+        store.remove(&key, "", ns)
+    } else {
+        None
+    }
 }
 
 /// DELETE one object.
@@ -747,26 +825,7 @@ pub fn delete(
             .get("dryRun")
             .and_then(Value::as_array)
             .is_some_and(|a| a.iter().any(|v| v == "All"));
-    let cascade_keys = if (t.def.group.as_str(), t.def.plural.as_str()) == ("", "namespaces") {
-        state.registry().namespaced_storage_keys()
-    } else {
-        Vec::new()
-    };
-    let stored = {
-        let mut store = state.store();
-        let stored = delete_locked(&mut store, t, name, &opts, dry_run)?;
-        if !dry_run && !cascade_keys.is_empty() {
-            // The namespace controller's job, done at once: remove everything inside.
-            for key in &cascade_keys {
-                for obj in store.list(key, Some(name)) {
-                    if let Some(n) = meta_str(&obj.value, "name") {
-                        store.remove(key, name, n);
-                    }
-                }
-            }
-        }
-        stored
-    };
+    let stored = delete_locked(&mut state.store(), t, name, &opts, dry_run)?;
     if !dry_run && store_lacks(state, t, name) {
         crd::after_write(state, t, name, None);
     }
