@@ -12,11 +12,13 @@
 //! - [`discovery`]: the static resource table the generator emits.
 //! - [`clientcmd`]: kubeconfig loading.
 
+pub mod cache;
 pub mod client;
 pub mod clientcmd;
 pub mod codec;
 pub mod discovery;
 pub mod flowcontrol;
+pub mod labels;
 pub mod meta;
 pub mod resource;
 pub mod rest;

@@ -4,102 +4,23 @@
 use crate::status::ApiError;
 use serde_json::Value;
 
-/// One label requirement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum LabelReq {
-    Eq(String, String),
-    NotEq(String, String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Exists(String),
-    NotExists(String),
-}
-
-/// A parsed label selector; all requirements must hold.
+/// A parsed label selector (the runtime's parser, as clients use it); all requirements must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LabelSelector(Vec<LabelReq>);
-
-/// Split on commas that are not inside parentheses.
-fn split_top_level(s: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut start) = (0i32, 0usize);
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                parts.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&s[start..]);
-    parts
-        .into_iter()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
-fn set_values(rest: &str, whole: &str) -> Result<Vec<String>, ApiError> {
-    let inner = rest
-        .trim()
-        .strip_prefix('(')
-        .and_then(|r| r.strip_suffix(')'))
-        .ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "unable to parse requirement {whole:?}: expected a parenthesised value set"
-            ))
-        })?;
-    Ok(inner
-        .split(',')
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .collect())
-}
+pub struct LabelSelector(kubeclient::runtime::labels::Selector);
 
 impl LabelSelector {
-    /// Parse `a=b,c!=d,e in (f,g),h notin (i),j,!k`.
+    /// Parse `a=b,c!=d,e in (f,g),h notin (i),j,!k`; a bad requirement is 400 BadRequest.
     pub fn parse(s: &str) -> Result<Self, ApiError> {
-        let mut reqs = Vec::new();
-        for part in split_top_level(s) {
-            let req = if let Some(key) = part.strip_prefix('!') {
-                LabelReq::NotExists(key.trim().to_string())
-            } else if let Some((k, v)) = part.split_once("!=") {
-                LabelReq::NotEq(k.trim().into(), v.trim().into())
-            } else if let Some((k, v)) = part.split_once("==") {
-                LabelReq::Eq(k.trim().into(), v.trim().into())
-            } else if let Some((k, v)) = part.split_once('=') {
-                LabelReq::Eq(k.trim().into(), v.trim().into())
-            } else if let Some((k, rest)) = part.split_once(" notin ") {
-                LabelReq::NotIn(k.trim().into(), set_values(rest, part)?)
-            } else if let Some((k, rest)) = part.split_once(" in ") {
-                LabelReq::In(k.trim().into(), set_values(rest, part)?)
-            } else if part.contains(char::is_whitespace) || part.contains('(') {
-                return Err(ApiError::bad_request(format!(
-                    "unable to parse requirement {part:?}"
-                )));
-            } else {
-                LabelReq::Exists(part.to_string())
-            };
-            reqs.push(req);
-        }
-        Ok(LabelSelector(reqs))
+        kubeclient::runtime::labels::Selector::parse(s)
+            .map(LabelSelector)
+            .map_err(|e| ApiError::bad_request(e.to_string()))
     }
 
     /// True when `obj`'s labels satisfy every requirement.
     pub fn matches(&self, obj: &Value) -> bool {
         let labels = obj.pointer("/metadata/labels");
-        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-        self.0.iter().all(|r| match r {
-            LabelReq::Eq(k, v) => get(k) == Some(v.as_str()),
-            LabelReq::NotEq(k, v) => get(k) != Some(v.as_str()),
-            LabelReq::In(k, vs) => get(k).is_some_and(|x| vs.iter().any(|v| v == x)),
-            LabelReq::NotIn(k, vs) => get(k).is_none_or(|x| vs.iter().all(|v| v != x)),
-            LabelReq::Exists(k) => get(k).is_some(),
-            LabelReq::NotExists(k) => get(k).is_none(),
-        })
+        self.0
+            .matches_with(|k| labels.and_then(|l| l.get(k)).and_then(Value::as_str))
     }
 
     /// True when it selects everything.
@@ -116,7 +37,7 @@ impl FieldSelector {
     /// Parse; each term is `path=value`, `path==value` or `path!=value`.
     pub fn parse(s: &str) -> Result<Self, ApiError> {
         let mut terms = Vec::new();
-        for part in split_top_level(s) {
+        for part in kubeclient::runtime::labels::split_requirements(s) {
             let (path, eq, value) = if let Some((k, v)) = part.split_once("!=") {
                 (k, false, v)
             } else if let Some((k, v)) = part.split_once("==") {

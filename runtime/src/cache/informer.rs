@@ -1,0 +1,511 @@
+//! [`Informer<K>`]: a local cache of one kind kept current by list + watch (client-go's
+//! reflector and shared informer), with event handlers, indexes, periodic resync and a
+//! transform to trim objects before they are stored.
+//!
+//! The reflector lists in pages of 500 (a consistent snapshot), then watches from the list's
+//! resourceVersion with bookmarks and a random 5–10 minute server timeout, re-watching from the
+//! last seen version when a watch ends. A 410 Gone (history compacted) relists; objects that
+//! vanished meanwhile are reported as [`Deleted::FinalStateUnknown`] tombstones. Errors back off
+//! exponentially (0.8 s to 30 s with jitter, as client-go's reflector).
+//!
+//! Handlers run on the informer's task, in event order, one event at a time; a slow handler
+//! delays the cache (hand work to a [`super::WorkQueue`] instead, as controllers do).
+
+use super::store::{key_of, IndexFunc, Store};
+use super::Lister;
+use crate::client::ResourceClient;
+use crate::flowcontrol::Backoff;
+use crate::meta::v1::{ListOptions, WatchEvent};
+use crate::resource::{verbs, Resource};
+use crate::rest::Error;
+use futures_util::StreamExt;
+use rand::Rng;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How a deleted object is reported.
+#[derive(Debug, Clone)]
+pub enum Deleted<K> {
+    /// Seen deleted by the watch: its last state.
+    Object(Arc<K>),
+    /// Gone while the watch was down, found missing by a relist: the last state the cache had
+    /// (client-go's `DeletedFinalStateUnknown`).
+    FinalStateUnknown {
+        /// `namespace/name`.
+        key: String,
+        /// The last state in the cache.
+        last: Arc<K>,
+    },
+}
+
+impl<K> Deleted<K> {
+    /// The object as last known.
+    pub fn object(&self) -> &Arc<K> {
+        match self {
+            Deleted::Object(o) | Deleted::FinalStateUnknown { last: o, .. } => o,
+        }
+    }
+}
+
+/// What a handler is told.
+#[derive(Debug, Clone)]
+pub enum Event<K> {
+    /// A new object; `initial_list` when it came with the first list.
+    Added {
+        /// The object.
+        obj: Arc<K>,
+        /// Part of the initial list (before [`Informer::has_synced`]).
+        initial_list: bool,
+    },
+    /// A changed object, or every object again on resync (then `old` and `new` are the same).
+    Updated {
+        /// Previous state.
+        old: Arc<K>,
+        /// New state.
+        new: Arc<K>,
+    },
+    /// A deleted object.
+    Deleted(Deleted<K>),
+}
+
+/// Receives informer events (client-go's `ResourceEventHandler`). Closures taking `&Event<K>`
+/// are handlers.
+pub trait EventHandler<K>: Send + Sync + 'static {
+    /// One event.
+    fn handle(&self, event: &Event<K>);
+}
+
+impl<K, F: Fn(&Event<K>) + Send + Sync + 'static> EventHandler<K> for F {
+    fn handle(&self, event: &Event<K>) {
+        self(event)
+    }
+}
+
+type Transform<K> = Arc<dyn Fn(&mut K) + Send + Sync>;
+
+/// Tunables, with client-go's defaults.
+#[derive(Clone, Debug)]
+struct Settings {
+    label_selector: Option<String>,
+    field_selector: Option<String>,
+    page_size: i64,
+    watch_timeout: (Duration, Duration),
+    resync: Option<Duration>,
+    backoff: (Duration, Duration),
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            label_selector: None,
+            field_selector: None,
+            page_size: 500,
+            watch_timeout: (Duration::from_secs(300), Duration::from_secs(600)),
+            resync: None,
+            backoff: (Duration::from_millis(800), Duration::from_secs(30)),
+        }
+    }
+}
+
+struct Shared<K> {
+    client: ResourceClient<K>,
+    store: Store<K>,
+    handlers: Mutex<Vec<Arc<dyn EventHandler<K>>>>,
+    synced: watch::Sender<bool>,
+    transform: Option<Transform<K>>,
+    settings: Settings,
+}
+
+impl<K: Resource> Shared<K> {
+    fn handlers(&self) -> Vec<Arc<dyn EventHandler<K>>> {
+        self.handlers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn emit(&self, event: Event<K>) {
+        for h in self.handlers() {
+            h.handle(&event);
+        }
+    }
+
+    fn prepare(&self, mut obj: K) -> Arc<K> {
+        if let Some(t) = &self.transform {
+            t(&mut obj);
+        }
+        Arc::new(obj)
+    }
+}
+
+/// Builds an [`Informer`].
+pub struct InformerBuilder<K> {
+    client: ResourceClient<K>,
+    indexers: BTreeMap<String, IndexFunc<K>>,
+    transform: Option<Transform<K>>,
+    settings: Settings,
+}
+
+impl<K: Resource + verbs::List + verbs::Watch> InformerBuilder<K> {
+    /// Only objects matching this label selector.
+    pub fn label_selector(mut self, s: impl Into<String>) -> Self {
+        self.settings.label_selector = Some(s.into());
+        self
+    }
+
+    /// Only objects matching this field selector.
+    pub fn field_selector(mut self, s: impl Into<String>) -> Self {
+        self.settings.field_selector = Some(s.into());
+        self
+    }
+
+    /// An extra index (the namespace index is always there).
+    pub fn indexer(
+        mut self,
+        name: impl Into<String>,
+        f: impl Fn(&K) -> Vec<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.indexers.insert(name.into(), Arc::new(f));
+        self
+    }
+
+    /// Hand every object to handlers again as an update this often (client-go's resync).
+    pub fn resync(mut self, every: Duration) -> Self {
+        self.settings.resync = (!every.is_zero()).then_some(every);
+        self
+    }
+
+    /// Change each object before it is cached and handed out (e.g. [`drop_managed_fields`]).
+    pub fn transform(mut self, f: impl Fn(&mut K) + Send + Sync + 'static) -> Self {
+        self.transform = Some(Arc::new(f));
+        self
+    }
+
+    /// List page size (default 500; 0 lists in one response).
+    pub fn page_size(mut self, n: i64) -> Self {
+        self.settings.page_size = n.max(0);
+        self
+    }
+
+    /// The server-side timeout of each watch is random in `[min, max]` (default 5–10 minutes).
+    pub fn watch_timeout(mut self, min: Duration, max: Duration) -> Self {
+        self.settings.watch_timeout = (min, max.max(min));
+        self
+    }
+
+    /// Backoff between failed list or watch attempts (default 0.8 s doubling to 30 s).
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.settings.backoff = (initial, max);
+        self
+    }
+
+    /// The informer (not running yet: see [`Informer::start`]).
+    pub fn build(self) -> Informer<K> {
+        let (synced, _) = watch::channel(false);
+        Informer {
+            shared: Arc::new(Shared {
+                client: self.client,
+                store: Store::new(self.indexers),
+                handlers: Mutex::new(Vec::new()),
+                synced,
+                transform: self.transform,
+                settings: self.settings,
+            }),
+        }
+    }
+}
+
+/// A cache of one kind, kept current by list + watch. Cloning shares it.
+pub struct Informer<K> {
+    shared: Arc<Shared<K>>,
+}
+
+impl<K> Clone for Informer<K> {
+    fn clone(&self) -> Self {
+        Informer {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<K: Resource> std::fmt::Debug for Informer<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Informer")
+            .field("kind", &K::KIND)
+            .field("client", &self.shared.client)
+            .field("synced", &*self.shared.synced.borrow())
+            .field("store", &self.shared.store)
+            .finish()
+    }
+}
+
+/// The running informer's task; dropping it stops the informer.
+#[derive(Debug)]
+pub struct InformerHandle {
+    task: JoinHandle<()>,
+}
+
+impl Drop for InformerHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl<K: Resource + verbs::List + verbs::Watch> Informer<K> {
+    /// An informer over what `client` lists: one namespace, all namespaces or cluster-wide.
+    pub fn builder(client: ResourceClient<K>) -> InformerBuilder<K> {
+        InformerBuilder {
+            client,
+            indexers: BTreeMap::new(),
+            transform: None,
+            settings: Settings::default(),
+        }
+    }
+
+    /// An informer with the defaults.
+    pub fn new(client: ResourceClient<K>) -> Self {
+        Self::builder(client).build()
+    }
+
+    /// Add a handler. Added after the initial list, it is first told about every cached object
+    /// as `Added { initial_list: true }`, as client-go's `AddEventHandler` does.
+    pub fn add_handler(&self, handler: impl EventHandler<K>) {
+        let handler: Arc<dyn EventHandler<K>> = Arc::new(handler);
+        // Hold the handler list while replaying so no live event slips in between.
+        let mut handlers = self
+            .shared
+            .handlers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if self.has_synced() {
+            for obj in self.shared.store.list() {
+                handler.handle(&Event::Added {
+                    obj,
+                    initial_list: true,
+                });
+            }
+        }
+        handlers.push(handler);
+    }
+
+    /// The cache itself.
+    pub fn store(&self) -> Store<K> {
+        self.shared.store.clone()
+    }
+
+    /// A lister over the cache.
+    pub fn lister(&self) -> Lister<K> {
+        Lister::new(self.shared.store.clone())
+    }
+
+    /// Whether the first list has been stored.
+    pub fn has_synced(&self) -> bool {
+        *self.shared.synced.borrow()
+    }
+
+    /// Wait until the first list has been stored.
+    pub async fn wait_for_sync(&self) {
+        let mut rx = self.shared.synced.subscribe();
+        // The sender lives in `self`, so it cannot be dropped while we wait.
+        let _ = rx.wait_for(|s| *s).await;
+    }
+
+    /// Run on a tokio task until the handle is dropped.
+    pub fn start(&self) -> InformerHandle {
+        let shared = self.shared.clone();
+        InformerHandle {
+            task: tokio::spawn(async move { run(shared).await }),
+        }
+    }
+}
+
+/// Drop `metadata.managedFields` (often a third of an object's memory; client-go users do this
+/// with a transform too).
+pub fn drop_managed_fields<K: Resource>(obj: &mut K) {
+    obj.metadata_mut().managed_fields = None;
+}
+
+fn rv_of<K: Resource>(obj: &K) -> Option<String> {
+    obj.metadata()
+        .resource_version
+        .clone()
+        .filter(|rv| !rv.is_empty())
+}
+
+async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
+    let s = &shared.settings;
+    let mut backoff = Backoff::new(s.backoff.0, s.backoff.1).with_jitter(1.0);
+    let mut resync = s.resync.map(|every| {
+        let mut t = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    });
+    loop {
+        let mut rv = match list_all(&shared).await {
+            Ok(rv) => rv,
+            Err(e) => {
+                tracing::warn!(kind = K::KIND, error = %e, "informer list failed; retrying");
+                tokio::time::sleep(backoff.next_delay()).await;
+                continue;
+            }
+        };
+        backoff.reset();
+        // Watch until the history we need is gone.
+        loop {
+            match watch_once(&shared, &mut rv, resync.as_mut()).await {
+                WatchEnd::Relist => break,
+                WatchEnd::Rewatch => {}
+                WatchEnd::Failed(e) => {
+                    tracing::warn!(kind = K::KIND, error = %e, "informer watch failed; retrying");
+                    tokio::time::sleep(backoff.next_delay()).await;
+                }
+            }
+        }
+    }
+}
+
+/// List everything (paged), replace the cache, tell handlers; returns the list's version.
+async fn list_all<K: Resource + verbs::List>(shared: &Shared<K>) -> Result<String, Error> {
+    let s = &shared.settings;
+    let mut items = Vec::new();
+    let mut opts = ListOptions {
+        label_selector: s.label_selector.clone(),
+        field_selector: s.field_selector.clone(),
+        limit: (s.page_size > 0).then_some(s.page_size),
+        ..Default::default()
+    };
+    let rv = loop {
+        let page = match shared.client.list(&opts).await {
+            Ok(p) => p,
+            // The snapshot behind the continue token is gone: start over in one request.
+            Err(e) if opts.continue_.is_some() && e.is_resource_expired() => {
+                items.clear();
+                opts.continue_ = None;
+                opts.limit = None;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        items.extend(page.items);
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(next) => opts.continue_ = Some(next),
+            None => break page.metadata.resource_version.unwrap_or_default(),
+        }
+    };
+    replace(shared, items);
+    Ok(rv)
+}
+
+/// Make the cache exactly `items`: adds, updates, and tombstones for what vanished.
+fn replace<K: Resource>(shared: &Shared<K>, items: Vec<K>) {
+    let initial = !*shared.synced.borrow();
+    let mut seen = HashSet::with_capacity(items.len());
+    for item in items {
+        let obj = shared.prepare(item);
+        seen.insert(key_of(obj.as_ref()));
+        match shared.store.upsert(obj.clone()) {
+            None => shared.emit(Event::Added {
+                obj,
+                initial_list: initial,
+            }),
+            Some(old) => shared.emit(Event::Updated { old, new: obj }),
+        }
+    }
+    for key in shared.store.keys() {
+        if !seen.contains(&key) {
+            if let Some(last) = shared.store.remove(&key) {
+                shared.emit(Event::Deleted(Deleted::FinalStateUnknown { key, last }));
+            }
+        }
+    }
+    shared.synced.send_replace(true);
+}
+
+enum WatchEnd {
+    /// 410 Gone: the version is no longer served; list again.
+    Relist,
+    /// The watch ended normally (timeout, connection closed); watch again from the last version.
+    Rewatch,
+    /// The watch could not start or broke with an error; back off, then watch again.
+    Failed(Error),
+}
+
+async fn watch_once<K: Resource + verbs::Watch>(
+    shared: &Shared<K>,
+    rv: &mut String,
+    mut resync: Option<&mut tokio::time::Interval>,
+) -> WatchEnd {
+    let s = &shared.settings;
+    let (min, max) = s.watch_timeout;
+    let timeout = if max > min {
+        rand::rng().random_range(min..=max)
+    } else {
+        min
+    };
+    let opts = ListOptions {
+        label_selector: s.label_selector.clone(),
+        field_selector: s.field_selector.clone(),
+        resource_version: Some(rv.clone()),
+        allow_watch_bookmarks: Some(true),
+        timeout_seconds: Some(timeout.as_secs().max(1) as i64),
+        ..Default::default()
+    };
+    let mut stream = match shared.client.watch(&opts).await {
+        Ok(s) => s,
+        Err(e) if e.is_gone() || e.is_resource_expired() => return WatchEnd::Relist,
+        Err(e) => return WatchEnd::Failed(e),
+    };
+    loop {
+        let next = match resync.as_deref_mut() {
+            Some(tick) => tokio::select! {
+                ev = stream.next() => ev,
+                _ = tick.tick() => {
+                    for obj in shared.store.list() {
+                        shared.emit(Event::Updated { old: obj.clone(), new: obj });
+                    }
+                    continue;
+                }
+            },
+            None => stream.next().await,
+        };
+        let event = match next {
+            None => return WatchEnd::Rewatch,
+            Some(Err(e)) if e.is_gone() || e.is_resource_expired() => return WatchEnd::Relist,
+            Some(Err(e)) => return WatchEnd::Failed(e),
+            Some(Ok(ev)) => ev,
+        };
+        match event {
+            WatchEvent::Added(o) | WatchEvent::Modified(o) => {
+                if let Some(v) = rv_of(&o) {
+                    *rv = v;
+                }
+                let obj = shared.prepare(o);
+                match shared.store.upsert(obj.clone()) {
+                    None => shared.emit(Event::Added {
+                        obj,
+                        initial_list: false,
+                    }),
+                    Some(old) => shared.emit(Event::Updated { old, new: obj }),
+                }
+            }
+            WatchEvent::Deleted(o) => {
+                if let Some(v) = rv_of(&o) {
+                    *rv = v;
+                }
+                let obj = shared.prepare(o);
+                shared.store.remove(&key_of(obj.as_ref()));
+                shared.emit(Event::Deleted(Deleted::Object(obj)));
+            }
+            WatchEvent::Bookmark(o) => {
+                if let Some(v) = rv_of(&o) {
+                    *rv = v;
+                }
+            }
+            WatchEvent::Error(status) if status.code == Some(410) => return WatchEnd::Relist,
+            WatchEvent::Error(status) => return WatchEnd::Failed(Error::Api(Box::new(status))),
+        }
+    }
+}
