@@ -96,7 +96,15 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
             out.extend_from_slice(#ident);
         });
     }
+    // Each definition's entry is compiled only with the feature of its package, so a build
+    // with few API groups does not carry (or const-evaluate) the whole table.
+    let feature_of: std::collections::BTreeMap<&str, &str> = ir
+        .packages
+        .values()
+        .flat_map(|p| p.types.iter().map(move |t| (t.as_str(), p.feature.as_str())))
+        .collect();
     let patch_types = ir.patch.iter().map(|(name, fields)| {
+        let cfg = feature_of.get(name.as_str()).filter(|_| cfg_features).map(|f| quote!(#[cfg(feature = #f)]));
         let fields = fields.iter().map(|f| {
             let (n, shape, strategy, key, item) = (&f.name, f.shape, &f.strategy, &f.merge_key, &f.item_type);
             let (list_type, keys, atomic) = (f.list_type, &f.list_keys, f.atomic);
@@ -107,7 +115,7 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
                 }
             }
         });
-        quote! { ::kubeclient_runtime::discovery::PatchType { name: #name, fields: &[#(#fields),*] } }
+        quote! { #cfg ::kubeclient_runtime::discovery::PatchType { name: #name, fields: &[#(#fields),*] } }
     });
     let kinds = ir.groups.values().flat_map(|g| g.versions.values()).flat_map(|gv| gv.resources.iter()).filter_map(|def| {
         let (_, _, r) = ir.resource(def)?;
