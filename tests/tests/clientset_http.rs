@@ -50,6 +50,33 @@ fn pod(name: &str, app: &str) -> Pod {
     }
 }
 
+/// Deployment `web` with `replicas` pods of [`pod`]'s spec, selected by `app=web`.
+fn web_deployment(replicas: i32) -> Deployment {
+    let web = || labels(&[("app", "web")]);
+    Deployment {
+        metadata: ObjectMeta {
+            name: Some("web".into()),
+            ..Default::default()
+        },
+        spec: Some(DeploymentSpec {
+            replicas: Some(replicas),
+            selector: LabelSelector {
+                match_labels: web(),
+                ..Default::default()
+            },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: web(),
+                    ..Default::default()
+                }),
+                spec: pod("x", "web").spec,
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 #[tokio::test]
 async fn create_get_list_update_patch_delete() {
     let (_server, cs) = server().await;
@@ -225,28 +252,7 @@ async fn cluster_scoped_status_scale_and_logs() {
     );
 
     let deployments = cs.apps_v1().deployments("team-a");
-    let d = Deployment {
-        metadata: ObjectMeta {
-            name: Some("web".into()),
-            ..Default::default()
-        },
-        spec: Some(DeploymentSpec {
-            replicas: Some(2),
-            selector: LabelSelector {
-                match_labels: labels(&[("app", "web")]),
-                ..Default::default()
-            },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: labels(&[("app", "web")]),
-                    ..Default::default()
-                }),
-                spec: pod("x", "web").spec,
-            },
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let d = web_deployment(2);
     deployments
         .create(&d, &CreateOptions::default())
         .await
@@ -414,28 +420,7 @@ async fn apply_status_binding_eviction_token_and_followed_logs() {
 
     // Scale through a merge patch of the scale subresource.
     let deployments = cs.apps_v1().deployments("default");
-    let d = Deployment {
-        metadata: ObjectMeta {
-            name: Some("web".into()),
-            ..Default::default()
-        },
-        spec: Some(DeploymentSpec {
-            replicas: Some(1),
-            selector: LabelSelector {
-                match_labels: labels(&[("app", "web")]),
-                ..Default::default()
-            },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: labels(&[("app", "web")]),
-                    ..Default::default()
-                }),
-                spec: pod("x", "web").spec,
-            },
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let d = web_deployment(1);
     deployments
         .create(&d, &CreateOptions::default())
         .await

@@ -782,36 +782,38 @@ async fn delete_collection_and_dry_run() {
     assert_eq!(names, ["c"]);
 }
 
+/// Server-side apply of ConfigMap `default/settings` with `data`, as `query` (`fieldManager=...`).
+async fn apply_cm(
+    c: &reqwest::Client,
+    s: &TestServer,
+    query: &str,
+    data: Value,
+) -> (StatusCode, Value) {
+    let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": data});
+    let path = format!("/api/v1/namespaces/default/configmaps/settings?{query}");
+    call_ct(
+        c,
+        s,
+        Method::PATCH,
+        &path,
+        Some(body),
+        "application/apply-patch+yaml",
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_side_apply_tracks_owners_conflicts_and_force() {
     let s = TestServer::start().await.expect("server starts");
     let c = admin_client(&s);
-    let apply = "application/apply-patch+yaml";
     let path = "/api/v1/namespaces/default/configmaps/settings";
-    let cm = |data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": data});
 
     // fieldManager is required for apply.
-    let (code, body) = call_ct(
-        &c,
-        &s,
-        Method::PATCH,
-        path,
-        Some(cm(json!({"a": "1"}))),
-        apply,
-    )
-    .await;
+    let (code, body) = apply_cm(&c, &s, "", json!({"a": "1"})).await;
     assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
 
     // Apply creates (201) and records the applier.
-    let (code, created) = call_ct(
-        &c,
-        &s,
-        Method::PATCH,
-        &format!("{path}?fieldManager=alice"),
-        Some(cm(json!({"a": "1", "b": "2"}))),
-        apply,
-    )
-    .await;
+    let (code, created) = apply_cm(&c, &s, "fieldManager=alice", json!({"a": "1", "b": "2"})).await;
     assert_eq!(code, StatusCode::CREATED, "{created}");
     assert_eq!(
         created["metadata"]["managedFields"][0]["manager"],
@@ -845,15 +847,7 @@ async fn server_side_apply_tracks_owners_conflicts_and_force() {
     assert_eq!(editor["fieldsV1"], json!({"f:data": {"f:b": {}}}));
 
     // Alice re-applies b=2: 409 naming the editor and the field, as kube-apiserver words it.
-    let (code, err) = call_ct(
-        &c,
-        &s,
-        Method::PATCH,
-        &format!("{path}?fieldManager=alice"),
-        Some(cm(json!({"a": "1", "b": "2"}))),
-        apply,
-    )
-    .await;
+    let (code, err) = apply_cm(&c, &s, "fieldManager=alice", json!({"a": "1", "b": "2"})).await;
     assert_eq!(code, StatusCode::CONFLICT, "{err}");
     assert_eq!(err["reason"], json!("Conflict"));
     assert_eq!(
@@ -866,13 +860,11 @@ async fn server_side_apply_tracks_owners_conflicts_and_force() {
     );
 
     // Forced: alice owns b again and the editor's entry, now empty, is dropped.
-    let (code, forced) = call_ct(
+    let (code, forced) = apply_cm(
         &c,
         &s,
-        Method::PATCH,
-        &format!("{path}?fieldManager=alice&force=true"),
-        Some(cm(json!({"a": "1", "b": "2"}))),
-        apply,
+        "fieldManager=alice&force=true",
+        json!({"a": "1", "b": "2"}),
     )
     .await;
     assert_eq!(code, StatusCode::OK, "{forced}");
@@ -886,27 +878,11 @@ async fn server_side_apply_tracks_owners_conflicts_and_force() {
     assert_eq!(managers, [&json!("alice")]);
 
     // Dropping a from the applied configuration deletes it; a dry run changes nothing.
-    let (_, dry) = call_ct(
-        &c,
-        &s,
-        Method::PATCH,
-        &format!("{path}?fieldManager=alice&dryRun=All"),
-        Some(cm(json!({"b": "2"}))),
-        apply,
-    )
-    .await;
+    let (_, dry) = apply_cm(&c, &s, "fieldManager=alice&dryRun=All", json!({"b": "2"})).await;
     assert_eq!(dry["data"], json!({"b": "2"}));
     let (_, now) = call(&c, &s, Method::GET, path, None).await;
     assert_eq!(now["data"], json!({"a": "1", "b": "2"}));
-    let (_, pruned) = call_ct(
-        &c,
-        &s,
-        Method::PATCH,
-        &format!("{path}?fieldManager=alice"),
-        Some(cm(json!({"b": "2"}))),
-        apply,
-    )
-    .await;
+    let (_, pruned) = apply_cm(&c, &s, "fieldManager=alice", json!({"b": "2"})).await;
     assert_eq!(pruned["data"], json!({"b": "2"}));
 
     // A plain create is owned by the writer (fieldManager, else the User-Agent's product).

@@ -544,20 +544,37 @@ pub fn update(
 ) -> Result<Response<Body>, ApiError> {
     let mut new = parse_object(t, &req.body)?;
     reconcile_namespace(t, &mut new)?;
-    match meta_str(&new, "name") {
-        Some(n) if n != name => {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({n}) does not match the name on the URL ({name})"
-            )))
-        }
-        _ => {}
+    check_name(&new, name)?;
+    rewrite(state, t, name, req, part, |_| Ok(new))
+}
+
+/// A body naming another object than the URL is a 400, as upstream.
+fn check_name(obj: &Value, name: &str) -> Result<(), ApiError> {
+    match meta_str(obj, "name") {
+        Some(n) if n != name => Err(ApiError::bad_request(format!(
+            "the name of the object ({n}) does not match the name on the URL ({name})"
+        ))),
+        _ => Ok(()),
     }
+}
+
+/// Replace object `name` by what `change` makes of its stored version, recorded as an update by
+/// the request's field manager; 200 with the result.
+fn rewrite(
+    state: &State,
+    t: &Target,
+    name: &str,
+    req: &Req,
+    part: Part,
+    change: impl FnOnce(&Stored) -> Result<Value, ApiError>,
+) -> Result<Response<Body>, ApiError> {
+    let w = writer(t, req, part, subresource_name(part));
     let stored = {
         let mut store = state.store();
         let old = store
             .get(&t.def.storage_key(), &t.namespace, name)
             .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
-        let w = writer(t, req, part, subresource_name(part));
+        let new = change(&old)?;
         commit(
             &mut store,
             t,
@@ -594,28 +611,9 @@ pub fn patch(
     if kind == patch::PatchKind::Apply {
         return apply(state, t, name, req, part);
     }
-    let w = writer(t, req, part, subresource_name(part));
-    let stored = {
-        let mut store = state.store();
-        let old = store
-            .get(&t.def.storage_key(), &t.namespace, name)
-            .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
-        let new = patch::apply(kind, &old.value, &req.body, schema(t))?;
-        commit(
-            &mut store,
-            t,
-            name,
-            &old,
-            new,
-            part,
-            req.query.dry_run,
-            Some(&w),
-        )?
-    };
-    if !req.query.dry_run {
-        crd::after_write(state, t, name, Some(&stored.value));
-    }
-    Ok(json_response(200, render(t, &stored)))
+    rewrite(state, t, name, req, part, |old| {
+        patch::apply(kind, &old.value, &req.body, schema(t))
+    })
 }
 
 /// Server-side apply: merge the applied configuration, tracking field ownership (409 on
@@ -634,14 +632,7 @@ fn apply(
     }
     let mut config = parse_object(t, &req.body)?;
     reconcile_namespace(t, &mut config)?;
-    match meta_str(&config, "name") {
-        Some(n) if n != name => {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({n}) does not match the name on the URL ({name})"
-            )))
-        }
-        _ => {}
-    }
+    check_name(&config, name)?;
     let w = writer(t, req, part, subresource_name(part));
     let key = t.def.storage_key();
     let (stored, code) = {
