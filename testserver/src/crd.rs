@@ -72,8 +72,8 @@ fn defs(crd_name: &str, crd: &Value) -> Result<Vec<ResourceDef>, ApiError> {
     })?;
     let verbs: Vec<String> = crate::resources::ALL_VERBS
         .iter()
-    .map(|v| v.to_string())
-    .collect();
+        .map(|v| v.to_string())
+        .collect();
     let mut out = Vec::new();
     for v in versions {
         let Some(version) = s(v, "/name") else {
@@ -131,9 +131,41 @@ fn defs(crd_name: &str, crd: &Value) -> Result<Vec<ResourceDef>, ApiError> {
             subresources,
             scale,
             crd: Some(crd_name.to_string()),
+            printer_columns: printer_columns(v),
         });
     }
     Ok(out)
+}
+
+/// A CRD version's `additionalPrinterColumns`; without any, the `Age` column kube-apiserver
+/// gives custom resources.
+fn printer_columns(version: &Value) -> Vec<crate::resources::PrinterColumn> {
+    let text = |c: &Value, k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let declared: Vec<_> = version
+        .get("additionalPrinterColumns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| crate::resources::PrinterColumn {
+            name: text(c, "name"),
+            type_: text(c, "type"),
+            format: text(c, "format"),
+            description: text(c, "description"),
+            priority: c.get("priority").and_then(Value::as_i64).unwrap_or(0),
+            json_path: text(c, "jsonPath"),
+        })
+        .collect();
+    if !declared.is_empty() {
+        return declared;
+    }
+    vec![crate::resources::PrinterColumn {
+        name: "Age".into(),
+        type_: "date".into(),
+        format: String::new(),
+        description: String::new(),
+        priority: 0,
+        json_path: ".metadata.creationTimestamp".into(),
+    }]
 }
 
 /// Validate a CRD being created and fill in the status the apiextensions controllers would.

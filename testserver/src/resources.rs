@@ -241,6 +241,25 @@ pub struct ResourceDef {
     pub scale: Option<ScalePaths>,
     /// Name of the CRD that defined this resource, for custom resources.
     pub crd: Option<String>,
+    /// A custom resource's `additionalPrinterColumns` (for server-side tables).
+    pub printer_columns: Vec<PrinterColumn>,
+}
+
+/// One `additionalPrinterColumns` entry of a CRD version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterColumn {
+    /// Column heading.
+    pub name: String,
+    /// OpenAPI type (`string`, `integer`, `number`, `boolean`, `date`).
+    pub type_: String,
+    /// OpenAPI format, if any.
+    pub format: String,
+    /// Description.
+    pub description: String,
+    /// 0: always shown; higher: only with `-o wide`.
+    pub priority: i64,
+    /// Simple JSONPath into the object (`.spec.replicas`).
+    pub json_path: String,
 }
 
 impl ResourceDef {
@@ -287,6 +306,7 @@ impl ResourceDef {
                 label_selector: None,
             });
         ResourceDef {
+            printer_columns: Vec::new(),
             group: info.group.into(),
             version: info.version.into(),
             kind: info.kind.into(),

@@ -384,6 +384,7 @@ async fn crd_makes_its_resource_served() {
                  "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"]},
                  "versions": [{"name": "v1", "served": true, "storage": true,
                                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}},
+                               "additionalPrinterColumns": [{"name": "Size", "type": "integer", "jsonPath": ".spec.size"}, {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
                                "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.size", "statusReplicasPath": ".status.size"}}}]}});
     let (code, created) = call(
         &c,
@@ -411,6 +412,33 @@ async fn crd_makes_its_resource_served() {
     assert_eq!(code, StatusCode::CREATED, "{w}");
     let (_, sc) = call(&c, &s, Method::GET, &format!("{base}/w/scale"), None).await;
     assert_eq!(sc["spec"]["replicas"], json!(2));
+    // kubectl get asks for a Table: the CRD's printer columns, with the object's metadata.
+    let resp = c
+        .get(format!("{}{base}", s.base_url()))
+        .header(
+            "Accept",
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+        )
+        .send()
+        .await
+        .expect("table request");
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/json;as=Table;v=v1;g=meta.k8s.io"
+    );
+    let table: Value = resp.json().await.expect("table json");
+    let heads: Vec<&Value> = table["columnDefinitions"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| &c["name"])
+        .collect();
+    assert_eq!(heads, [&json!("Name"), &json!("Size"), &json!("Age")]);
+    assert_eq!(table["rows"][0]["cells"].as_array().map(|c| &c[..2]), Some(&[json!("w"), json!(2)][..]));
+    assert_eq!(
+        table["rows"][0]["object"]["kind"],
+        json!("PartialObjectMetadata")
+    );
     let (code, _) = call(
         &c,
         &s,

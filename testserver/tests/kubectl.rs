@@ -227,6 +227,20 @@ async fn kubectl_crud_patch_scale_apply() {
         .run(&["apply", "-f", "-"], Some(&changed))
         .await
         .contains("configured"));
+    // Server-side printing: kubectl shows kube-apiserver's columns for the kind.
+    let table = k.run(&["get", "deployment", "web"], None).await;
+    assert!(
+        table.starts_with("NAME   READY   UP-TO-DATE   AVAILABLE   AGE"),
+        "{table}"
+    );
+    assert!(table.contains("web    0/1"), "{table}");
+    let wide = k
+        .run(&["get", "deployment", "web", "-o", "wide"], None)
+        .await;
+    assert!(
+        wide.contains("SELECTOR") && wide.contains("app=web"),
+        "{wide}"
+    );
     k.run(&["scale", "deployment", "web", "--replicas=3"], None)
         .await;
     let d = k.json(&["get", "deployment", "web", "-o", "json"]).await;

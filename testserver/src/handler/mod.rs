@@ -7,6 +7,7 @@ mod openapi;
 mod query;
 pub(crate) mod route;
 mod subresources;
+mod table;
 mod watch;
 
 use crate::auth::{Authorizer, TokenTable, UserInfo};
@@ -267,7 +268,9 @@ async fn serve(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
+    let table = table::negotiate(&accept);
     let req = Req {
+        table,
         user_agent,
         method: parts.method,
         query,
@@ -364,6 +367,8 @@ pub struct Req {
     pub user: UserInfo,
     /// `User-Agent` header.
     pub user_agent: String,
+    /// The `meta.k8s.io` Table version the client asked for instead of objects (kubectl get).
+    pub table: Option<&'static str>,
 }
 
 impl Req {
@@ -532,7 +537,7 @@ async fn resource(
         }
         (&Method::GET, Some(name)) => {
             check_verb(state, &req, &t, "get", p.name.as_deref().unwrap_or(""))?;
-            objects::get(state, &t, name)
+            objects::get(state, &t, name, &req)
         }
         (&Method::POST, None) => {
             check_verb(state, &req, &t, "create", p.name.as_deref().unwrap_or(""))?;

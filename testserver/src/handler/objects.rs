@@ -65,13 +65,33 @@ pub fn render(t: &Target, s: &Stored) -> Bytes {
     Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
 }
 
-/// GET one object.
-pub fn get(state: &State, t: &Target, name: &str) -> Result<Response<Body>, ApiError> {
+/// GET one object (or its one-row Table).
+pub fn get(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
     let s = state
         .store()
         .get(&t.def.storage_key(), &t.namespace, name)
         .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    if let Some(version) = req.table {
+        let meta = json!({"resourceVersion": s.rv.to_string()});
+        return Ok(table_response(t, req, version, &[&s.value], meta));
+    }
     Ok(json_response(200, render(t, &s)))
+}
+
+fn table_response(
+    t: &Target,
+    req: &Req,
+    version: &str,
+    objects: &[&Value],
+    meta: Value,
+) -> Response<Body> {
+    let include = req.query.include_object.as_deref().unwrap_or("Metadata");
+    let table = super::table::render(t, version, objects, meta, include);
+    let mut resp = super::value_response(200, &table);
+    if let Ok(ct) = hyper::header::HeaderValue::from_str(&super::table::content_type(version)) {
+        resp.headers_mut().insert(hyper::header::CONTENT_TYPE, ct);
+    }
+    resp
 }
 
 /// Where a paginated list continues: the snapshot rv and the last key returned.
@@ -210,6 +230,10 @@ pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiE
     if let (Some((token, remaining)), Some(m)) = (&cont, meta.as_object_mut()) {
         m.insert("continue".into(), json!(token));
         m.insert("remainingItemCount".into(), json!(remaining));
+    }
+    if let Some(version) = req.table {
+        let values: Vec<&Value> = items.iter().map(|i| &i.value).collect();
+        return Ok(table_response(t, req, version, &values, meta));
     }
     let head = format!(
         "{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"metadata\":{},\"items\":[",

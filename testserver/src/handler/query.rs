@@ -35,6 +35,8 @@ pub struct Query {
     pub force: bool,
     /// `follow` (pods/log).
     pub follow: bool,
+    /// `includeObject` of Table responses (`None`, `Metadata`, `Object`).
+    pub include_object: Option<String>,
     /// `tailLines` (pods/log).
     pub tail_lines: Option<usize>,
 }
@@ -72,6 +74,7 @@ impl Query {
                 "fieldManager" => q.field_manager = Some(v.into_owned()),
                 "force" => q.force = truthy(&v),
                 "follow" => q.follow = truthy(&v),
+                "includeObject" => q.include_object = Some(v.into_owned()),
                 "tailLines" => {
                     q.tail_lines = Some(usize::try_from(num("tailLines")?).unwrap_or(usize::MAX))
                 }

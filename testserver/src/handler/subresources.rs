@@ -53,7 +53,7 @@ pub async fn handle(
 ) -> Result<Response<Body>, ApiError> {
     check(state, &req, t, name, sub, verb_of(&req.method))?;
     match (sub, &req.method) {
-        ("status", &Method::GET) => objects::get(state, t, name),
+        ("status", &Method::GET) => objects::get(state, t, name, &req),
         ("status", &Method::PUT) => objects::update(state, t, name, &req, Part::Status),
         ("status", &Method::PATCH) => objects::patch(state, t, name, &req, Part::Status),
         ("finalize", &Method::PUT) => objects::update(state, t, name, &req, Part::Main),
