@@ -66,6 +66,7 @@ pub(super) fn build_types(spec: &Swagger) -> Result<BTreeMap<String, TypeDef>, E
         });
     }
     box_recursive_fields(&mut out);
+    box_optional_structs(&mut out);
     Ok(out)
 }
 
@@ -195,6 +196,25 @@ fn require_def(spec: &Swagger, definition: &str, field: &str, ty: Ty) -> Result<
         }
     }
     Ok(ty)
+}
+
+/// Optional fields holding a generated struct are boxed, as Go's types hold them behind
+/// pointers (`*Probe`, `*SecretVolumeSource`): an absent one then costs 8 bytes instead of the
+/// whole struct, which matters most where many optional structs sit side by side (a
+/// `Container` with its probes and security context, a `Volume` with its thirty sources).
+/// `spec` and `status` stay inline: Go holds those by value, and they are nearly always set.
+fn box_optional_structs(types: &mut BTreeMap<String, TypeDef>) {
+    let structs: BTreeSet<String> =
+        types.iter().filter(|(_, t)| matches!(t.kind, TypeKind::Struct(_))).map(|(n, _)| n.clone()).collect();
+    for t in types.values_mut() {
+        let TypeKind::Struct(s) = &mut t.kind else { continue };
+        for f in &mut s.fields {
+            let is_struct = matches!(&f.ty, Ty::Named(n) if structs.contains(n));
+            if is_struct && !f.required && !matches!(f.json_name.as_str(), "spec" | "status") {
+                f.boxed = true;
+            }
+        }
+    }
 }
 
 /// Box fields that contain their own struct without an indirection (`JSONSchemaProps.not`),
