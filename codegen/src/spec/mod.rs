@@ -2,6 +2,7 @@
 //! `x-kubernetes-*` extension it knows is a field, and anything else is kept in `extra` so
 //! nothing is lost silently.
 
+pub mod crd;
 pub mod swagger;
 
 pub use swagger::{
