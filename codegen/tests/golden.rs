@@ -18,10 +18,25 @@ fn read_tree(dir: &Path, base: &Path, out: &mut BTreeMap<String, String>) {
     }
 }
 
+/// A fixture is `spec.json` (swagger) or, without it, every `*.yaml` file of its folder (CRDs).
+fn fixture_builder(dir: &Path) -> Builder {
+    let spec = dir.join("spec.json");
+    if spec.is_file() {
+        return Builder::new().spec_file(spec);
+    }
+    let mut crds: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    crds.sort();
+    crds.into_iter().fold(Builder::new(), Builder::crd_file)
+}
+
 fn check_fixture(name: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-    let generated = Builder::new()
-        .spec_file(dir.join("spec.json"))
+    let generated = fixture_builder(&dir)
         .layout(Layout::ModuleTree)
         .cfg_features(true)
         .spec_version("fixture")
@@ -49,6 +64,17 @@ fn check_fixture(name: &str) {
 #[test]
 fn edge_cases() {
     check_fixture("edge-cases");
+}
+
+#[test]
+fn crd_basic() {
+    check_fixture("crd-basic");
+}
+
+#[test]
+fn crd_output_is_deterministic() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crd-basic");
+    assert_eq!(fixture_builder(&dir).generate().unwrap().files, fixture_builder(&dir).generate().unwrap().files);
 }
 
 #[test]
