@@ -143,23 +143,9 @@ pub enum Error {
         /// Underlying error, with line and column.
         source: serde_yaml_ng::Error,
     },
-    /// A CustomResourceDefinition cannot be turned into types.
-    #[error("{origin}: document {document}, CRD `{crd}`{}, at `{path}`: {what}", version_label(.version))]
-    Crd {
-        /// File name or other origin.
-        origin: String,
-        /// 1-based document index within the file.
-        document: usize,
-        /// `metadata.name` of the CRD.
-        crd: String,
-        /// The version concerned (empty when the problem is not version specific).
-        version: String,
-        /// Path of the offending node within the CRD document
-        /// (`spec.versions[0].schema.openAPIV3Schema.properties.spec...`).
-        path: String,
-        /// What is wrong.
-        what: String,
-    },
+    /// A CustomResourceDefinition cannot be turned into types (boxed: it carries a lot of context).
+    #[error(transparent)]
+    Crd(Box<CrdProblem>),
     /// A CRD input holds no CustomResourceDefinition.
     #[error("{origin}: no apiextensions.k8s.io/v1 CustomResourceDefinition found")]
     NoCrds {
@@ -176,6 +162,25 @@ pub enum Error {
         /// Second place.
         second: String,
     },
+}
+
+/// Where in which CRD something is wrong, and what.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: document {document}, CRD `{crd}`{}, at `{path}`: {what}", version_label(.version))]
+pub struct CrdProblem {
+    /// File name or other origin.
+    pub origin: String,
+    /// 1-based document index within the file.
+    pub document: usize,
+    /// `metadata.name` of the CRD.
+    pub crd: String,
+    /// The version concerned (empty when the problem is not version specific).
+    pub version: String,
+    /// Path of the offending node within the CRD document
+    /// (`spec.versions[0].schema.openAPIV3Schema.properties.spec...`).
+    pub path: String,
+    /// What is wrong.
+    pub what: String,
 }
 
 fn version_label(version: &str) -> String {

@@ -45,7 +45,7 @@ pub mod naming;
 pub mod spec;
 
 pub use emit::{Files, Layout, Options};
-pub use error::Error;
+pub use error::{CrdProblem, Error};
 pub use locate::{locate_kubernetes_spec, KubernetesVersion, DEFAULT_VERSION, VERSIONS};
 
 use std::path::{Path, PathBuf};

@@ -153,14 +153,14 @@ pub fn parse_crds(origin: &str, bytes: &[u8]) -> Result<Vec<LocatedCrd>, Error> 
         if value.is_null() {
             continue;
         }
-        let crd_err = |path: &str, what: String| Error::Crd {
+        let crd_err = |path: &str, what: String| Error::Crd(Box::new(crate::error::CrdProblem {
             origin: origin.to_owned(),
             document,
             crd: value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("<unnamed>").to_owned(),
             version: String::new(),
             path: path.to_owned(),
             what,
-        };
+        }));
         let Some(obj) = value.as_object() else {
             return Err(crd_err("", "a document must be a mapping (a Kubernetes object)".into()));
         };
@@ -197,14 +197,14 @@ struct At<'a> {
 
 impl At<'_> {
     fn err(&self, path: &str, what: impl Into<String>) -> Error {
-        Error::Crd {
+        Error::Crd(Box::new(crate::error::CrdProblem {
             origin: self.origin.to_owned(),
             document: self.document,
             crd: self.crd.to_owned(),
             version: self.version.to_owned(),
             path: path.to_owned(),
             what: what.into(),
-        }
+        }))
     }
 }
 
