@@ -21,7 +21,10 @@ fn main() {
 fn run() -> Result<(), String> {
     let (_, spec) = locate::for_build_script()?;
     println!("cargo:rustc-env=KUBECLIENT_TEST_SPEC={}", spec.display());
-    let (ir, _) = Builder::new().spec_file(&spec).build_ir().map_err(|e| e.to_string())?;
+    let (ir, _) = Builder::new()
+        .spec_file(&spec)
+        .build_ir()
+        .map_err(|e| e.to_string())?;
 
     let mut out = String::from("/// (spec definition name, decode-then-encode function) for every type.\npub fn registry() -> Vec<(&'static str, RoundTrip)> {\n    vec![\n");
     for t in ir.types.values() {
@@ -29,7 +32,8 @@ fn run() -> Result<(), String> {
             TypeKind::Runtime(p) => p.clone(),
             _ => format!("::kubeclient::{}::{}", t.module.join("::"), t.rust_name),
         };
-        writeln!(out, "        ({:?}, round_trip::<{path}>),", t.spec_name).map_err(|e| e.to_string())?;
+        writeln!(out, "        ({:?}, round_trip::<{path}>),", t.spec_name)
+            .map_err(|e| e.to_string())?;
     }
     out.push_str("    ]\n}\n");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
@@ -50,8 +54,15 @@ fn generate_crds(out_dir: &Path) -> Result<(), String> {
     let mut index = String::new();
     for file in locate::crd_files(&dir)?.into_iter().chain([fixture]) {
         println!("cargo:rerun-if-changed={}", file.display());
-        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let module = if stem == "crds" { "crd_basic".to_owned() } else { naming::module_name(&stem) };
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let module = if stem == "crds" {
+            "crd_basic".to_owned()
+        } else {
+            naming::module_name(&stem)
+        };
         let sub = format!("crds/{module}");
         Builder::new()
             .crd_file(&file)

@@ -4,18 +4,21 @@
 
 use futures_util::StreamExt;
 use kubeclient::api::apiextensions::v1::CustomResourceDefinition;
-use kubeclient::meta::v1::{CreateOptions, DeleteOptions, GetOptions, ListOptions, ObjectMeta, UpdateOptions, WatchEvent};
+use kubeclient::meta::v1::{
+    CreateOptions, DeleteOptions, GetOptions, ListOptions, ObjectMeta, UpdateOptions, WatchEvent,
+};
 use kubeclient::Clientset;
 use kubeclient_runtime::Resource;
-use kubeclient_testserver::TestServer;
 use kubeclient_tests::crds;
+use kubeclient_testserver::TestServer;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// Decode `value` as `K`, encode it again: nothing may be lost or added.
 fn round_trip<K: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> K {
-    let typed: K = serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("decode: {e}\n{value:#}"));
+    let typed: K =
+        serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("decode: {e}\n{value:#}"));
     let again = serde_json::to_value(&typed).expect("encode");
     assert_eq!(again, value, "round trip changed the object");
     typed
@@ -97,7 +100,10 @@ fn service_monitor_round_trips() {
         }
     }));
     assert_eq!(sm.spec.endpoints.len(), 3);
-    assert_eq!(sm.spec.endpoints[1].target_port, Some(kubeclient_runtime::meta::IntOrString::Int(9090)));
+    assert_eq!(
+        sm.spec.endpoints[1].target_port,
+        Some(kubeclient_runtime::meta::IntOrString::Int(9090))
+    );
 }
 
 #[test]
@@ -158,25 +164,41 @@ async fn install_crds(cs: &Clientset, yaml: &[u8]) {
 
 #[tokio::test]
 async fn certificates_end_to_end() {
-    use crds::certificates_cert_manager_io::api::cert_manager::v1::{Certificate, CertificateStatus};
+    use crds::certificates_cert_manager_io::api::cert_manager::v1::{
+        Certificate, CertificateStatus,
+    };
     let server = TestServer::start().await.expect("test server starts");
     let cs = Clientset::new(server.config()).expect("clientset");
-    install_crds(&cs, &crd_file("cert-manager/certificates.cert-manager.io.yaml")).await;
+    install_crds(
+        &cs,
+        &crd_file("cert-manager/certificates.cert-manager.io.yaml"),
+    )
+    .await;
 
-    let crs = crds::certificates_cert_manager_io::Clientset::from_rest_client(cs.rest_client().clone());
+    let crs =
+        crds::certificates_cert_manager_io::Clientset::from_rest_client(cs.rest_client().clone());
     let certs = crs.cert_manager_v1().certificates("default");
     let start = certs.list(&ListOptions::default()).await.expect("list");
     assert!(start.items.is_empty());
     let mut events = certs
-        .watch(&ListOptions { resource_version: start.metadata.resource_version.clone(), ..Default::default() })
+        .watch(&ListOptions {
+            resource_version: start.metadata.resource_version.clone(),
+            ..Default::default()
+        })
         .await
         .expect("watch");
 
     let mut want: Certificate = serde_json::from_value(certificate_json("web")).unwrap();
     want.status = None;
-    let created = certs.create(&want, &CreateOptions::default()).await.expect("create");
+    let created = certs
+        .create(&want, &CreateOptions::default())
+        .await
+        .expect("create");
     assert!(created.metadata.uid.is_some());
-    assert_eq!(created.spec, want.spec, "every spec field is stored and returned");
+    assert_eq!(
+        created.spec, want.spec,
+        "every spec field is stored and returned"
+    );
 
     let got = certs.get("web", &GetOptions::default()).await.expect("get");
     assert_eq!(got.spec, want.spec);
@@ -187,24 +209,41 @@ async fn certificates_end_to_end() {
     if let Some(spec) = changed.spec.as_mut() {
         spec.dns_names = Some(vec!["api.example.com".into()]);
     }
-    let updated = certs.update(&changed, &UpdateOptions::default()).await.expect("update");
-    assert_eq!(updated.spec.as_ref().and_then(|s| s.dns_names.clone()), Some(vec!["api.example.com".to_owned()]));
+    let updated = certs
+        .update(&changed, &UpdateOptions::default())
+        .await
+        .expect("update");
+    assert_eq!(
+        updated.spec.as_ref().and_then(|s| s.dns_names.clone()),
+        Some(vec!["api.example.com".to_owned()])
+    );
 
     let mut with_status = updated.clone();
     let status_json = certificate_json("web")["status"].clone();
     with_status.status = Some(serde_json::from_value::<CertificateStatus>(status_json).unwrap());
-    let after = certs.update_status(&with_status, &UpdateOptions::default()).await.expect("update status");
+    let after = certs
+        .update_status(&with_status, &UpdateOptions::default())
+        .await
+        .expect("update status");
     assert_eq!(after.status, with_status.status);
-    let read_status = certs.get_status("web", &GetOptions::default()).await.expect("get status");
+    let read_status = certs
+        .get_status("web", &GetOptions::default())
+        .await
+        .expect("get status");
     assert_eq!(read_status.status, with_status.status);
 
-    certs.delete("web", &DeleteOptions::default()).await.expect("delete");
+    certs
+        .delete("web", &DeleteOptions::default())
+        .await
+        .expect("delete");
     let err = certs.get("web", &GetOptions::default()).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
 
     let mut seen = Vec::new();
     while seen.last() != Some(&"DELETED") {
-        let ev = tokio::time::timeout(Duration::from_secs(10), events.next()).await.expect("event in time");
+        let ev = tokio::time::timeout(Duration::from_secs(10), events.next())
+            .await
+            .expect("event in time");
         match ev.expect("stream open").expect("event decodes") {
             WatchEvent::Added(c) => {
                 assert_eq!(c.spec, want.spec);
@@ -224,37 +263,84 @@ async fn cluster_scoped_kind_and_scale_subresource() {
     use crds::crd_basic::api::example::v1::{Gadget, GadgetSpec, Widget, WidgetSpec, WidgetStatus};
     let server = TestServer::start().await.expect("test server starts");
     let cs = Clientset::new(server.config()).expect("clientset");
-    let fixture = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../codegen/tests/fixtures/crd-basic/crds.yaml")).unwrap();
+    let fixture = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../codegen/tests/fixtures/crd-basic/crds.yaml"
+    ))
+    .unwrap();
     install_crds(&cs, &fixture).await;
     let crs = crds::crd_basic::Clientset::from_rest_client(cs.rest_client().clone());
 
     let gadgets = crs.example_v1().gadgets();
     let g = Gadget {
-        metadata: ObjectMeta { name: Some("blue".into()), ..Default::default() },
-        spec: Some(GadgetSpec { color: Some("blue".into()) }),
+        metadata: ObjectMeta {
+            name: Some("blue".into()),
+            ..Default::default()
+        },
+        spec: Some(GadgetSpec {
+            color: Some("blue".into()),
+        }),
     };
-    let created = gadgets.create(&g, &CreateOptions::default()).await.expect("create cluster-scoped");
+    let created = gadgets
+        .create(&g, &CreateOptions::default())
+        .await
+        .expect("create cluster-scoped");
     assert_eq!(created.metadata.namespace, None);
-    assert_eq!(gadgets.list(&ListOptions::default()).await.unwrap().items.len(), 1);
+    assert_eq!(
+        gadgets
+            .list(&ListOptions::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
 
     let widgets = crs.example_v1().widgets("default");
     let w = Widget {
-        metadata: ObjectMeta { name: Some("w".into()), ..Default::default() },
-        spec: WidgetSpec { size: 3, replicas: Some(2), port: Some(kubeclient_runtime::meta::IntOrString::String("http".into())), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some("w".into()),
+            ..Default::default()
+        },
+        spec: WidgetSpec {
+            size: 3,
+            replicas: Some(2),
+            port: Some(kubeclient_runtime::meta::IntOrString::String("http".into())),
+            ..Default::default()
+        },
         ..Default::default()
     };
-    let created = widgets.create(&w, &CreateOptions::default()).await.expect("create");
+    let created = widgets
+        .create(&w, &CreateOptions::default())
+        .await
+        .expect("create");
     assert_eq!(created.spec, w.spec);
     let mut with_status = created.clone();
-    with_status.status = Some(WidgetStatus { replicas: Some(2), selector: Some("app=w".into()), ..Default::default() });
-    widgets.update_status(&with_status, &UpdateOptions::default()).await.expect("status");
+    with_status.status = Some(WidgetStatus {
+        replicas: Some(2),
+        selector: Some("app=w".into()),
+        ..Default::default()
+    });
+    widgets
+        .update_status(&with_status, &UpdateOptions::default())
+        .await
+        .expect("status");
 
-    let scale = widgets.get_scale("w", &GetOptions::default()).await.expect("get scale");
+    let scale = widgets
+        .get_scale("w", &GetOptions::default())
+        .await
+        .expect("get scale");
     assert_eq!(scale.spec.and_then(|s| s.replicas), Some(2));
     assert_eq!(scale.status.map(|s| s.replicas), Some(2));
-    let mut scale = widgets.get_scale("w", &GetOptions::default()).await.unwrap();
+    let mut scale = widgets
+        .get_scale("w", &GetOptions::default())
+        .await
+        .unwrap();
     scale.spec = Some(crds::crd_basic::api::autoscaling::v1::ScaleSpec { replicas: Some(5) });
-    widgets.update_scale("w", &scale, &UpdateOptions::default()).await.expect("update scale");
+    widgets
+        .update_scale("w", &scale, &UpdateOptions::default())
+        .await
+        .expect("update scale");
     let got = widgets.get("w", &GetOptions::default()).await.unwrap();
     assert_eq!(got.spec.replicas, Some(5));
 }
