@@ -91,6 +91,7 @@ enum CrdSource {
 pub struct Builder {
     spec: Option<PathBuf>,
     spec_bytes: Option<(String, Vec<u8>)>,
+    openapi_v3: Option<PathBuf>,
     crds: Vec<CrdSource>,
     layout_set: bool,
     options: Options,
@@ -101,6 +102,7 @@ impl Default for Builder {
         Builder {
             spec: None,
             spec_bytes: None,
+            openapi_v3: None,
             crds: Vec::new(),
             layout_set: false,
             options: Options {
@@ -127,6 +129,12 @@ impl Builder {
     /// Use an in-memory swagger document; `origin` names it in errors.
     pub fn spec_bytes(mut self, origin: impl Into<String>, bytes: Vec<u8>) -> Self {
         self.spec_bytes = Some((origin.into(), bytes));
+        self
+    }
+    /// Read OpenAPI v3 documents (every `*.json` file of `dir`, as served at `/openapi/v3/...`)
+    /// instead of a swagger file.
+    pub fn openapi_v3_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.openapi_v3 = Some(dir.into());
         self
     }
     /// Add a file of CustomResourceDefinitions (YAML or JSON, several documents allowed);
@@ -172,6 +180,11 @@ impl Builder {
 
     /// Parse, fix up and build the IR without emitting.
     pub fn build_ir(&self) -> Result<(ir::Ir, Vec<fixups::FixupReport>), Error> {
+        if let Some(dir) = &self.openapi_v3 {
+            let mut spec = read_openapi_v3(dir)?;
+            let reports = fixups::apply_all(&mut spec)?;
+            return Ok((ir::build(&spec)?, reports));
+        }
         let swagger = match (&self.spec_bytes, &self.spec) {
             (Some((o, b)), _) => Some((o.clone(), b.clone())),
             (None, Some(p)) => {
@@ -217,7 +230,7 @@ impl Builder {
     /// naming the CRD files.
     fn effective_options(&self) -> Options {
         let mut o = self.options.clone();
-        let crd_only = self.spec.is_none() && self.spec_bytes.is_none() && !self.crds.is_empty();
+        let crd_only = self.spec.is_none() && self.spec_bytes.is_none() && self.openapi_v3.is_none() && !self.crds.is_empty();
         if crd_only && !self.layout_set {
             o.layout = Layout::IncludeFromOutDir;
         }
@@ -241,4 +254,21 @@ impl Builder {
         let files = emit::emit(&ir, &self.effective_options())?;
         Ok(Generated { files, ir, fixups })
     }
+}
+
+/// Every `*.json` document of an OpenAPI v3 folder, merged into the swagger model.
+fn read_openapi_v3(dir: &Path) -> Result<spec::Swagger, Error> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_owned(), source })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut docs = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(&f).map_err(|source| Error::Read { path: f.clone(), source })?;
+        let origin = f.display().to_string();
+        docs.push((origin.clone(), spec::openapi_v3::OpenApiV3::from_slice(&bytes, &origin)?));
+    }
+    spec::openapi_v3::merge(docs)
 }

@@ -3,6 +3,7 @@
 //! ```text
 //! kubeclient-codegen generate --spec FILE --out DIR [--root crate::k8s] [--features] [--spec-version v1.35]
 //! kubeclient-codegen generate --crd FILE [--crd FILE ...] --out DIR [--root crate::crds]
+//! kubeclient-codegen generate --openapi-v3 DIR --out DIR      # the /openapi/v3 documents of a release
 //! kubeclient-codegen features --spec FILE        # cargo [features] table with the reference closure
 //! ```
 
@@ -14,12 +15,14 @@ use std::time::Instant;
 const USAGE: &str = "usage:
   kubeclient-codegen generate --spec FILE --out DIR [--root PATH] [--features] [--spec-version LABEL]
   kubeclient-codegen generate --crd FILE [--crd FILE ...] [--spec FILE] --out DIR [--root PATH]
+  kubeclient-codegen generate --openapi-v3 DIR --out DIR [--root PATH] [--features] [--spec-version LABEL]
   kubeclient-codegen features --spec FILE";
 
 struct Args {
     command: String,
     spec: Option<PathBuf>,
     crds: Vec<PathBuf>,
+    openapi_v3: Option<PathBuf>,
     out: Option<PathBuf>,
     root: String,
     features: bool,
@@ -29,11 +32,12 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or_else(|| USAGE.to_owned())?;
-    let mut a = Args { command, spec: None, crds: Vec::new(), out: None, root: "crate".into(), features: false, spec_version: None };
+    let mut a = Args { command, spec: None, crds: Vec::new(), openapi_v3: None, out: None, root: "crate".into(), features: false, spec_version: None };
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
         match flag.as_str() {
             "--spec" => a.spec = Some(value("--spec")?.into()),
+            "--openapi-v3" => a.openapi_v3 = Some(value("--openapi-v3")?.into()),
             "--crd" => a.crds.push(value("--crd")?.into()),
             "--out" => a.out = Some(value("--out")?.into()),
             "--root" => a.root = value("--root")?,
@@ -48,12 +52,15 @@ fn parse_args() -> Result<Args, String> {
 
 fn run() -> Result<(), String> {
     let a = parse_args()?;
-    if a.spec.is_none() && a.crds.is_empty() {
-        return Err(format!("--spec or --crd is required\n{USAGE}"));
+    if a.spec.is_none() && a.crds.is_empty() && a.openapi_v3.is_none() {
+        return Err(format!("--spec, --openapi-v3 or --crd is required\n{USAGE}"));
     }
     let mut builder = Builder::new().root(a.root.clone()).layout(Layout::ModuleTree).cfg_features(a.features);
     if let Some(spec) = &a.spec {
         builder = builder.spec_file(spec);
+    }
+    if let Some(dir) = &a.openapi_v3 {
+        builder = builder.openapi_v3_dir(dir);
     }
     for crd in &a.crds {
         builder = builder.crd_file(crd);

@@ -84,3 +84,17 @@ fn output_is_deterministic() {
     let b = Builder::new().spec_file(&dir).generate().unwrap().files;
     assert_eq!(a, b);
 }
+
+#[test]
+fn crds_merge_into_a_swagger_spec() {
+    // CRDs next to a Kubernetes spec: both groups are generated, in one module tree.
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let (ir, _) = Builder::new()
+        .spec_file(base.join("edge-cases/spec.json"))
+        .crd_file(base.join("crd-basic/crds.yaml"))
+        .build_ir()
+        .unwrap();
+    assert!(ir.groups.contains_key("example.kubeclient.dev"), "{:?}", ir.groups.keys());
+    assert!(ir.groups.len() > 1, "{:?}", ir.groups.keys());
+    assert!(ir.resource("dev.kubeclient.example.v1.Widget").is_some());
+}

@@ -3,6 +3,7 @@
 //! nothing is lost silently.
 
 pub mod crd;
+pub mod openapi_v3;
 pub mod swagger;
 
 pub use swagger::{
