@@ -1,8 +1,9 @@
 //! kubeclient-codegen: generates typed Kubernetes clients from the OpenAPI spec, the way
 //! client-go's code generators do, in four stages:
 //!
-//! 1. [`spec`]: parse swagger 2.0 into a serde model that keeps the `x-kubernetes-*` extensions,
-//!    or read CustomResourceDefinitions and convert their served versions into that model;
+//! 1. [`spec`]: parse swagger 2.0 into a serde model that keeps the `x-kubernetes-*` extensions;
+//!    OpenAPI v3 documents are merged into that model, and CustomResourceDefinitions' served
+//!    versions converted into it;
 //! 2. [`fixups`]: named fixes for upstream quirks, each failing loudly once it stops applying;
 //! 3. [`ir`]: plain data: packages of types; API groups, versions, resources, verbs, subresources;
 //! 4. [`emit`]: `quote!` per concept, formatted with prettyplease; deterministic output.
