@@ -133,4 +133,60 @@ pub enum Error {
         /// Parse error.
         source: syn::Error,
     },
+    /// A CRD file is not valid YAML (or JSON).
+    #[error("{origin}: document {document}: not valid YAML: {source}")]
+    ParseCrd {
+        /// File name or other origin.
+        origin: String,
+        /// 1-based document index within the file.
+        document: usize,
+        /// Underlying error, with line and column.
+        source: serde_yaml_ng::Error,
+    },
+    /// A CustomResourceDefinition cannot be turned into types (boxed: it carries a lot of context).
+    #[error(transparent)]
+    Crd(Box<CrdProblem>),
+    /// A CRD input holds no CustomResourceDefinition.
+    #[error("{origin}: no apiextensions.k8s.io/v1 CustomResourceDefinition found")]
+    NoCrds {
+        /// File name or other origin.
+        origin: String,
+    },
+    /// The same kind, resource or definition is defined twice.
+    #[error("{what} is defined twice: in {first} and in {second}")]
+    DuplicateCrd {
+        /// What is duplicated (`kind cert-manager.io/v1/Certificate`).
+        what: String,
+        /// First place.
+        first: String,
+        /// Second place.
+        second: String,
+    },
+}
+
+/// Where in which CRD something is wrong, and what.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: document {document}, CRD `{crd}`{}, at `{path}`: {what}", version_label(.version))]
+pub struct CrdProblem {
+    /// File name or other origin.
+    pub origin: String,
+    /// 1-based document index within the file.
+    pub document: usize,
+    /// `metadata.name` of the CRD.
+    pub crd: String,
+    /// The version concerned (empty when the problem is not version specific).
+    pub version: String,
+    /// Path of the offending node within the CRD document
+    /// (`spec.versions[0].schema.openAPIV3Schema.properties.spec...`).
+    pub path: String,
+    /// What is wrong.
+    pub what: String,
+}
+
+fn version_label(version: &str) -> String {
+    if version.is_empty() {
+        String::new()
+    } else {
+        format!(", version `{version}`")
+    }
 }

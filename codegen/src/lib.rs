@@ -2,12 +2,40 @@
 //! client-go's code generators do, in four stages:
 //!
 //! 1. [`spec`]: parse swagger 2.0 into a serde model that keeps the `x-kubernetes-*` extensions;
+//!    OpenAPI v3 documents are merged into that model, and CustomResourceDefinitions' served
+//!    versions converted into it;
 //! 2. [`fixups`]: named fixes for upstream quirks, each failing loudly once it stops applying;
 //! 3. [`ir`]: plain data: packages of types; API groups, versions, resources, verbs, subresources;
 //! 4. [`emit`]: `quote!` per concept, formatted with prettyplease; deterministic output.
 //!
 //! Use [`Builder`] from a build script, or the `kubeclient-codegen` binary to write readable
 //! sources to a folder.
+//!
+//! # Generating types for your CRDs
+//!
+//! Point the builder at CRD files (YAML, one or more documents each; JSON works too). No
+//! Kubernetes spec is needed: the output holds only the CRD groups and refers to the runtime's
+//! handwritten types (`ObjectMeta`, `Time`, `IntOrString`, ...) by `::kubeclient_runtime::`
+//! paths, so the crate needs `kubeclient-runtime` (or `kubeclient`), `serde` and `serde_json`.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     println!("cargo:rerun-if-changed=crds/certificates.yaml");
+//!     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
+//!     kubeclient_codegen::Builder::new()
+//!         .crd_file("crds/certificates.yaml")
+//!         .root("crate::crds")
+//!         .generate()?
+//!         .write_to(&out_dir)?;
+//!     Ok(())
+//! }
+//! ```
+//! and in the crate: `pub mod crds { include!(concat!(env!("OUT_DIR"), "/lib.rs")); }`, then
+//! `crds::api::cert_manager::v1::Certificate` and
+//! `crds::Clientset::from_rest_client(rest).cert_manager_v1().certificates("ns")`.
+//! Types are named after the kind and the field path of inline objects
+//! (`CertificateSpec`, `CertificateSpecPrivateKey`); see [`spec::crd`] for the rules.
 
 pub mod emit;
 mod error;
@@ -18,7 +46,7 @@ pub mod naming;
 pub mod spec;
 
 pub use emit::{Files, Layout, Options};
-pub use error::Error;
+pub use error::{CrdProblem, Error};
 pub use locate::{locate_kubernetes_spec, KubernetesVersion, DEFAULT_VERSION, VERSIONS};
 
 use std::path::{Path, PathBuf};
@@ -52,11 +80,21 @@ impl Generated {
     }
 }
 
+/// A CRD input of the [`Builder`].
+#[derive(Debug, Clone)]
+enum CrdSource {
+    File(PathBuf),
+    Bytes(String, Vec<u8>),
+}
+
 /// Configures and runs the generator.
 #[derive(Debug, Clone)]
 pub struct Builder {
     spec: Option<PathBuf>,
     spec_bytes: Option<(String, Vec<u8>)>,
+    openapi_v3: Option<PathBuf>,
+    crds: Vec<CrdSource>,
+    layout_set: bool,
     options: Options,
 }
 
@@ -65,11 +103,15 @@ impl Default for Builder {
         Builder {
             spec: None,
             spec_bytes: None,
+            openapi_v3: None,
+            crds: Vec::new(),
+            layout_set: false,
             options: Options {
                 root: "crate".into(),
                 layout: Layout::ModuleTree,
                 cfg_features: false,
                 spec_version: "unknown".into(),
+                out_subdir: String::new(),
             },
         }
     }
@@ -90,14 +132,40 @@ impl Builder {
         self.spec_bytes = Some((origin.into(), bytes));
         self
     }
+    /// Read OpenAPI v3 documents (every `*.json` file of `dir`, as served at `/openapi/v3/...`)
+    /// instead of a swagger file.
+    pub fn openapi_v3_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.openapi_v3 = Some(dir.into());
+        self
+    }
+    /// Add a file of CustomResourceDefinitions (YAML or JSON, several documents allowed);
+    /// repeatable. Without a Kubernetes spec, only the CRD groups are generated.
+    pub fn crd_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.crds.push(CrdSource::File(path.into()));
+        self
+    }
+    /// Add in-memory CRD documents; `origin` names them in errors. Repeatable.
+    pub fn crd_bytes(mut self, origin: impl Into<String>, bytes: Vec<u8>) -> Self {
+        self.crds.push(CrdSource::Bytes(origin.into(), bytes));
+        self
+    }
+    /// Folder below `OUT_DIR` the files are written to (default: `OUT_DIR` itself). With
+    /// [`Layout::IncludeFromOutDir`] the include paths follow, so several generations can share
+    /// one `OUT_DIR`.
+    pub fn out_subdir(mut self, dir: impl Into<String>) -> Self {
+        self.options.out_subdir = dir.into().trim_matches('/').to_owned();
+        self
+    }
     /// Module path the output is mounted at (default `crate`).
     pub fn root(mut self, root: impl Into<String>) -> Self {
         self.options.root = root.into();
         self
     }
     /// File layout (default: a module tree).
+    /// CRD-only builds default to [`Layout::IncludeFromOutDir`] (for build scripts).
     pub fn layout(mut self, layout: Layout) -> Self {
         self.options.layout = layout;
+        self.layout_set = true;
         self
     }
     /// Gate each API group behind a cargo feature of its name.
@@ -113,28 +181,95 @@ impl Builder {
 
     /// Parse, fix up and build the IR without emitting.
     pub fn build_ir(&self) -> Result<(ir::Ir, Vec<fixups::FixupReport>), Error> {
-        let (origin, bytes) = match (&self.spec_bytes, &self.spec) {
-            (Some((o, b)), _) => (o.clone(), b.clone()),
+        if let Some(dir) = &self.openapi_v3 {
+            let mut spec = read_openapi_v3(dir)?;
+            let reports = fixups::apply_all(&mut spec)?;
+            return Ok((ir::build(&spec)?, reports));
+        }
+        let swagger = match (&self.spec_bytes, &self.spec) {
+            (Some((o, b)), _) => Some((o.clone(), b.clone())),
             (None, Some(p)) => {
                 let b = std::fs::read(p).map_err(|source| Error::Read { path: p.clone(), source })?;
-                (p.display().to_string(), b)
+                Some((p.display().to_string(), b))
             }
+            (None, None) if !self.crds.is_empty() => None,
             (None, None) => {
                 return Err(Error::Read {
                     path: PathBuf::from("<no spec given>"),
-                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "call spec_file() or spec_bytes()"),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "call spec_file(), spec_bytes(), crd_file() or crd_bytes()",
+                    ),
                 })
             }
         };
-        let mut spec = spec::Swagger::from_slice(&bytes, &origin)?;
-        let reports = fixups::apply_all(&mut spec)?;
+        let (mut spec, reports) = match swagger {
+            Some((origin, bytes)) => {
+                let mut spec = spec::Swagger::from_slice(&bytes, &origin)?;
+                let reports = fixups::apply_all(&mut spec)?;
+                (spec, reports)
+            }
+            None => (spec::Swagger::default(), Vec::new()),
+        };
+        if !self.crds.is_empty() {
+            let mut crds = Vec::new();
+            for source in &self.crds {
+                match source {
+                    CrdSource::File(p) => {
+                        let b = std::fs::read(p).map_err(|source| Error::Read { path: p.clone(), source })?;
+                        crds.extend(spec::crd::parse_crds(&p.display().to_string(), &b)?);
+                    }
+                    CrdSource::Bytes(origin, b) => crds.extend(spec::crd::parse_crds(origin, b)?),
+                }
+            }
+            spec::crd::add_to_swagger(&mut spec, &crds)?;
+        }
         Ok((ir::build(&spec)?, reports))
+    }
+
+    /// Options used for emitting: CRD-only builds default to the include layout and a header
+    /// naming the CRD files.
+    fn effective_options(&self) -> Options {
+        let mut o = self.options.clone();
+        let crd_only = self.spec.is_none() && self.spec_bytes.is_none() && self.openapi_v3.is_none() && !self.crds.is_empty();
+        if crd_only && !self.layout_set {
+            o.layout = Layout::IncludeFromOutDir;
+        }
+        if crd_only && o.spec_version == "unknown" {
+            let names: Vec<String> = self
+                .crds
+                .iter()
+                .map(|c| match c {
+                    CrdSource::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    CrdSource::Bytes(origin, _) => origin.clone(),
+                })
+                .collect();
+            o.spec_version = format!("(CRDs {})", names.join(", "));
+        }
+        o
     }
 
     /// Run all four stages.
     pub fn generate(&self) -> Result<Generated, Error> {
         let (ir, fixups) = self.build_ir()?;
-        let files = emit::emit(&ir, &self.options)?;
+        let files = emit::emit(&ir, &self.effective_options())?;
         Ok(Generated { files, ir, fixups })
     }
+}
+
+/// Every `*.json` document of an OpenAPI v3 folder, merged into the swagger model.
+fn read_openapi_v3(dir: &Path) -> Result<spec::Swagger, Error> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_owned(), source })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut docs = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(&f).map_err(|source| Error::Read { path: f.clone(), source })?;
+        let origin = f.display().to_string();
+        docs.push((origin.clone(), spec::openapi_v3::OpenApiV3::from_slice(&bytes, &origin)?));
+    }
+    spec::openapi_v3::merge(docs)
 }

@@ -4,6 +4,9 @@
 //! 1. `$KUBECLIENT_SPECS_DIR/kubernetes/<version>/swagger.json`;
 //! 2. `<workspace>/openapi-specs/kubernetes/<version>/swagger.json`;
 //! 3. `<workspace>/../shared/openapi-specs/kubernetes/<version>/swagger.json`.
+//!
+//! Real-world CRDs used as test input live beside them, in `crds/<project>/*.yaml`, found in the
+//! same order ([`locate_crds_dir`]).
 
 use std::path::{Path, PathBuf};
 
@@ -119,6 +122,42 @@ pub fn locate_kubernetes_spec(version: &str, workspace: &Path) -> Result<PathBuf
         sha256: v.sha256.to_owned(),
         env: SPECS_DIR_ENV,
     })
+}
+
+/// Find the folder of real-world CRDs (`crds/`) with the same search order as specs.
+pub fn locate_crds_dir(workspace: &Path) -> Result<PathBuf, String> {
+    let mut candidates = Vec::new();
+    if let Some(dir) = std::env::var_os(SPECS_DIR_ENV) {
+        candidates.push(PathBuf::from(dir).join("crds"));
+    }
+    candidates.push(workspace.join("openapi-specs").join("crds"));
+    candidates.push(workspace.join("..").join("shared").join("openapi-specs").join("crds"));
+    candidates.iter().find(|c| c.is_dir()).cloned().ok_or_else(|| {
+        format!(
+            "the CRD test data folder was not found; looked in:\n{}\nset {SPECS_DIR_ENV} to a folder holding crds/<project>/*.yaml",
+            candidates.iter().map(|c| format!("  {}", c.display())).collect::<Vec<_>>().join("\n")
+        )
+    })
+}
+
+/// Every `*.yaml` file under `dir` (one level of project folders), sorted.
+pub fn crd_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let read = |d: &Path| std::fs::read_dir(d).map_err(|e| format!("{}: {e}", d.display()));
+    let mut out = Vec::new();
+    for project in read(dir)? {
+        let project = project.map_err(|e| e.to_string())?.path();
+        if !project.is_dir() {
+            continue;
+        }
+        for f in read(&project)? {
+            let f = f.map_err(|e| e.to_string())?.path();
+            if f.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(f);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// For build scripts: the version selected by `KUBECLIENT_K8S_VERSION` (default

@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! kubeclient-codegen generate --spec FILE --out DIR [--root crate::k8s] [--features] [--spec-version v1.35]
+//! kubeclient-codegen generate --crd FILE [--crd FILE ...] --out DIR [--root crate::crds]
+//! kubeclient-codegen generate --openapi-v3 DIR --out DIR      # the /openapi/v3 documents of a release
 //! kubeclient-codegen features --spec FILE        # cargo [features] table with the reference closure
 //! ```
 
@@ -12,11 +14,15 @@ use std::time::Instant;
 
 const USAGE: &str = "usage:
   kubeclient-codegen generate --spec FILE --out DIR [--root PATH] [--features] [--spec-version LABEL]
+  kubeclient-codegen generate --crd FILE [--crd FILE ...] [--spec FILE] --out DIR [--root PATH]
+  kubeclient-codegen generate --openapi-v3 DIR --out DIR [--root PATH] [--features] [--spec-version LABEL]
   kubeclient-codegen features --spec FILE";
 
 struct Args {
     command: String,
     spec: Option<PathBuf>,
+    crds: Vec<PathBuf>,
+    openapi_v3: Option<PathBuf>,
     out: Option<PathBuf>,
     root: String,
     features: bool,
@@ -26,11 +32,13 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or_else(|| USAGE.to_owned())?;
-    let mut a = Args { command, spec: None, out: None, root: "crate".into(), features: false, spec_version: None };
+    let mut a = Args { command, spec: None, crds: Vec::new(), openapi_v3: None, out: None, root: "crate".into(), features: false, spec_version: None };
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
         match flag.as_str() {
             "--spec" => a.spec = Some(value("--spec")?.into()),
+            "--openapi-v3" => a.openapi_v3 = Some(value("--openapi-v3")?.into()),
+            "--crd" => a.crds.push(value("--crd")?.into()),
             "--out" => a.out = Some(value("--out")?.into()),
             "--root" => a.root = value("--root")?,
             "--spec-version" => a.spec_version = Some(value("--spec-version")?),
@@ -44,14 +52,22 @@ fn parse_args() -> Result<Args, String> {
 
 fn run() -> Result<(), String> {
     let a = parse_args()?;
-    let spec = a.spec.clone().ok_or_else(|| format!("--spec is required\n{USAGE}"))?;
-    let label = a.spec_version.clone().unwrap_or_else(|| spec.display().to_string());
-    let builder = Builder::new()
-        .spec_file(&spec)
-        .root(a.root.clone())
-        .layout(Layout::ModuleTree)
-        .cfg_features(a.features)
-        .spec_version(label);
+    if a.spec.is_none() && a.crds.is_empty() && a.openapi_v3.is_none() {
+        return Err(format!("--spec, --openapi-v3 or --crd is required\n{USAGE}"));
+    }
+    let mut builder = Builder::new().root(a.root.clone()).layout(Layout::ModuleTree).cfg_features(a.features);
+    if let Some(spec) = &a.spec {
+        builder = builder.spec_file(spec);
+    }
+    if let Some(dir) = &a.openapi_v3 {
+        builder = builder.openapi_v3_dir(dir);
+    }
+    for crd in &a.crds {
+        builder = builder.crd_file(crd);
+    }
+    if let Some(label) = a.spec_version.clone().or_else(|| a.spec.as_ref().map(|s| s.display().to_string())) {
+        builder = builder.spec_version(label);
+    }
     match a.command.as_str() {
         "generate" => {
             let out = a.out.clone().ok_or_else(|| format!("--out is required\n{USAGE}"))?;

@@ -102,6 +102,29 @@ pub fn type_name(short: &str) -> String {
     }
 }
 
+/// Resolve a type-name clash deterministically: `base`, then `base2`, `base3`, ... (stays
+/// UpperCamelCase, unlike [`unique`]).
+pub fn unique_type_name(base: String, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(&base) {
+        return base;
+    }
+    (2..).map(|n| format!("{base}{n}")).find(|c| !taken(c)).unwrap_or(base)
+}
+
+/// Name of a type hoisted out of field `field` of type `parent` (CRD inline objects):
+/// `Certificate` + `privateKey` -> `CertificatePrivateKey`.
+pub fn nested_type_name(parent: &str, field: &str) -> String {
+    type_name(&format!("{parent}{}", field.to_upper_camel_case()))
+}
+
+/// `operationId` of a synthesized CRD operation, spelled like kube-apiserver's:
+/// `listCertManagerIoV1NamespacedCertificate`, `readCertManagerIoV1NamespacedCertificateStatus`.
+pub fn operation_id(verb: &str, group: &str, version: &str, namespaced: bool, kind: &str, suffix: &str) -> String {
+    let gv = format!("{}-{version}", group.replace('.', "-")).to_upper_camel_case();
+    let ns = if namespaced { "Namespaced" } else { "" };
+    format!("{verb}{gv}{ns}{kind}{suffix}")
+}
+
 /// Module name for a package or version segment (`apiextensions-apiserver` -> `apiextensions_apiserver`).
 pub fn module_name(segment: &str) -> String {
     let m = sanitize(&segment.to_snake_case());
@@ -188,6 +211,10 @@ mod tests {
         assert_eq!(type_name("JSONSchemaProps"), "JSONSchemaProps");
         assert_eq!(type_name("type"), "Type");
         assert_eq!(type_name("my-kind"), "MyKind");
+        assert_eq!(nested_type_name("Certificate", "privateKey"), "CertificatePrivateKey");
+        assert_eq!(nested_type_name("CertificateSpec", "x509-usages"), "CertificateSpecX509Usages");
+        assert_eq!(unique_type_name("Foo".into(), |c| c == "Foo" || c == "Foo2"), "Foo3");
+        assert_eq!(operation_id("list", "cert-manager.io", "v1", true, "Certificate", ""), "listCertManagerIoV1NamespacedCertificate");
     }
 
     #[test]

@@ -18,10 +18,25 @@ fn read_tree(dir: &Path, base: &Path, out: &mut BTreeMap<String, String>) {
     }
 }
 
+/// A fixture is `spec.json` (swagger) or, without it, every `*.yaml` file of its folder (CRDs).
+fn fixture_builder(dir: &Path) -> Builder {
+    let spec = dir.join("spec.json");
+    if spec.is_file() {
+        return Builder::new().spec_file(spec);
+    }
+    let mut crds: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    crds.sort();
+    crds.into_iter().fold(Builder::new(), Builder::crd_file)
+}
+
 fn check_fixture(name: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-    let generated = Builder::new()
-        .spec_file(dir.join("spec.json"))
+    let generated = fixture_builder(&dir)
         .layout(Layout::ModuleTree)
         .cfg_features(true)
         .spec_version("fixture")
@@ -52,9 +67,34 @@ fn edge_cases() {
 }
 
 #[test]
+fn crd_basic() {
+    check_fixture("crd-basic");
+}
+
+#[test]
+fn crd_output_is_deterministic() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crd-basic");
+    assert_eq!(fixture_builder(&dir).generate().unwrap().files, fixture_builder(&dir).generate().unwrap().files);
+}
+
+#[test]
 fn output_is_deterministic() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edge-cases/spec.json");
     let a = Builder::new().spec_file(&dir).generate().unwrap().files;
     let b = Builder::new().spec_file(&dir).generate().unwrap().files;
     assert_eq!(a, b);
+}
+
+#[test]
+fn crds_merge_into_a_swagger_spec() {
+    // CRDs next to a Kubernetes spec: both groups are generated, in one module tree.
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let (ir, _) = Builder::new()
+        .spec_file(base.join("edge-cases/spec.json"))
+        .crd_file(base.join("crd-basic/crds.yaml"))
+        .build_ir()
+        .unwrap();
+    assert!(ir.groups.contains_key("example.kubeclient.dev"), "{:?}", ir.groups.keys());
+    assert!(ir.groups.len() > 1, "{:?}", ir.groups.keys());
+    assert!(ir.resource("dev.kubeclient.example.v1.Widget").is_some());
 }

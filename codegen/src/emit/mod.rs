@@ -37,6 +37,9 @@ pub struct Options {
     pub cfg_features: bool,
     /// Spec version string for headers (e.g. `v1.35.0`).
     pub spec_version: String,
+    /// Folder below the output directory every file goes to (empty: none); include paths of
+    /// [`Layout::IncludeFromOutDir`] follow it.
+    pub out_subdir: String,
 }
 
 /// Output files: relative path -> contents. `BTreeMap` keeps writing order deterministic.
@@ -83,6 +86,9 @@ pub fn emit(ir: &Ir, opts: &Options) -> Result<Files, Error> {
     for (file, tokens, header) in root {
         let text = format_file(&file, tokens)?;
         files.insert(file, format!("{header}{text}"));
+    }
+    if !opts.out_subdir.is_empty() {
+        files = files.into_iter().map(|(f, t)| (format!("{}/{f}", opts.out_subdir), t)).collect();
     }
     Ok(files)
 }
@@ -184,11 +190,16 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
     let hdr = header(opts, "module tree");
     match opts.layout {
         Layout::IncludeFromOutDir => {
-            fn inline(tree: &Tree, cfg: &dyn Fn(&Option<String>) -> TokenStream, top: &dyn Fn(&str) -> &'static str) -> TokenStream {
+            fn inline(
+                tree: &Tree,
+                cfg: &dyn Fn(&Option<String>) -> TokenStream,
+                top: &dyn Fn(&str) -> &'static str,
+                prefix: &str,
+            ) -> TokenStream {
                 let mods = tree.children.iter().map(|(name, child)| {
                     let ident = format_ident!("{}", name);
                     if let Some((file, feature, doc)) = &child.leaf {
-                        let path = format!("/{file}");
+                        let path = format!("{prefix}/{file}");
                         let cfg = cfg(feature);
                         quote! {
                             #cfg
@@ -196,20 +207,22 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                             pub mod #ident { include!(concat!(env!("OUT_DIR"), #path)); }
                         }
                     } else {
-                        let inner = inline(child, cfg, top);
+                        let inner = inline(child, cfg, top, prefix);
                         let doc = branch_doc(top, name);
                         quote! { #[doc = #doc] pub mod #ident { #inner } }
                     }
                 });
                 quote!(#(#mods)*)
             }
-            let mods = inline(&tree, &cfg, &top_doc);
+            let prefix = if opts.out_subdir.is_empty() { String::new() } else { format!("/{}", opts.out_subdir) };
+            let mods = inline(&tree, &cfg, &top_doc, &prefix);
+            let (clientset, discovery) = (format!("{prefix}/clientset.rs"), format!("{prefix}/discovery.rs"));
             let lib = quote! {
                 #mods
-                mod clientset { include!(concat!(env!("OUT_DIR"), "/clientset.rs")); }
+                mod clientset { include!(concat!(env!("OUT_DIR"), #clientset)); }
                 pub use clientset::Clientset;
                 /// Static table of every served resource.
-                pub mod discovery { include!(concat!(env!("OUT_DIR"), "/discovery.rs")); }
+                pub mod discovery { include!(concat!(env!("OUT_DIR"), #discovery)); }
             };
             vec![("lib.rs".into(), lib, hdr)]
         }

@@ -2,6 +2,8 @@
 //! `x-kubernetes-*` extension it knows is a field, and anything else is kept in `extra` so
 //! nothing is lost silently.
 
+pub mod crd;
+pub mod openapi_v3;
 pub mod swagger;
 
 pub use swagger::{
