@@ -97,6 +97,18 @@ pub fn const_field<'de, A: MapAccess<'de>>(
     expect_str(map, field, expected, type_name).map(|()| true)
 }
 
+/// Keep a key the type does not name (types whose schema preserves unknown fields); returns
+/// `Ok(true)`: nothing is dropped.
+#[inline]
+pub fn unknown_field<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    key: &str,
+    extra: &mut std::collections::BTreeMap<String, serde_json::Value>,
+) -> Result<bool, A::Error> {
+    extra.insert(key.to_owned(), map.next_value()?);
+    Ok(true)
+}
+
 /// Writes the fields of one struct; after the first error every further call is a no-op and
 /// [`FieldWriter::finish`] returns that error. Generated `ser_fields` bodies are then one plain
 /// call per field.
@@ -127,6 +139,18 @@ impl<'a, M: SerializeMap> FieldWriter<'a, M> {
     pub fn opt<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) {
         if let Some(v) = value {
             self.req(key, v);
+        }
+    }
+
+    /// Write the kept unknown fields (see [`unknown_field`]).
+    #[inline]
+    pub fn extra(&mut self, extra: &std::collections::BTreeMap<String, serde_json::Value>) {
+        for (k, v) in extra {
+            if self.error.is_none() {
+                if let Err(e) = self.map.serialize_entry(k, v) {
+                    self.error = Some(e);
+                }
+            }
         }
     }
 

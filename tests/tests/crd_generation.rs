@@ -344,3 +344,17 @@ async fn cluster_scoped_kind_and_scale_subresource() {
     let got = widgets.get("w", &GetOptions::default()).await.unwrap();
     assert_eq!(got.spec.replicas, Some(5));
 }
+
+#[test]
+fn preserved_unknown_fields_survive_a_round_trip() {
+    use crds::crd_basic::api::example::v1::Widget;
+    let widget = json!({
+        "apiVersion": "example.kubeclient.dev/v1", "kind": "Widget", "metadata": {"name": "w"},
+        "spec": {"size": 1, "plugin": {"name": "p", "extra": "named", "flags": {"fast": true}, "level": 3}}
+    });
+    let decoded: Widget = round_trip(widget);
+    let plugin = decoded.spec.plugin.as_deref().expect("plugin");
+    assert_eq!(plugin.extra.as_deref(), Some("named"));
+    assert_eq!(plugin.extra_2.get("flags"), Some(&json!({"fast": true})));
+    assert_eq!(plugin.extra_2.get("level"), Some(&json!(3)));
+}

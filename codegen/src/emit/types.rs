@@ -68,6 +68,13 @@ fn struct_def(ir: &Ir, root: &Root, t: &TypeDef, s: &StructDef, name: &syn::Iden
         let docs = doc_attrs(f.doc.as_deref(), &fallback);
         quote! { #docs pub #ident: #ty, }
     });
+    let extra = s.unknown_fields.as_ref().map(|n| {
+        let ident = format_ident!("{}", n);
+        quote! {
+            /// Fields the schema does not name, kept because it preserves unknown fields.
+            pub #ident: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+        }
+    });
     // Debug is not derived: a derived `fmt` is compiled into the generated crate for every type.
     // The serde-driven one in the runtime is generic, so it is compiled only where it is used.
     let derives = quote!(#[derive(Clone, Default, PartialEq)]);
@@ -89,7 +96,7 @@ fn struct_def(ir: &Ir, root: &Root, t: &TypeDef, s: &StructDef, name: &syn::Iden
     quote! {
         #docs
         #derives
-        pub struct #name { #(#fields)* }
+        pub struct #name { #(#fields)* #extra }
         #debug
         #de
         #ser
@@ -111,10 +118,14 @@ fn redacting_debug(s: &StructDef, name: &syn::Ident) -> TokenStream {
             quote! { .field(#key, &self.#ident.as_ref().map(|_| "<redacted>")) }
         }
     });
+    let extra = s.unknown_fields.as_ref().map(|n| {
+        let ident = format_ident!("{}", n);
+        quote! { .field(#n, &self.#ident) }
+    });
     quote! {
         impl ::core::fmt::Debug for #name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_struct(#label) #(#fields)* .finish()
+                f.debug_struct(#label) #(#fields)* #extra .finish()
             }
         }
     }
@@ -139,7 +150,14 @@ fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
             quote! { #key => #codec::opt_field(map, &mut self.#ident), }
         });
     }
-    let body = if arms.is_empty() {
+    let unknown = match &s.unknown_fields {
+        Some(n) => {
+            let ident = format_ident!("{}", n);
+            quote!(#codec::unknown_field(map, key, &mut self.#ident))
+        }
+        None => quote!(Ok(false)),
+    };
+    let body = if arms.is_empty() && s.unknown_fields.is_none() {
         quote! {
             let _ = (key, map);
             Ok(false)
@@ -148,7 +166,7 @@ fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
         quote! {
             match key {
                 #(#arms)*
-                _ => Ok(false),
+                _ => #unknown,
             }
         }
     };
@@ -185,6 +203,10 @@ fn ser_impl(s: &StructDef, name: &syn::Ident) -> TokenStream {
         } else {
             quote! { w.opt(#key, &self.#ident); }
         });
+    }
+    if let Some(n) = &s.unknown_fields {
+        let ident = format_ident!("{}", n);
+        stmts.push(quote! { w.extra(&self.#ident); });
     }
     let body = if stmts.is_empty() {
         quote! {

@@ -109,6 +109,9 @@ pub struct StructDef {
     pub resource: Option<ResourceImpl>,
     /// Fields that hold secrets (Debug must redact them).
     pub sensitive: BTreeSet<String>,
+    /// Rust name of the map that keeps keys the schema does not name, when the schema preserves
+    /// unknown fields (`x-kubernetes-preserve-unknown-fields` beside `properties`).
+    pub unknown_fields: Option<String>,
     /// Debug must show each field through its own `Debug` (not the serde-driven generic one),
     /// because this struct or a type nested in it redacts secrets.
     pub debug_by_field: bool,

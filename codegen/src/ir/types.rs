@@ -112,7 +112,16 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
             doc: prop_schema.description.clone(),
         });
     }
-    Ok(TypeKind::Struct(Box::new(StructDef { fields, gvk, resource: None, sensitive, debug_by_field: false })))
+    let unknown_fields = (schema.preserve_unknown_fields == Some(true))
+        .then(|| naming::unique(naming::field_name("extra"), |candidate| idents.contains_key(candidate)));
+    Ok(TypeKind::Struct(Box::new(StructDef {
+        fields,
+        gvk,
+        resource: None,
+        sensitive,
+        debug_by_field: false,
+        unknown_fields,
+    })))
 }
 
 /// OpenAPI v3 documents wrap a `$ref` in a one-element `allOf` (kube-openapi#477).

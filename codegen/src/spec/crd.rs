@@ -340,6 +340,8 @@ impl Converter<'_, '_> {
                     description: s.description.clone(),
                     required: self.strings(obj, "required", path)?,
                     map_type: s.map_type.clone(),
+                    // Keys beyond the properties are kept, not dropped.
+                    preserve_unknown_fields: preserve.then_some(true),
                     ..Schema::default()
                 };
                 for (prop, child) in props {
@@ -378,6 +380,7 @@ impl Converter<'_, '_> {
             description: self.string(obj, "description", path)?,
             required: self.strings(obj, "required", path)?.into_iter().filter(|r| r != "metadata").collect(),
             gvk: vec![gvk],
+            preserve_unknown_fields: self.flag(obj, "x-kubernetes-preserve-unknown-fields", path)?.then_some(true),
             ..Schema::default()
         };
         for (prop, child) in self.properties(obj, path)? {
