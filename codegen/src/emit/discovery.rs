@@ -53,11 +53,10 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
             let (_, _, r) = ir.resource(def)?;
             let (group, version, kind, plural) = (&r.gvk.group, &r.gvk.version, &r.gvk.kind, &r.plural);
             let singular = kind.to_lowercase();
-            let short: &[&str] = SHORT_NAMES
-                .iter()
-                .find(|(gr, p, _)| gr == group && p == plural)
-                .map(|(_, _, s)| *s)
-                .unwrap_or(&[]);
+            let short: Vec<&str> = match SHORT_NAMES.iter().find(|(gr, p, _)| gr == group && p == plural) {
+                Some((_, _, s)) => s.to_vec(),
+                None => r.short_names.iter().map(String::as_str).collect(),
+            };
             let namespaced = r.namespaced;
             let verbs = verb_names(&r.verbs);
             let subs = r.subresources.values().map(|s| {

@@ -205,6 +205,8 @@ pub struct ResourceImpl {
     pub verbs: BTreeSet<Verb>,
     /// Subresources by path segment.
     pub subresources: BTreeMap<String, Subresource>,
+    /// Short names (`kubectl get cert`), where the input declares them (CRDs).
+    pub short_names: Vec<String>,
 }
 
 /// A Kubernetes verb (`x-kubernetes-action`, normalised).

@@ -109,6 +109,7 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
                 namespaced: false,
                 verbs: BTreeSet::new(),
                 subresources: BTreeMap::new(),
+                short_names: Vec::new(),
             });
             r.namespaced |= p.namespaced;
             if !(p.legacy_watch && v != Verb::Watch) {
@@ -145,8 +146,15 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
         }
     }
     let mut out = BTreeMap::new();
-    for (key, r) in found {
+    for (key, mut r) in found {
         if let Some(def) = defs.remove(&key) {
+            r.short_names = spec
+                .definitions
+                .get(&def)
+                .and_then(|d| d.extra.get(crate::spec::SHORT_NAMES_EXTENSION))
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
             out.insert(def, r);
         }
     }

@@ -597,6 +597,9 @@ pub fn add_to_swagger(spec: &mut Swagger, crds: &[LocatedCrd]) -> Result<(), Err
             let mut conv = Converter { at: at.clone(), package: &package, defs: &mut defs, taken: &mut set };
             conv.root(root, &path, &kind_def, gvk.clone())?;
             taken.insert(package.clone(), set);
+            if let (Some(def), false) = (defs.get_mut(&kind_def), s.names.short_names.is_empty()) {
+                def.extra.insert(super::SHORT_NAMES_EXTENSION.into(), Value::from(s.names.short_names.clone()));
+            }
             defs.insert(list_def.clone(), object(
                 &format!("{list_name} is a list of {}.", s.names.kind),
                 &[
