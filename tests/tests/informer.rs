@@ -204,3 +204,60 @@ async fn resync_and_a_work_queue_driven_controller() {
     }
     assert!(queue.is_shutting_down());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_factory_shares_one_informer_per_kind_and_namespace() {
+    use kubeclient::cache::InformerFactory;
+    let server = TestServer::start().await.expect("server starts");
+    let cs = Clientset::new(server.config()).expect("clientset");
+    cs.core_v1()
+        .config_maps("default")
+        .create(&cm("shared", "red"), &CreateOptions::default())
+        .await
+        .unwrap();
+
+    let factory = InformerFactory::new();
+    // Two controllers ask for the same informer; a third wants another namespace.
+    let first = factory.informer(cs.core_v1().config_maps("default"));
+    let second = factory.informer(cs.core_v1().config_maps("default"));
+    let other = factory.informer(cs.core_v1().config_maps("kube-system"));
+    let seen: Log = Arc::default();
+    second.add_handler(recorder(&seen));
+    server.clear_requests();
+    factory.start();
+    tokio::time::timeout(Duration::from_secs(15), factory.wait_for_sync())
+        .await
+        .expect("synced in time");
+    assert!(first.has_synced() && other.has_synced());
+    assert!(
+        first.store().get("default/shared").is_some(),
+        "one cache behind both handles"
+    );
+    assert!(other.store().is_empty());
+    saw(&seen, "add shared (list)").await;
+    let lists = server
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path.ends_with("/namespaces/default/configmaps") && !r.query.contains("watch")
+        })
+        .count();
+    assert_eq!(lists, 1, "one list for both controllers");
+
+    // Informers asked for after start run at once; the client-side shortcut builds the same thing.
+    let late = factory.informer(cs.core_v1().secrets("default"));
+    tokio::time::timeout(Duration::from_secs(15), late.wait_for_sync())
+        .await
+        .expect("late informer runs");
+    let direct = cs
+        .core_v1()
+        .config_maps("default")
+        .informer()
+        .page_size(10)
+        .build();
+    let _running = direct.start();
+    tokio::time::timeout(Duration::from_secs(15), direct.wait_for_sync())
+        .await
+        .expect("direct informer runs");
+    factory.shutdown();
+}

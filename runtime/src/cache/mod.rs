@@ -24,11 +24,13 @@
 //! }
 //! ```
 
+mod factory;
 mod informer;
 mod lister;
 mod store;
 mod workqueue;
 
+pub use factory::InformerFactory;
 pub use informer::{
     drop_managed_fields, Deleted, Event, EventHandler, Informer, InformerBuilder, InformerHandle,
 };

@@ -124,6 +124,15 @@ impl<K: Resource> ResourceClient<K> {
         self.put_sub(name, obj.metadata().namespace.as_deref(), sub, obj, opts).await
     }
 
+    /// An informer over what this client lists: its namespace (or all), its kind
+    /// (see [`crate::cache::Informer`]).
+    pub fn informer(&self) -> crate::cache::InformerBuilder<K>
+    where
+        K: verbs::List + verbs::Watch,
+    {
+        crate::cache::Informer::builder(self.clone())
+    }
+
     /// `get`: one object by name.
     pub async fn get(&self, name: &str, opts: &GetOptions) -> Result<K>
     where
