@@ -397,6 +397,46 @@ async fn kubectl_token_context_and_watch() {
         lines.iter().any(|l| l == "w1 v2"),
         "kubectl get -w saw the change: {lines:?}"
     );
+
+    let watches = |s: &TestServer| {
+        s.requests()
+            .iter()
+            .filter(|r| r.path.contains("/configmaps") && r.query.contains("watch=true"))
+            .count()
+    };
+    // With its default printer, `kubectl get -w` asks for Table rows: one header, then rows in
+    // the same columns for every change (not a second, different table per event).
+    let mut child = k
+        .command(&["get", "configmap", "w1", "-w"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kubectl get -w starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let reader = tokio::task::spawn_blocking(move || {
+        let lines: Vec<String> = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+            .take(3)
+            .collect();
+        lines
+    });
+    // Change the object once this watch is established (its watch request has arrived).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while watches(&s) < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, mut cm) = call(&c, &s, Method::GET, url, None).await;
+    cm["data"]["k2"] = json!("more");
+    call(&c, &s, Method::PUT, url, Some(cm)).await;
+    let lines = tokio::time::timeout(Duration::from_secs(30), reader)
+        .await
+        .expect("watch output in time")
+        .expect("reader");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(lines, ["NAME DATA", "w1 1", "w1 2"], "{lines:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

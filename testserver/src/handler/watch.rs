@@ -68,6 +68,31 @@ impl Filter {
 }
 
 /// Start a watch; the response streams until timeout, client disconnect or shutdown.
+/// Turns stored objects into watch event objects: the object itself, or (when the client asked
+/// for a Table, as `kubectl get -w` does) a one-row Table whose column definitions come with the
+/// first event only, as kube-apiserver sends them.
+struct Encoder {
+    target: Target,
+    table: Option<&'static str>,
+    include: String,
+    headers_sent: bool,
+}
+
+impl Encoder {
+    fn encode(&mut self, obj: &Stored) -> Bytes {
+        let Some(version) = self.table else {
+            return super::objects::render(&self.target, obj);
+        };
+        let meta = json!({"resourceVersion": obj.rv.to_string()});
+        let mut table =
+            super::table::render(&self.target, version, &[&obj.value], meta, &self.include);
+        if std::mem::replace(&mut self.headers_sent, true) {
+            table["columnDefinitions"] = json!([]);
+        }
+        Bytes::from(serde_json::to_vec(&table).unwrap_or_default())
+    }
+}
+
 pub fn handle(
     state: &Arc<State>,
     t: &Target,
@@ -110,6 +135,15 @@ pub fn handle(
         }
     };
 
+    let mut encoder = Encoder {
+        target: t.clone(),
+        table: req.table,
+        include: q
+            .include_object
+            .clone()
+            .unwrap_or_else(|| "Metadata".into()),
+        headers_sent: false,
+    };
     let mut first: Vec<Bytes> = Vec::new();
     let (rx, start_rv) = {
         let store = state.store();
@@ -117,7 +151,7 @@ pub fn handle(
         if initial_events {
             for obj in store.list(&filter.key, filter.namespace.as_deref()) {
                 if filter.matches(&obj.value) {
-                    first.push(line("ADDED", &super::objects::render(t, &obj)));
+                    first.push(line("ADDED", &encoder.encode(&obj)));
                 }
             }
             if q.send_initial_events == Some(true) && q.allow_bookmarks {
@@ -130,7 +164,7 @@ pub fn handle(
                 Ok((replay, rx)) => {
                     for e in &replay {
                         if let Some((kind, obj)) = filter.view(e) {
-                            first.push(line(kind.as_str(), &super::objects::render(t, obj)));
+                            first.push(line(kind.as_str(), &encoder.encode(obj)));
                         }
                     }
                     // A resourceVersion ahead of the store: events up to it are not sent.
@@ -148,7 +182,6 @@ pub fn handle(
     let timeout = q.timeout_seconds.map(Duration::from_secs);
     let bookmarks = q.allow_bookmarks.then_some(state.bookmark_interval);
     let mut shutdown = state.shutdown.clone();
-    let target = t.clone();
     let mut budget = req.cut_watch_after.unwrap_or(usize::MAX);
     tokio::spawn(async move {
         for b in first {
@@ -185,7 +218,7 @@ pub fn handle(
                         }
                         last_rv = e.rv;
                         match filter.view(&e) {
-                            Some((kind, obj)) => line(kind.as_str(), &super::objects::render(&target, obj)),
+                            Some((kind, obj)) => line(kind.as_str(), &encoder.encode(obj)),
                             None => continue,
                         }
                     }
@@ -215,7 +248,11 @@ pub fn handle(
             .map(|b| (Ok::<_, super::BodyError>(Frame::data(b)), out))
     });
     let mut resp = Response::new(UnsyncBoxBody::new(StreamBody::new(stream)));
-    resp.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let content_type = match req.table {
+        Some(version) => HeaderValue::from_str(&super::table::content_type(version))
+            .unwrap_or(HeaderValue::from_static("application/json")),
+        None => HeaderValue::from_static("application/json"),
+    };
+    resp.headers_mut().insert(CONTENT_TYPE, content_type);
     Ok(resp)
 }
