@@ -3,6 +3,7 @@
 //! non-identifier characters are handled once and the result is deterministic.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Rust keywords (strict and reserved, 2021 edition) that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
@@ -146,6 +147,40 @@ pub fn feature_name(group: &str) -> String {
     }
 }
 
+/// Cargo features of a set of API groups: [`feature_name`], except where two groups share a first
+/// label (`networking.k8s.io` and `networking.istio.io`): Kubernetes' own group keeps the short
+/// name and the others take labels until they are unique (`networking-istio`).
+pub fn feature_names<'a>(groups: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
+    let groups: BTreeSet<&str> = groups.into_iter().collect();
+    let mut by_name: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for g in &groups {
+        by_name.entry(feature_name(g)).or_default().push(g);
+    }
+    let kubernetes_own = |g: &str| !g.contains('.') || g.ends_with(".k8s.io");
+    let mut out = BTreeMap::new();
+    for (name, members) in by_name {
+        if members.len() == 1 {
+            out.insert(members[0].to_owned(), name);
+            continue;
+        }
+        let keeper = members.iter().copied().find(|g| kubernetes_own(g));
+        for g in members {
+            if Some(g) == keeper {
+                out.insert(g.to_owned(), name.clone());
+                continue;
+            }
+            let labels: Vec<&str> = g.split('.').collect();
+            // Two labels are enough unless the groups differ only further right.
+            let take = (2..=labels.len())
+                .find(|n| groups.iter().filter(|o| **o != g).all(|o| !o.starts_with(&labels[..*n].join("."))))
+                .unwrap_or(labels.len());
+            let joined = labels[..take].join("-").to_lowercase();
+            out.insert(g.to_owned(), joined.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+        }
+    }
+    out
+}
+
 /// Group-version client type name: `AppsV1Client`, `CoreV1Client`, `RbacV1Client`.
 pub fn group_client_name(feature: &str, version: &str) -> String {
     format!("{}{}Client", feature.to_upper_camel_case(), version.to_upper_camel_case())
@@ -231,6 +266,11 @@ mod tests {
     fn features() {
         assert_eq!(feature_name(""), "core");
         assert_eq!(feature_name("rbac.authorization.k8s.io"), "rbac");
+        let f = feature_names(["networking.k8s.io", "networking.istio.io", "networking.gke.io", "apps", "monitoring.coreos.com"]);
+        assert_eq!(f["networking.k8s.io"], "networking");
+        assert_eq!(f["networking.istio.io"], "networking-istio");
+        assert_eq!(f["networking.gke.io"], "networking-gke");
+        assert_eq!(f["monitoring.coreos.com"], "monitoring");
         assert_eq!(group_client_name("core", "v1"), "CoreV1Client");
         assert_eq!(group_accessor("admissionregistration", "v1alpha1"), "admissionregistration_v1alpha1");
     }

@@ -6,13 +6,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn read_tree(dir: &Path, base: &Path, out: &mut BTreeMap<String, String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
             read_tree(&p, base, out);
         } else if let Ok(text) = std::fs::read_to_string(&p) {
-            let rel = p.strip_prefix(base).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(base)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
             out.insert(rel, text);
         }
     }
@@ -35,7 +41,9 @@ fn fixture_builder(dir: &Path) -> Builder {
 }
 
 fn check_fixture(name: &str) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let generated = fixture_builder(&dir)
         .layout(Layout::ModuleTree)
         .cfg_features(true)
@@ -52,7 +60,10 @@ fn check_fixture(name: &str) {
     read_tree(&expected_dir, &expected_dir, &mut expected);
     let got: Vec<&String> = generated.files.keys().collect();
     let want: Vec<&String> = expected.keys().collect();
-    assert_eq!(got, want, "fixture {name}: file list differs (UPDATE_GOLDEN=1 to accept)");
+    assert_eq!(
+        got, want,
+        "fixture {name}: file list differs (UPDATE_GOLDEN=1 to accept)"
+    );
     for (file, text) in &generated.files {
         assert!(
             expected.get(file) == Some(text),
@@ -74,7 +85,10 @@ fn crd_basic() {
 #[test]
 fn crd_output_is_deterministic() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crd-basic");
-    assert_eq!(fixture_builder(&dir).generate().unwrap().files, fixture_builder(&dir).generate().unwrap().files);
+    assert_eq!(
+        fixture_builder(&dir).generate().unwrap().files,
+        fixture_builder(&dir).generate().unwrap().files
+    );
 }
 
 #[test]
@@ -94,7 +108,51 @@ fn crds_merge_into_a_swagger_spec() {
         .crd_file(base.join("crd-basic/crds.yaml"))
         .build_ir()
         .unwrap();
-    assert!(ir.groups.contains_key("example.kubeclient.dev"), "{:?}", ir.groups.keys());
+    assert!(
+        ir.groups.contains_key("example.kubeclient.dev"),
+        "{:?}",
+        ir.groups.keys()
+    );
     assert!(ir.groups.len() > 1, "{:?}", ir.groups.keys());
     assert!(ir.resource("dev.kubeclient.example.v1.Widget").is_some());
+}
+
+/// A CRD in `group` with kind `kind`, served as v1.
+fn tiny_crd(group: &str, kind: &str) -> String {
+    let plural = format!("{}s", kind.to_lowercase());
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: {plural}.{group}\nspec:\n  group: {group}\n  scope: Namespaced\n  names: {{plural: {plural}, singular: {s}, kind: {kind}}}\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec: {{type: object, properties: {{size: {{type: integer}}}}}}\n",
+        s = kind.to_lowercase()
+    )
+}
+
+#[test]
+fn crd_groups_sharing_a_first_label_get_their_own_modules_and_features() {
+    let generated = Builder::new()
+        .crd_bytes(
+            "istio.yaml",
+            tiny_crd("networking.istio.io", "Gateway").into_bytes(),
+        )
+        .crd_bytes(
+            "example.yaml",
+            tiny_crd("networking.example.com", "Gateway").into_bytes(),
+        )
+        .generate()
+        .expect("no collision error");
+    let features: Vec<&str> = generated
+        .ir
+        .groups
+        .values()
+        .map(|g| g.feature.as_str())
+        .collect();
+    assert_eq!(features, ["networking-example", "networking-istio"]);
+    let modules: Vec<String> = generated.ir.packages.keys().map(|m| m.join("::")).collect();
+    assert!(
+        modules.contains(&"api::networking_istio::v1".to_string()),
+        "{modules:?}"
+    );
+    assert!(
+        modules.contains(&"api::networking_example::v1".to_string()),
+        "{modules:?}"
+    );
 }

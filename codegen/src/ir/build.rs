@@ -77,6 +77,14 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
             }
         }
     }
+    let all_groups = package_groups.values().map(String::as_str).chain(
+        ir.types.values().filter_map(|t| match &t.kind {
+            TypeKind::Struct(s) => s.resource.as_ref().map(|r| r.gvk.group.as_str()),
+            _ => None,
+        }),
+    );
+    let features = naming::feature_names(all_groups);
+    let feature_of = |group: &str| features.get(group).cloned().unwrap_or_else(|| naming::feature_name(group));
     let mut feature_groups: BTreeMap<String, String> = BTreeMap::new();
     for t in ir.types.values() {
         if t.module.is_empty() {
@@ -84,7 +92,7 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
         }
         let (package, _) = split_name(&t.spec_name);
         let feature = match package_groups.get(package) {
-            Some(group) => naming::feature_name(group),
+            Some(group) => feature_of(group),
             None => t.module[1].replace('_', "-"),
         };
         if let Some(group) = package_groups.get(package) {
@@ -107,7 +115,7 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
         let Some(r) = &s.resource else { continue };
         let g = ir.groups.entry(r.gvk.group.clone()).or_insert_with(|| Group {
             name: r.gvk.group.clone(),
-            feature: naming::feature_name(&r.gvk.group),
+            feature: feature_of(&r.gvk.group),
             versions: BTreeMap::new(),
         });
         g.versions

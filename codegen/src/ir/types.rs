@@ -32,8 +32,34 @@ pub(super) fn module_of(package: &str) -> Vec<String> {
     vec!["api".to_owned(), naming::module_name(pkg), naming::module_name(version)]
 }
 
+/// Module paths of packages, [`module_of`] each, except where different packages would share
+/// one (`io.k8s.api.networking.v1beta1` and `io.istio.networking.v1beta1`): Kubernetes' own
+/// package keeps it and the others are qualified by the next segment (`networking_istio`).
+fn modules_of<'a>(packages: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, Vec<String>> {
+    let mut by_module: BTreeMap<Vec<String>, BTreeSet<&str>> = BTreeMap::new();
+    for p in packages {
+        by_module.entry(module_of(p)).or_default().insert(p);
+    }
+    let mut out = BTreeMap::new();
+    for (module, members) in by_module {
+        let keeper = (members.len() > 1).then(|| members.iter().copied().find(|p| p.starts_with("io.k8s."))).flatten();
+        for p in &members {
+            let mut m = module.clone();
+            if members.len() > 1 && Some(*p) != keeper {
+                let segs: Vec<&str> = p.rsplit('.').collect();
+                if let Some(next) = segs.get(2) {
+                    m[1] = naming::module_name(&format!("{}_{next}", segs[1]));
+                }
+            }
+            out.insert((*p).to_owned(), m);
+        }
+    }
+    out
+}
+
 /// Build every definition's [`TypeDef`].
 pub(super) fn build_types(spec: &Swagger) -> Result<BTreeMap<String, TypeDef>, Error> {
+    let modules = modules_of(spec.definitions.keys().map(|n| split_name(n).0));
     let mut out = BTreeMap::new();
     let mut names_in_module: BTreeMap<(Vec<String>, String), String> = BTreeMap::new();
     for (name, schema) in &spec.definitions {
@@ -52,7 +78,7 @@ pub(super) fn build_types(spec: &Swagger) -> Result<BTreeMap<String, TypeDef>, E
             return Err(Error::UnmappedApimachinery { definition: name.clone() });
         }
         let rust_name = naming::type_name(short);
-        let module = module_of(package);
+        let module = modules.get(package).cloned().unwrap_or_else(|| module_of(package));
         if let Some(prev) = names_in_module.insert((module.clone(), rust_name.clone()), name.clone()) {
             return Err(Error::TypeCollision { first: prev, second: name.clone(), ident: rust_name });
         }
