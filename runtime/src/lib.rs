@@ -19,6 +19,7 @@ pub mod codec;
 pub mod discovery;
 pub mod flowcontrol;
 pub mod labels;
+pub mod leaderelection;
 pub mod meta;
 pub mod resource;
 pub mod rest;
