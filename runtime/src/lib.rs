@@ -17,6 +17,7 @@ pub mod client;
 pub mod clientcmd;
 pub mod codec;
 pub mod discovery;
+pub mod dynamic;
 pub mod flowcontrol;
 pub mod labels;
 pub mod leaderelection;

@@ -63,8 +63,8 @@ impl InformerFactory {
         client: ResourceClient<K>,
     ) -> Informer<K> {
         let key = (
-            K::API_VERSION.to_string(),
-            K::PLURAL.to_string(),
+            client.api_resource().api_version(),
+            client.api_resource().plural.to_string(),
             client.namespace().unwrap_or("").to_string(),
         );
         let mut entries = self.lock();

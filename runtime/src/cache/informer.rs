@@ -234,7 +234,7 @@ impl<K> Clone for Informer<K> {
 impl<K: Resource> std::fmt::Debug for Informer<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Informer")
-            .field("kind", &K::KIND)
+            .field("kind", &self.shared.client.api_resource().kind)
             .field("client", &self.shared.client)
             .field("synced", &*self.shared.synced.borrow())
             .field("store", &self.shared.store)
@@ -347,7 +347,7 @@ async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
         let mut rv = match list_all(&shared).await {
             Ok(rv) => rv,
             Err(e) => {
-                tracing::warn!(kind = K::KIND, error = %e, "informer list failed; retrying");
+                tracing::warn!(kind = %shared.client.api_resource().kind, error = %e, "informer list failed; retrying");
                 tokio::time::sleep(backoff.next_delay()).await;
                 continue;
             }
@@ -359,7 +359,7 @@ async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
                 WatchEnd::Relist => break,
                 WatchEnd::Rewatch => {}
                 WatchEnd::Failed(e) => {
-                    tracing::warn!(kind = K::KIND, error = %e, "informer watch failed; retrying");
+                    tracing::warn!(kind = %shared.client.api_resource().kind, error = %e, "informer watch failed; retrying");
                     tokio::time::sleep(backoff.next_delay()).await;
                 }
             }

@@ -10,4 +10,4 @@ mod resource_client;
 
 pub use log_options::LogOptions;
 pub use patch::Patch;
-pub use resource_client::ResourceClient;
+pub use resource_client::{ApiResource, ResourceClient};

@@ -8,8 +8,75 @@ use crate::resource::{subresources, verbs, Resource, Scope};
 use crate::rest::{ByteStream, Error, Request, RestClient, Result, WatchStream};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
+
+/// What a client addresses: group, version, kind, plural and scope. For a generated kind it is
+/// its [`Resource`] constants ([`ApiResource::of`], no allocation); for a
+/// [`crate::dynamic::DynamicObject`] client it comes from discovery or the caller.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ApiResource {
+    /// API group, `""` for core.
+    pub group: Cow<'static, str>,
+    /// Version.
+    pub version: Cow<'static, str>,
+    /// Kind of the objects.
+    pub kind: Cow<'static, str>,
+    /// URL plural.
+    pub plural: Cow<'static, str>,
+    /// Namespaced or cluster scoped.
+    pub scope: Scope,
+}
+
+impl ApiResource {
+    /// The constants of kind `K`.
+    pub fn of<K: Resource>() -> Self {
+        ApiResource {
+            group: Cow::Borrowed(K::GROUP),
+            version: Cow::Borrowed(K::VERSION),
+            kind: Cow::Borrowed(K::KIND),
+            plural: Cow::Borrowed(K::PLURAL),
+            scope: K::SCOPE,
+        }
+    }
+
+    /// A resource by its names, e.g. `("cert-manager.io", "v1", "Certificate", "certificates",
+    /// Scope::Namespaced)`.
+    pub fn new(group: &str, version: &str, kind: &str, plural: &str, scope: Scope) -> Self {
+        ApiResource {
+            group: Cow::Owned(group.to_owned()),
+            version: Cow::Owned(version.to_owned()),
+            kind: Cow::Owned(kind.to_owned()),
+            plural: Cow::Owned(plural.to_owned()),
+            scope,
+        }
+    }
+
+    /// From a discovery table entry (`kubeclient::discovery::resources()`).
+    pub fn from_info(info: &crate::discovery::ApiResourceInfo) -> Self {
+        ApiResource {
+            group: Cow::Borrowed(info.group),
+            version: Cow::Borrowed(info.version),
+            kind: Cow::Borrowed(info.kind),
+            plural: Cow::Borrowed(info.plural),
+            scope: if info.namespaced {
+                Scope::Namespaced
+            } else {
+                Scope::Cluster
+            },
+        }
+    }
+
+    /// `group/version`, or `version` for the core group.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
 
 /// A typed client for kind `K`, in one namespace, all namespaces, or cluster-wide.
 ///
@@ -18,6 +85,7 @@ use std::marker::PhantomData;
 /// `K` implements the marker traits of.
 pub struct ResourceClient<K> {
     rest: RestClient,
+    api: ApiResource,
     /// `None` for cluster-scoped access and for all namespaces.
     namespace: Option<String>,
     _kind: PhantomData<fn() -> K>,
@@ -25,15 +93,20 @@ pub struct ResourceClient<K> {
 
 impl<K> Clone for ResourceClient<K> {
     fn clone(&self) -> Self {
-        ResourceClient { rest: self.rest.clone(), namespace: self.namespace.clone(), _kind: PhantomData }
+        ResourceClient {
+            rest: self.rest.clone(),
+            api: self.api.clone(),
+            namespace: self.namespace.clone(),
+            _kind: PhantomData,
+        }
     }
 }
 
 impl<K: Resource> fmt::Debug for ResourceClient<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResourceClient")
-            .field("kind", &K::KIND)
-            .field("api_version", &K::API_VERSION)
+            .field("kind", &self.api.kind)
+            .field("api_version", &self.api.api_version())
             .field("namespace", &self.namespace)
             .finish()
     }
@@ -45,12 +118,33 @@ impl<K: Resource> ResourceClient<K> {
     /// object's own `metadata.namespace`. For a cluster-scoped `K` the namespace is ignored.
     pub fn namespaced(rest: RestClient, ns: &str) -> Self {
         let namespace = (!ns.is_empty()).then(|| ns.to_owned());
-        ResourceClient { rest, namespace, _kind: PhantomData }
+        ResourceClient {
+            rest,
+            api: ApiResource::of::<K>(),
+            namespace,
+            _kind: PhantomData,
+        }
     }
 
     /// Cluster-scoped objects (or a namespaced kind across all namespaces).
     pub fn cluster(rest: RestClient) -> Self {
-        ResourceClient { rest, namespace: None, _kind: PhantomData }
+        ResourceClient {
+            rest,
+            api: ApiResource::of::<K>(),
+            namespace: None,
+            _kind: PhantomData,
+        }
+    }
+
+    /// The same client addressing `api` instead (for [`crate::dynamic::DynamicObject`]).
+    pub(crate) fn with_api_resource(mut self, api: ApiResource) -> Self {
+        self.api = api;
+        self
+    }
+
+    /// What this client addresses.
+    pub fn api_resource(&self) -> &ApiResource {
+        &self.api
     }
 
     /// The underlying REST client, rooted at `K`'s group/version.
@@ -66,36 +160,62 @@ impl<K: Resource> ResourceClient<K> {
     /// Start a request on the collection, in `ns_hint` when this client has no namespace
     /// (creating into an all-namespaces client uses the object's own namespace).
     fn collection(&self, req: Request, ns_hint: Option<&str>) -> Request {
-        let req = match (K::SCOPE, self.namespace.as_deref().or(ns_hint)) {
+        let req = match (self.api.scope, self.namespace.as_deref().or(ns_hint)) {
             (Scope::Namespaced, Some(ns)) => req.namespace(ns),
             _ => req,
         };
-        req.resource(K::PLURAL)
+        req.resource(&self.api.plural)
     }
 
     fn object(&self, req: Request, name: &str) -> Request {
         self.collection(req, None).name(name)
     }
 
-    fn name_of(obj: &K) -> Result<&str> {
-        obj.metadata().name.as_deref().filter(|n| !n.is_empty()).ok_or_else(|| {
-            Error::InvalidRequest(format!("{} has no metadata.name; update needs one", K::KIND))
-        })
+    fn name_of<'o>(&self, obj: &'o K) -> Result<&'o str> {
+        obj.metadata()
+            .name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| {
+                Error::InvalidRequest(format!(
+                    "{} has no metadata.name; update needs one",
+                    self.api.kind
+                ))
+            })
     }
 
-    fn patch_request(&self, name: &str, sub: Option<&str>, patch: &Patch, opts: &PatchOptions) -> Request {
+    fn patch_request(
+        &self,
+        name: &str,
+        sub: Option<&str>,
+        patch: &Patch,
+        opts: &PatchOptions,
+    ) -> Request {
         let mut req = self.object(self.rest.patch(patch.patch_type()), name);
         if let Some(sub) = sub {
             req = req.sub_resource(sub);
         }
-        if matches!(patch, Patch::Apply(_)) && opts.field_manager.as_deref().is_none_or(str::is_empty) {
-            return req.fail(Error::InvalidRequest("server-side apply needs PatchOptions::field_manager".into()));
+        if matches!(patch, Patch::Apply(_))
+            && opts.field_manager.as_deref().is_none_or(str::is_empty)
+        {
+            return req.fail(Error::InvalidRequest(
+                "server-side apply needs PatchOptions::field_manager".into(),
+            ));
         }
         req.params(opts.query_pairs()).body_json(patch.body())
     }
 
-    async fn get_sub<T: DeserializeOwned>(&self, name: &str, sub: &str, opts: &GetOptions) -> Result<T> {
-        self.object(self.rest.get(), name).sub_resource(sub).params(opts.query_pairs()).do_().await
+    async fn get_sub<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        sub: &str,
+        opts: &GetOptions,
+    ) -> Result<T> {
+        self.object(self.rest.get(), name)
+            .sub_resource(sub)
+            .params(opts.query_pairs())
+            .do_()
+            .await
     }
 
     async fn put_sub<B: Serialize, T: DeserializeOwned>(
@@ -115,13 +235,23 @@ impl<K: Resource> ResourceClient<K> {
             .await
     }
 
-    async fn post_sub<B: Serialize, T: DeserializeOwned>(&self, name: &str, sub: &str, body: &B) -> Result<T> {
-        self.object(self.rest.post(), name).sub_resource(sub).body_json(body).do_().await
+    async fn post_sub<B: Serialize, T: DeserializeOwned>(
+        &self,
+        name: &str,
+        sub: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.object(self.rest.post(), name)
+            .sub_resource(sub)
+            .body_json(body)
+            .do_()
+            .await
     }
 
     async fn update_same_kind(&self, obj: &K, sub: &str, opts: &UpdateOptions) -> Result<K> {
-        let name = Self::name_of(obj)?;
-        self.put_sub(name, obj.metadata().namespace.as_deref(), sub, obj, opts).await
+        let name = self.name_of(obj)?;
+        self.put_sub(name, obj.metadata().namespace.as_deref(), sub, obj, opts)
+            .await
     }
 
     /// An informer over what this client lists: its namespace (or all), its kind
@@ -138,7 +268,10 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: verbs::Get,
     {
-        self.object(self.rest.get(), name).params(opts.query_pairs()).do_().await
+        self.object(self.rest.get(), name)
+            .params(opts.query_pairs())
+            .do_()
+            .await
     }
 
     /// `list`: one page of objects (set `limit`/`continue_` to page).
@@ -146,20 +279,24 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: verbs::List,
     {
-        self.collection(self.rest.get(), None).params(opts.query_pairs()).do_().await
+        self.collection(self.rest.get(), None)
+            .params(opts.query_pairs())
+            .do_()
+            .await
     }
 
     /// `watch`: a stream of events from `opts.resource_version`. An `ERROR` event arrives as
     /// `Err(Error::Api(status))` (410 → [`Error::is_gone`]: relist); the stream ends when the
     /// server closes the watch.
-    pub async fn watch(
-        &self,
-        opts: &ListOptions,
-    ) -> Result<WatchStream<K>>
+    pub async fn watch(&self, opts: &ListOptions) -> Result<WatchStream<K>>
     where
         K: verbs::Watch,
     {
-        self.collection(self.rest.get(), None).params(opts.query_pairs()).param("watch", "true").watch::<K>().await
+        self.collection(self.rest.get(), None)
+            .params(opts.query_pairs())
+            .param("watch", "true")
+            .watch::<K>()
+            .await
     }
 
     /// `create`: post a new object; returns it as stored.
@@ -179,7 +316,7 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: verbs::Update,
     {
-        let name = Self::name_of(obj)?;
+        let name = self.name_of(obj)?;
         self.collection(self.rest.put(), obj.metadata().namespace.as_deref())
             .name(name)
             .params(opts.query_pairs())
@@ -201,11 +338,19 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: verbs::Delete,
     {
-        self.object(self.rest.delete(), name).body_json(opts).do_raw().await.map(drop)
+        self.object(self.rest.delete(), name)
+            .body_json(opts)
+            .do_raw()
+            .await
+            .map(drop)
     }
 
     /// `deletecollection`: delete every object `list_opts` selects.
-    pub async fn delete_collection(&self, opts: &DeleteOptions, list_opts: &ListOptions) -> Result<()>
+    pub async fn delete_collection(
+        &self,
+        opts: &DeleteOptions,
+        list_opts: &ListOptions,
+    ) -> Result<()>
     where
         K: verbs::DeleteCollection,
     {
@@ -238,7 +383,9 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: subresources::Status,
     {
-        self.patch_request(name, Some("status"), patch, opts).do_().await
+        self.patch_request(name, Some("status"), patch, opts)
+            .do_()
+            .await
     }
 
     /// `get` on `/scale`.
@@ -250,7 +397,12 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `update` on `/scale`.
-    pub async fn update_scale(&self, name: &str, scale: &K::Scale, opts: &UpdateOptions) -> Result<K::Scale>
+    pub async fn update_scale(
+        &self,
+        name: &str,
+        scale: &K::Scale,
+        opts: &UpdateOptions,
+    ) -> Result<K::Scale>
     where
         K: subresources::Scale,
     {
@@ -258,11 +410,18 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch` on `/scale`.
-    pub async fn patch_scale(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K::Scale>
+    pub async fn patch_scale(
+        &self,
+        name: &str,
+        patch: &Patch,
+        opts: &PatchOptions,
+    ) -> Result<K::Scale>
     where
         K: subresources::Scale,
     {
-        self.patch_request(name, Some("scale"), patch, opts).do_().await
+        self.patch_request(name, Some("scale"), patch, opts)
+            .do_()
+            .await
     }
 
     /// Create an eviction for pod `name` (`pods/eviction`); the server answers with a Status.
@@ -270,7 +429,12 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: subresources::Eviction,
     {
-        self.object(self.rest.post(), name).sub_resource("eviction").body_json(eviction).do_raw().await.map(drop)
+        self.object(self.rest.post(), name)
+            .sub_resource("eviction")
+            .body_json(eviction)
+            .do_raw()
+            .await
+            .map(drop)
     }
 
     /// Bind pod `name` to a node (`pods/binding`).
@@ -278,7 +442,12 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: subresources::Binding,
     {
-        self.object(self.rest.post(), name).sub_resource("binding").body_json(binding).do_raw().await.map(drop)
+        self.object(self.rest.post(), name)
+            .sub_resource("binding")
+            .body_json(binding)
+            .do_raw()
+            .await
+            .map(drop)
     }
 
     /// The log of pod `name` as text (invalid UTF-8 is replaced, logs are not guaranteed UTF-8).
@@ -286,24 +455,33 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: subresources::Log,
     {
-        let body = self.object(self.rest.get(), name).sub_resource("log").params(opts.query_pairs()).do_raw().await?;
+        let body = self
+            .object(self.rest.get(), name)
+            .sub_resource("log")
+            .params(opts.query_pairs())
+            .do_raw()
+            .await?;
         Ok(String::from_utf8_lossy(&body).into_owned())
     }
 
     /// The log of pod `name` as a byte stream (use with `follow`).
-    pub async fn log_stream(
-        &self,
-        name: &str,
-        opts: &LogOptions,
-    ) -> Result<ByteStream>
+    pub async fn log_stream(&self, name: &str, opts: &LogOptions) -> Result<ByteStream>
     where
         K: subresources::Log,
     {
-        self.object(self.rest.get(), name).sub_resource("log").params(opts.query_pairs()).stream().await
+        self.object(self.rest.get(), name)
+            .sub_resource("log")
+            .params(opts.query_pairs())
+            .stream()
+            .await
     }
 
     /// Request a token for service account `name` (`serviceaccounts/token`).
-    pub async fn create_token(&self, name: &str, request: &K::TokenRequest) -> Result<K::TokenRequest>
+    pub async fn create_token(
+        &self,
+        name: &str,
+        request: &K::TokenRequest,
+    ) -> Result<K::TokenRequest>
     where
         K: subresources::Token,
     {
@@ -323,15 +501,23 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: subresources::EphemeralContainers,
     {
-        self.update_same_kind(obj, "ephemeralcontainers", opts).await
+        self.update_same_kind(obj, "ephemeralcontainers", opts)
+            .await
     }
 
     /// `patch` on `/ephemeralcontainers`.
-    pub async fn patch_ephemeral_containers(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    pub async fn patch_ephemeral_containers(
+        &self,
+        name: &str,
+        patch: &Patch,
+        opts: &PatchOptions,
+    ) -> Result<K>
     where
         K: subresources::EphemeralContainers,
     {
-        self.patch_request(name, Some("ephemeralcontainers"), patch, opts).do_().await
+        self.patch_request(name, Some("ephemeralcontainers"), patch, opts)
+            .do_()
+            .await
     }
 
     /// `get` on `/resize`.
@@ -355,7 +541,9 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: subresources::Resize,
     {
-        self.patch_request(name, Some("resize"), patch, opts).do_().await
+        self.patch_request(name, Some("resize"), patch, opts)
+            .do_()
+            .await
     }
 
     /// `update` on `/approval` (certificate signing requests).
