@@ -181,3 +181,57 @@ async fn custom_resources_status_and_informers_without_generated_types() {
     }
     assert!(format!("{informer:?}").contains("Gizmo"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_of_the_live_server_resolves_names_like_kubectl() {
+    use kubeclient::runtime::discovery::{find, server_resources};
+    let server = TestServer::start().await.expect("server starts");
+    let rest = RestClient::new(&server.config()).expect("client");
+    server.clear_requests();
+    let resources = server_resources(&rest).await.expect("discovery");
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(
+        paths,
+        ["/api", "/apis"],
+        "aggregated discovery: two requests"
+    );
+    let deploy = find(&resources, "deploy").expect("short name");
+    assert_eq!(
+        (deploy.api.group.as_ref(), deploy.api.plural.as_ref()),
+        ("apps", "deployments")
+    );
+    assert!(deploy.subresources.iter().any(|s| s == "scale"));
+    assert_eq!(
+        find(&resources, "cm").expect("core short name").api.kind,
+        "ConfigMap"
+    );
+    assert_eq!(
+        find(&resources, "Namespace").expect("kind").api.scope,
+        Scope::Cluster
+    );
+    assert!(find(&resources, "gizmos").is_err());
+
+    // A CRD created now is found by the next discovery, and its objects through the dynamic client.
+    let crds = find(&resources, "crd").expect("crd short name").api.clone();
+    let crd: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gizmos.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+                 "names": {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo", "shortNames": ["gz"]},
+                 "versions": [{"name": "v1", "served": true, "storage": true,
+                               "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}
+    }))
+    .expect("crd json");
+    ResourceClient::dynamic(&rest, crds, "")
+        .create(&crd, &CreateOptions::default())
+        .await
+        .unwrap();
+    let resources = server_resources(&rest).await.expect("discovery again");
+    let gizmos = find(&resources, "gz").expect("CRD short name").api.clone();
+    assert_eq!(gizmos.api_version(), "example.com/v1");
+    let g = ResourceClient::dynamic(&rest, gizmos.clone(), "default")
+        .create(&DynamicObject::new(&gizmos, "g"), &CreateOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(g.kind, "Gizmo");
+}

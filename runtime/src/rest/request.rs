@@ -56,6 +56,7 @@ pub struct Request {
     sub_resource: Vec<String>,
     params: Vec<(String, String)>,
     content_type: Option<&'static str>,
+    accept: Option<&'static str>,
     body: Option<Bytes>,
     timeout: Option<Duration>,
     error: Option<Error>,
@@ -88,6 +89,7 @@ impl Request {
             sub_resource: Vec::new(),
             params: Vec::new(),
             content_type: None,
+            accept: None,
             body: None,
             timeout,
             error: None,
@@ -102,13 +104,19 @@ impl Request {
 
     /// Append path segments after the client's base path (client-go `Prefix`).
     pub fn prefix(mut self, path: &str) -> Self {
-        self.prefix.extend(path.split('/').filter(|s| !s.is_empty()).map(str::to_owned));
+        self.prefix
+            .extend(path.split('/').filter(|s| !s.is_empty()).map(str::to_owned));
         self
     }
 
     /// Ignore the client's base path and root the request at `path` (client-go `AbsPath`).
     pub fn abs_path(mut self, path: &str) -> Self {
-        self.abs_path = Some(path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect());
+        self.abs_path = Some(
+            path.split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        );
         self
     }
 
@@ -118,7 +126,10 @@ impl Request {
             return self;
         }
         match check_segment("namespace", ns) {
-            Ok(()) => Request { namespace: Some(ns.to_owned()), ..self },
+            Ok(()) => Request {
+                namespace: Some(ns.to_owned()),
+                ..self
+            },
             Err(e) => self.fail(e),
         }
     }
@@ -126,7 +137,10 @@ impl Request {
     /// The resource plural.
     pub fn resource(self, plural: &str) -> Self {
         match check_segment("resource", plural) {
-            Ok(()) => Request { resource: Some(plural.to_owned()), ..self },
+            Ok(()) => Request {
+                resource: Some(plural.to_owned()),
+                ..self
+            },
             Err(e) => self.fail(e),
         }
     }
@@ -134,14 +148,18 @@ impl Request {
     /// The object name; must not be empty.
     pub fn name(self, name: &str) -> Self {
         match check_segment("name", name) {
-            Ok(()) => Request { name: Some(name.to_owned()), ..self },
+            Ok(()) => Request {
+                name: Some(name.to_owned()),
+                ..self
+            },
             Err(e) => self.fail(e),
         }
     }
 
     /// Subresource path (`status`, `scale`, `log`); may hold several segments.
     pub fn sub_resource(mut self, sub: &str) -> Self {
-        self.sub_resource.extend(sub.split('/').filter(|s| !s.is_empty()).map(str::to_owned));
+        self.sub_resource
+            .extend(sub.split('/').filter(|s| !s.is_empty()).map(str::to_owned));
         self
     }
 
@@ -152,14 +170,27 @@ impl Request {
     }
 
     /// Add query parameters, e.g. from `ListOptions::query_pairs()`.
-    pub fn params<K: AsRef<str>, V: Into<String>>(mut self, pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        self.params.extend(pairs.into_iter().map(|(k, v)| (k.as_ref().to_owned(), v.into())));
+    pub fn params<K: AsRef<str>, V: Into<String>>(
+        mut self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.params.extend(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.as_ref().to_owned(), v.into())),
+        );
         self
     }
 
     /// Set the body's content type (the patch verbs set it already).
     pub fn content_type(mut self, content_type: &'static str) -> Self {
         self.content_type = Some(content_type);
+        self
+    }
+
+    /// Ask for another response format than JSON objects (aggregated discovery, Tables).
+    pub fn accept(mut self, accept: &'static str) -> Self {
+        self.accept = Some(accept);
         self
     }
 
@@ -193,9 +224,10 @@ impl Request {
     pub fn url(&self) -> Result<Url> {
         let mut url = self.client.inner.base_url.clone();
         {
-            let mut segs = url
-                .path_segments_mut()
-                .map_err(|()| Error::Config { field: "host", message: "cannot be a base URL".into() })?;
+            let mut segs = url.path_segments_mut().map_err(|()| Error::Config {
+                field: "host",
+                message: "cannot be a base URL".into(),
+            })?;
             segs.pop_if_empty();
             let base = self.abs_path.as_deref().unwrap_or(&self.client.base_path);
             segs.extend(base);
@@ -220,7 +252,11 @@ impl Request {
     pub async fn do_raw(self) -> Result<Bytes> {
         let verb = self.verb.clone();
         let (response, url) = self.send(false).await?;
-        response.bytes().await.map_err(|source| Error::Transport { verb: verb.to_string(), url, source: source.without_url() })
+        response.bytes().await.map_err(|source| Error::Transport {
+            verb: verb.to_string(),
+            url,
+            source: source.without_url(),
+        })
     }
 
     /// Send and decode the 2xx body as JSON into `T` (from the whole buffered body, which is
@@ -234,17 +270,19 @@ impl Request {
     pub async fn stream(self) -> Result<ByteStream> {
         let verb = self.verb.to_string();
         let (response, url) = self.send(true).await?;
-        Ok(Box::pin(response
-            .bytes_stream()
-            .map(move |r| r.map_err(|source| Error::Transport { verb: verb.clone(), url: url.clone(), source: source.without_url() }))))
+        Ok(Box::pin(response.bytes_stream().map(move |r| {
+            r.map_err(|source| Error::Transport {
+                verb: verb.clone(),
+                url: url.clone(),
+                source: source.without_url(),
+            })
+        })))
     }
 
     /// Send as a watch (adds `watch=true` unless present) and decode the events. `ERROR`
     /// events come out as `Err(Error::Api(status))`, so an expired resourceVersion is
     /// `is_gone()`; the stream ends when the server closes the response.
-    pub async fn watch<T: DeserializeOwned + Send + 'static>(
-        mut self,
-    ) -> Result<WatchStream<T>> {
+    pub async fn watch<T: DeserializeOwned + Send + 'static>(mut self) -> Result<WatchStream<T>> {
         if !self.params.iter().any(|(k, _)| k == "watch") {
             self.params.push(("watch".into(), "true".into()));
         }
@@ -268,7 +306,10 @@ impl Request {
             latency_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self.send_with_retries(url, streaming).instrument(span.clone()).await;
+        let result = self
+            .send_with_retries(url, streaming)
+            .instrument(span.clone())
+            .await;
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(r) => span.record("status", r.status().as_u16()),
@@ -286,11 +327,16 @@ impl Request {
         loop {
             inner.limiter.acquire().await;
             let (http, auth) = self.client_and_auth().await?;
-            let mut builder = http.request(self.verb.clone(), url.clone()).headers(inner.impersonation.clone());
+            let mut builder = http
+                .request(self.verb.clone(), url.clone())
+                .headers(inner.impersonation.clone());
             if let Some(auth) = auth {
                 builder = builder.header(AUTHORIZATION, auth);
             }
-            builder = builder.header(ACCEPT, HeaderValue::from_static("application/json"));
+            builder = builder.header(
+                ACCEPT,
+                HeaderValue::from_static(self.accept.unwrap_or("application/json")),
+            );
             if let Some(ct) = self.content_type {
                 builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(ct));
             }
@@ -304,14 +350,24 @@ impl Request {
             let response = match builder.send().await {
                 Ok(r) => r,
                 Err(source) => {
-                    if retry::transport_error_retryable(&self.verb, &source) && retries < self.client.max_retries {
+                    if retry::transport_error_retryable(&self.verb, &source)
+                        && retries < self.client.max_retries
+                    {
                         retries += 1;
                         let wait = backoff.next_delay();
-                        tracing::debug!(attempt = retries, ?wait, "retrying after connection error: {source}");
+                        tracing::debug!(
+                            attempt = retries,
+                            ?wait,
+                            "retrying after connection error: {source}"
+                        );
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    return Err(Error::Transport { verb: self.verb.to_string(), url: url.to_string(), source: source.without_url() });
+                    return Err(Error::Transport {
+                        verb: self.verb.to_string(),
+                        url: url.to_string(),
+                        source: source.without_url(),
+                    });
                 }
             };
             self.report_warnings(&response);
@@ -329,7 +385,12 @@ impl Request {
             if let Some(wait) = retry::retry_after(&response) {
                 if retries < self.client.max_retries {
                     retries += 1;
-                    tracing::debug!(attempt = retries, ?wait, status = status.as_u16(), "server asked to retry");
+                    tracing::debug!(
+                        attempt = retries,
+                        ?wait,
+                        status = status.as_u16(),
+                        "server asked to retry"
+                    );
                     drain(response).await;
                     tokio::time::sleep(wait).await;
                     continue;
@@ -338,10 +399,11 @@ impl Request {
             if status.is_success() {
                 return Ok(response);
             }
-            let body = response
-                .bytes()
-                .await
-                .map_err(|source| Error::Transport { verb: self.verb.to_string(), url: url.to_string(), source: source.without_url() })?;
+            let body = response.bytes().await.map_err(|source| Error::Transport {
+                verb: self.verb.to_string(),
+                url: url.to_string(),
+                source: source.without_url(),
+            })?;
             return Err(Error::Api(Box::new(status_from_response(status, &body))));
         }
     }
@@ -354,17 +416,31 @@ impl Request {
             return Ok((inner.http.clone(), inner.static_auth.clone()));
         };
         match source.credentials().await? {
-            Credentials::Bearer(token) => {
-                Ok((inner.http.clone(), Some(sensitive_header(&format!("Bearer {}", token.expose()), "credentials")?)))
-            }
+            Credentials::Bearer(token) => Ok((
+                inner.http.clone(),
+                Some(sensitive_header(
+                    &format!("Bearer {}", token.expose()),
+                    "credentials",
+                )?),
+            )),
             Credentials::Basic { username, password } => {
                 use base64::Engine;
                 let raw = format!("{username}:{}", password.expose());
-                let value = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw));
-                Ok((inner.http.clone(), Some(sensitive_header(&value, "credentials")?)))
+                let value = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                );
+                Ok((
+                    inner.http.clone(),
+                    Some(sensitive_header(&value, "credentials")?),
+                ))
             }
             Credentials::ClientCertificate { cert_pem, key_pem } => {
-                let http = inner.cert_clients.get_or_build(&inner.config, &cert_pem, key_pem.expose().as_bytes())?;
+                let http = inner.cert_clients.get_or_build(
+                    &inner.config,
+                    &cert_pem,
+                    key_pem.expose().as_bytes(),
+                )?;
                 Ok((http, None))
             }
         }
@@ -374,7 +450,9 @@ impl Request {
         for value in response.headers().get_all(WARNING) {
             let Ok(text) = value.to_str() else { continue };
             for w in parse_warning_header(text) {
-                self.client.warnings.handle_warning(w.code, &w.agent, &w.text);
+                self.client
+                    .warnings
+                    .handle_warning(w.code, &w.agent, &w.text);
             }
         }
     }
@@ -405,7 +483,9 @@ fn check_segment(what: &str, value: &str) -> Result<()> {
         return Err(Error::InvalidRequest(format!("{what} may not be empty")));
     }
     if value == "." || value == ".." || value.contains('/') || value.contains('%') {
-        return Err(Error::InvalidRequest(format!("{what} {value:?} may not be '.', '..' or contain '/' or '%'")));
+        return Err(Error::InvalidRequest(format!(
+            "{what} {value:?} may not be '.', '..' or contain '/' or '%'"
+        )));
     }
     Ok(())
 }
@@ -431,7 +511,13 @@ mod tests {
 
     #[test]
     fn patch_types_have_their_content_types() {
-        assert_eq!(PatchType::Apply.content_type(), "application/apply-patch+yaml");
-        assert_eq!(PatchType::StrategicMerge.content_type(), "application/strategic-merge-patch+json");
+        assert_eq!(
+            PatchType::Apply.content_type(),
+            "application/apply-patch+yaml"
+        );
+        assert_eq!(
+            PatchType::StrategicMerge.content_type(),
+            "application/strategic-merge-patch+json"
+        );
     }
 }

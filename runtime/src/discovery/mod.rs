@@ -1,5 +1,10 @@
 //! The static resource table the generator emits (`kubeclient::discovery::RESOURCES`), used by the
-//! test server to serve every resource and by clients that need REST mapping without a round trip.
+//! test server to serve every resource and by clients that need REST mapping without a round trip;
+//! and discovery of what a live server serves ([`server_resources`], [`find`]).
+
+mod server;
+
+pub use server::{find, from_aggregated, from_resource_list, server_resources, ServerResource};
 
 /// One resource (or subresource) the API server serves, as its discovery document lists it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
