@@ -39,6 +39,8 @@
 
 pub mod emit;
 mod error;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 pub mod fixups;
 pub mod ir;
 pub mod locate;

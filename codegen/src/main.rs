@@ -5,6 +5,7 @@
 //! kubeclient-codegen generate --crd FILE [--crd FILE ...] --out DIR [--root crate::crds]
 //! kubeclient-codegen generate --openapi-v3 DIR --out DIR      # the /openapi/v3 documents of a release
 //! kubeclient-codegen features --spec FILE        # cargo [features] table with the reference closure
+//! kubeclient-codegen fetch --out DIR [--kubeconfig FILE] [--context NAME]   # a cluster's OpenAPI (feature `fetch`)
 //! ```
 
 use kubeclient_codegen::{Builder, Layout};
@@ -16,7 +17,8 @@ const USAGE: &str = "usage:
   kubeclient-codegen generate --spec FILE --out DIR [--root PATH] [--features] [--spec-version LABEL]
   kubeclient-codegen generate --crd FILE [--crd FILE ...] [--spec FILE] --out DIR [--root PATH]
   kubeclient-codegen generate --openapi-v3 DIR --out DIR [--root PATH] [--features] [--spec-version LABEL]
-  kubeclient-codegen features --spec FILE";
+  kubeclient-codegen features --spec FILE
+  kubeclient-codegen fetch --out DIR [--kubeconfig FILE] [--context NAME]";
 
 struct Args {
     command: String,
@@ -27,14 +29,30 @@ struct Args {
     root: String,
     features: bool,
     spec_version: Option<String>,
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or_else(|| USAGE.to_owned())?;
-    let mut a = Args { command, spec: None, crds: Vec::new(), openapi_v3: None, out: None, root: "crate".into(), features: false, spec_version: None };
+    let mut a = Args {
+        command,
+        spec: None,
+        crds: Vec::new(),
+        openapi_v3: None,
+        out: None,
+        root: "crate".into(),
+        features: false,
+        spec_version: None,
+        kubeconfig: None,
+        context: None,
+    };
     while let Some(flag) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        let mut value = |name: &str| {
+            it.next()
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
         match flag.as_str() {
             "--spec" => a.spec = Some(value("--spec")?.into()),
             "--openapi-v3" => a.openapi_v3 = Some(value("--openapi-v3")?.into()),
@@ -43,6 +61,8 @@ fn parse_args() -> Result<Args, String> {
             "--root" => a.root = value("--root")?,
             "--spec-version" => a.spec_version = Some(value("--spec-version")?),
             "--features" => a.features = true,
+            "--kubeconfig" => a.kubeconfig = Some(value("--kubeconfig")?.into()),
+            "--context" => a.context = Some(value("--context")?),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -50,12 +70,62 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
+/// `fetch`: the cluster's OpenAPI documents into `--out`.
+#[cfg(feature = "fetch")]
+fn fetch(a: &Args) -> Result<(), String> {
+    use kubeclient_runtime::clientcmd::{ClientConfig, LoadingRules, Overrides};
+    let out = a
+        .out
+        .clone()
+        .ok_or_else(|| format!("--out is required\n{USAGE}"))?;
+    let mut rules = LoadingRules::from_env();
+    if let Some(path) = &a.kubeconfig {
+        rules = rules.with_explicit_path(path);
+    }
+    let overrides = Overrides {
+        context: a.context.clone(),
+        ..Overrides::default()
+    };
+    let config = ClientConfig::from_rules(&rules, overrides)
+        .and_then(|c| c.rest_config())
+        .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let fetched = runtime
+        .block_on(kubeclient_codegen::fetch::from_cluster(&config, &out))
+        .map_err(|e| e.to_string())?;
+    if let Some(s) = &fetched.swagger {
+        eprintln!("wrote {}", s.display());
+    }
+    eprintln!(
+        "wrote {} OpenAPI v3 documents under {}",
+        fetched.v3.len(),
+        out.join("v3").display()
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "fetch"))]
+fn fetch(_: &Args) -> Result<(), String> {
+    Err("this kubeclient-codegen was built without the `fetch` feature: cargo run -p kubeclient-codegen --features fetch -- fetch ...".into())
+}
+
 fn run() -> Result<(), String> {
     let a = parse_args()?;
-    if a.spec.is_none() && a.crds.is_empty() && a.openapi_v3.is_none() {
-        return Err(format!("--spec, --openapi-v3 or --crd is required\n{USAGE}"));
+    if a.command == "fetch" {
+        return fetch(&a);
     }
-    let mut builder = Builder::new().root(a.root.clone()).layout(Layout::ModuleTree).cfg_features(a.features);
+    if a.spec.is_none() && a.crds.is_empty() && a.openapi_v3.is_none() {
+        return Err(format!(
+            "--spec, --openapi-v3 or --crd is required\n{USAGE}"
+        ));
+    }
+    let mut builder = Builder::new()
+        .root(a.root.clone())
+        .layout(Layout::ModuleTree)
+        .cfg_features(a.features);
     if let Some(spec) = &a.spec {
         builder = builder.spec_file(spec);
     }
@@ -65,18 +135,31 @@ fn run() -> Result<(), String> {
     for crd in &a.crds {
         builder = builder.crd_file(crd);
     }
-    if let Some(label) = a.spec_version.clone().or_else(|| a.spec.as_ref().map(|s| s.display().to_string())) {
+    if let Some(label) = a
+        .spec_version
+        .clone()
+        .or_else(|| a.spec.as_ref().map(|s| s.display().to_string()))
+    {
         builder = builder.spec_version(label);
     }
     match a.command.as_str() {
         "generate" => {
-            let out = a.out.clone().ok_or_else(|| format!("--out is required\n{USAGE}"))?;
+            let out = a
+                .out
+                .clone()
+                .ok_or_else(|| format!("--out is required\n{USAGE}"))?;
             let start = Instant::now();
             let generated = builder.generate().map_err(|e| e.to_string())?;
             let elapsed = start.elapsed();
             generated.write_to(&out).map_err(|e| e.to_string())?;
             let bytes: usize = generated.files.values().map(String::len).sum();
-            let resources: usize = generated.ir.groups.values().flat_map(|g| g.versions.values()).map(|v| v.resources.len()).sum();
+            let resources: usize = generated
+                .ir
+                .groups
+                .values()
+                .flat_map(|g| g.versions.values())
+                .map(|v| v.resources.len())
+                .sum();
             eprintln!(
                 "generated {} files ({} KiB) for {} types and {} resources in {:.0} ms -> {}",
                 generated.files.len(),
