@@ -18,6 +18,7 @@ pub mod clientcmd;
 pub mod codec;
 pub mod discovery;
 pub mod dynamic;
+pub mod events;
 pub mod flowcontrol;
 pub mod labels;
 pub mod leaderelection;

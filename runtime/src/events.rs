@@ -1,0 +1,239 @@
+//! [`EventRecorder`]: `core/v1` Events about objects, as client-go's `tools/record` writes them
+//! (what `kubectl describe` and `kubectl get events` show). Repeats of the same event (same
+//! object, type, reason and message) within ten minutes update one Event's `count` and
+//! `lastTimestamp` instead of creating another, as client-go's event correlator does.
+
+use crate::client::ApiResource;
+use crate::meta::v1::{MicroTime, Time};
+use crate::resource::{Resource, Scope};
+use crate::rest::{PatchType, RestClient, Result};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How long a repeat still counts as the same event.
+const AGGREGATION_WINDOW: Duration = Duration::from_secs(600);
+
+/// `Normal` or `Warning`, the two event types Kubernetes defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    /// Something worth knowing happened.
+    Normal,
+    /// Something may need attention.
+    Warning,
+}
+
+impl EventType {
+    fn as_str(self) -> &'static str {
+        match self {
+            EventType::Normal => "Normal",
+            EventType::Warning => "Warning",
+        }
+    }
+}
+
+/// The object an event is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Regarding {
+    /// `group/version` of the object.
+    pub api_version: String,
+    /// Kind.
+    pub kind: String,
+    /// Namespace (`""` for cluster-scoped objects; their events go to `default`).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// UID.
+    pub uid: String,
+}
+
+impl Regarding {
+    /// The reference to `obj`.
+    pub fn of<K: Resource>(obj: &K) -> Self {
+        let m = obj.metadata();
+        Regarding {
+            api_version: K::API_VERSION.to_owned(),
+            kind: K::KIND.to_owned(),
+            namespace: if K::SCOPE == Scope::Namespaced {
+                m.namespace.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
+            name: m.name.clone().unwrap_or_default(),
+            uid: m.uid.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The reference to an object of `api` (for dynamic objects, whose kind is known at run time).
+    pub fn dynamic(api: &ApiResource, namespace: &str, name: &str, uid: &str) -> Self {
+        Regarding {
+            api_version: api.api_version(),
+            kind: api.kind.to_string(),
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            uid: uid.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    regarding: Regarding,
+    type_: EventType,
+    reason: String,
+    message: String,
+}
+
+#[derive(Debug)]
+struct Seen {
+    namespace: String,
+    name: String,
+    count: u64,
+    at: Instant,
+}
+
+/// Writes Events for one component (`reportingController`, e.g. `my-operator`). Cloning shares
+/// the aggregation cache.
+#[derive(Clone)]
+pub struct EventRecorder {
+    rest: RestClient,
+    component: String,
+    instance: String,
+    seen: Arc<Mutex<HashMap<Key, Seen>>>,
+}
+
+impl std::fmt::Debug for EventRecorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventRecorder")
+            .field("component", &self.component)
+            .field("instance", &self.instance)
+            .finish()
+    }
+}
+
+impl EventRecorder {
+    /// A recorder for `component` running as `instance` (e.g. the pod name); `rest` is any
+    /// client of the cluster.
+    pub fn new(rest: &RestClient, component: &str, instance: &str) -> Self {
+        EventRecorder {
+            rest: rest.for_group_version("", "v1"),
+            component: component.to_owned(),
+            instance: instance.to_owned(),
+            seen: Arc::default(),
+        }
+    }
+
+    /// Record an event about `regarding`. A repeat within ten minutes bumps the existing
+    /// Event's count; otherwise a new Event is created.
+    pub async fn record(
+        &self,
+        regarding: &Regarding,
+        type_: EventType,
+        reason: &str,
+        message: &str,
+    ) -> Result<()> {
+        let key = Key {
+            regarding: regarding.clone(),
+            type_,
+            reason: reason.to_owned(),
+            message: message.to_owned(),
+        };
+        let now = Time::now();
+        let repeat = {
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            seen.retain(|_, s| s.at.elapsed() < AGGREGATION_WINDOW);
+            seen.get_mut(&key).map(|s| {
+                s.count += 1;
+                s.at = Instant::now();
+                (s.namespace.clone(), s.name.clone(), s.count)
+            })
+        };
+        if let Some((ns, name, count)) = repeat {
+            let patch = json!({"count": count, "lastTimestamp": now, "message": message});
+            let patched = self
+                .rest
+                .patch(PatchType::Merge)
+                .namespace(&ns)
+                .resource("events")
+                .name(&name)
+                .body_json(&patch)
+                .do_raw()
+                .await;
+            match patched {
+                Ok(_) => return Ok(()),
+                // Someone deleted it (events expire after an hour): start a new one.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let ns = if regarding.namespace.is_empty() {
+            "default".to_owned()
+        } else {
+            regarding.namespace.clone()
+        };
+        // client-go names events `<object>.<hex nanoseconds>`.
+        let name = format!("{}.{:x}", regarding.name, now.0.as_nanosecond());
+        let event = json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": name, "namespace": ns},
+            "involvedObject": {
+                "apiVersion": regarding.api_version, "kind": regarding.kind,
+                "namespace": (!regarding.namespace.is_empty()).then_some(&regarding.namespace),
+                "name": regarding.name, "uid": (!regarding.uid.is_empty()).then_some(&regarding.uid)
+            },
+            "type": type_.as_str(), "reason": reason, "message": message,
+            "source": {"component": self.component, "host": self.instance},
+            "reportingComponent": self.component, "reportingInstance": self.instance,
+            "firstTimestamp": now, "lastTimestamp": now, "eventTime": MicroTime(now.0), "count": 1
+        });
+        let created: Value = self
+            .rest
+            .post()
+            .namespace(&ns)
+            .resource("events")
+            .body_json(&strip_nulls(event))
+            .do_()
+            .await?;
+        let name = created
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or(&name)
+            .to_owned();
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.insert(
+            key,
+            Seen {
+                namespace: ns,
+                name,
+                count: 1,
+                at: Instant::now(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Record an event about a typed object.
+    pub async fn record_for<K: Resource>(
+        &self,
+        obj: &K,
+        type_: EventType,
+        reason: &str,
+        message: &str,
+    ) -> Result<()> {
+        self.record(&Regarding::of(obj), type_, reason, message)
+            .await
+    }
+}
+
+/// Drop `null` members (optional fields left out) so the body is what the API server expects.
+fn strip_nulls(mut v: Value) -> Value {
+    if let Some(m) = v.as_object_mut() {
+        m.retain(|_, x| !x.is_null());
+        for x in m.values_mut() {
+            *x = strip_nulls(std::mem::take(x));
+        }
+    }
+    v
+}

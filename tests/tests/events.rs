@@ -1,0 +1,97 @@
+//! Events as client-go's recorder writes them, against the test server: repeats aggregate into
+//! one Event's count, other reasons make new Events, cluster-scoped objects' events go to
+//! `default`, and `kubectl get events` would list them (core/v1).
+
+use kubeclient::api::core::v1::{ConfigMap, Namespace};
+use kubeclient::events::{EventRecorder, EventType};
+use kubeclient::meta::v1::{CreateOptions, ListOptions, ObjectMeta};
+use kubeclient::rest::RestClient;
+use kubeclient::Clientset;
+use kubeclient_testserver::TestServer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeats_aggregate_and_reasons_do_not() {
+    let server = TestServer::start().await.expect("server starts");
+    let cs = Clientset::new(server.config()).expect("clientset");
+    let rest = RestClient::new(&server.config()).expect("client");
+    let cm = cs
+        .core_v1()
+        .config_maps("default")
+        .create(
+            &ConfigMap {
+                metadata: ObjectMeta {
+                    name: Some("settings".into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            &CreateOptions::default(),
+        )
+        .await
+        .unwrap();
+
+    let recorder = EventRecorder::new(&rest, "settings-controller", "pod-0");
+    for _ in 0..3 {
+        recorder
+            .record_for(&cm, EventType::Warning, "Invalid", "key x is not valid")
+            .await
+            .unwrap();
+    }
+    recorder
+        .record_for(&cm, EventType::Normal, "Synced", "settings applied")
+        .await
+        .unwrap();
+    let ns = Namespace {
+        metadata: ObjectMeta {
+            name: Some("default".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    recorder
+        .record_for(&ns, EventType::Normal, "Checked", "namespace is fine")
+        .await
+        .unwrap();
+
+    let events = cs
+        .core_v1()
+        .events("default")
+        .list(&ListOptions::default())
+        .await
+        .unwrap()
+        .items;
+    let summary: Vec<(String, String, i32, String)> = events
+        .iter()
+        .map(|e| {
+            (
+                e.reason.clone().unwrap_or_default(),
+                e.involved_object.kind.clone().unwrap_or_default(),
+                e.count.unwrap_or(0),
+                e.type_.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        summary.contains(&("Invalid".into(), "ConfigMap".into(), 3, "Warning".into())),
+        "{summary:?}"
+    );
+    assert!(
+        summary.contains(&("Synced".into(), "ConfigMap".into(), 1, "Normal".into())),
+        "{summary:?}"
+    );
+    assert!(
+        summary.contains(&("Checked".into(), "Namespace".into(), 1, "Normal".into())),
+        "{summary:?}"
+    );
+    assert_eq!(events.len(), 3);
+    let invalid = events
+        .iter()
+        .find(|e| e.reason.as_deref() == Some("Invalid"))
+        .expect("invalid");
+    assert_eq!(invalid.involved_object.uid, cm.metadata.uid);
+    assert_eq!(
+        invalid.source.as_ref().and_then(|s| s.component.as_deref()),
+        Some("settings-controller")
+    );
+    assert!(invalid.last_timestamp >= invalid.first_timestamp);
+}
