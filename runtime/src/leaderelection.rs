@@ -194,6 +194,22 @@ impl LeaderElector {
         req.namespace(&self.namespace).resource("leases")
     }
 
+    async fn read_lease(&self) -> Result<Lease> {
+        self.lease_path(self.rest.get())
+            .name(&self.name)
+            .do_()
+            .await
+    }
+
+    /// Replace the lease; its resourceVersion makes this a compare-and-swap.
+    async fn write_lease(&self, lease: &Lease) -> Result<Lease> {
+        self.lease_path(self.rest.put())
+            .name(&self.name)
+            .body_json(lease)
+            .do_()
+            .await
+    }
+
     /// One attempt: take the lease if it is free or expired, renew it if we hold it.
     async fn try_acquire_or_renew(&self) -> bool {
         let now = MicroTime::now();
@@ -204,11 +220,7 @@ impl LeaderElector {
             renew_time: Some(now),
             lease_transitions: Some(0),
         };
-        let current: Result<Lease> = self
-            .lease_path(self.rest.get())
-            .name(&self.name)
-            .do_()
-            .await;
+        let current: Result<Lease> = self.read_lease().await;
         let mut lease = match current {
             Err(e) if e.is_not_found() => {
                 let fresh = Lease {
@@ -260,12 +272,7 @@ impl LeaderElector {
         }
         lease.spec = spec;
         // The resourceVersion read above makes this a compare-and-swap.
-        let updated: Result<Lease> = self
-            .lease_path(self.rest.put())
-            .name(&self.name)
-            .body_json(&lease)
-            .do_()
-            .await;
+        let updated: Result<Lease> = self.write_lease(&lease).await;
         self.settle(updated)
     }
 
@@ -290,11 +297,7 @@ impl LeaderElector {
 
     /// Give the lease up: no holder, and a one-second duration so others take it at once.
     async fn release(&self) {
-        let current: Result<Lease> = self
-            .lease_path(self.rest.get())
-            .name(&self.name)
-            .do_()
-            .await;
+        let current: Result<Lease> = self.read_lease().await;
         let Ok(mut lease) = current else { return };
         if lease.spec.holder_identity.as_deref() != Some(self.identity.as_str()) {
             return;
@@ -302,12 +305,7 @@ impl LeaderElector {
         lease.spec.holder_identity = None;
         lease.spec.lease_duration_seconds = Some(1);
         lease.spec.renew_time = Some(MicroTime::now());
-        let released: Result<Lease> = self
-            .lease_path(self.rest.put())
-            .name(&self.name)
-            .body_json(&lease)
-            .do_()
-            .await;
+        let released: Result<Lease> = self.write_lease(&lease).await;
         if let Ok(l) = released {
             self.observed().spec = Some(l.spec);
         }

@@ -27,16 +27,20 @@ pub enum Part {
 /// Who a write through `part` (and `subresource`, `""` for the main endpoint) is recorded as
 /// in managedFields.
 pub fn writer(t: &Target, req: &Req, part: Part, subresource: &'static str) -> Writer {
-    let scope = match part {
-        Part::Status => Scope::StatusOnly,
-        Part::Main if t.def.has_status() => Scope::AllButStatus,
-        Part::Main => Scope::Whole,
-    };
     Writer {
         manager: req.field_manager(),
         subresource,
         api_version: t.def.api_version(),
-        scope,
+        scope: scope(t, part),
+    }
+}
+
+/// What a write through `part` may change of an object of `t`'s resource.
+fn scope(t: &Target, part: Part) -> Scope {
+    match part {
+        Part::Status => Scope::StatusOnly,
+        Part::Main if t.def.has_status() => Scope::AllButStatus,
+        Part::Main => Scope::Whole,
     }
 }
 
@@ -490,23 +494,7 @@ pub fn commit(
             ));
         }
     }
-    if part == Part::Status {
-        let mut merged = old.value.clone();
-        if let Some(m) = merged.as_object_mut() {
-            match new.get("status") {
-                Some(s) => m.insert("status".into(), s.clone()),
-                None => m.remove("status"),
-            };
-        }
-        new = merged;
-    } else if t.def.has_status() {
-        if let Some(m) = new.as_object_mut() {
-            match old.value.get("status") {
-                Some(s) => m.insert("status".into(), s.clone()),
-                None => m.remove("status"),
-            };
-        }
-    }
+    managed::reset(&mut new, &old.value, scope(t, part));
     let old_meta = old
         .value
         .get("metadata")

@@ -197,8 +197,9 @@ fn strip(set: &mut FieldSet, scope: Scope) {
     }
 }
 
-/// Put back the live value of what `scope` excludes.
-fn reset(merged: &mut Value, live: &Value, scope: Scope) {
+/// Put back the live value of what `scope` excludes (a write through the main endpoint keeps
+/// the live status; one through `/status` keeps everything else).
+pub fn reset(merged: &mut Value, live: &Value, scope: Scope) {
     match scope {
         Scope::Whole => {}
         Scope::AllButStatus => {
