@@ -29,7 +29,10 @@ fn run() -> Result<(), String> {
     // Cargo.toml's feature table must enable every group a selected group's types reference;
     // catch a stale table here with a message instead of a wall of unresolved paths.
     let enabled: BTreeSet<String> = std::env::vars()
-        .filter_map(|(k, _)| k.strip_prefix("CARGO_FEATURE_").map(|f| f.to_lowercase().replace('_', "-")))
+        .filter_map(|(k, _)| {
+            k.strip_prefix("CARGO_FEATURE_")
+                .map(|f| f.to_lowercase().replace('_', "-"))
+        })
         .collect();
     for feature in generated.ir.features() {
         if !enabled.contains(&feature) {

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let version = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_else(|| locate::DEFAULT_VERSION.into());
+    let version = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .unwrap_or_else(|| locate::DEFAULT_VERSION.into());
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let spec = match locate::locate_kubernetes_spec(&version, &workspace) {
         Ok(p) => p,
@@ -25,7 +28,11 @@ fn main() {
             .spec_version(version.clone())
             .generate()
             .expect("generate");
-        (start.elapsed(), g.files.values().map(String::len).sum::<usize>(), g.ir.types.len())
+        (
+            start.elapsed(),
+            g.files.values().map(String::len).sum::<usize>(),
+            g.ir.types.len(),
+        )
     };
     run(); // warm-up
     let mut times: Vec<Duration> = Vec::new();

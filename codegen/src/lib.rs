@@ -71,12 +71,18 @@ impl Generated {
         for (rel, text) in &self.files {
             let path = dir.join(rel);
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_owned(), source })?;
+                std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+                    path: parent.to_owned(),
+                    source,
+                })?;
             }
             if std::fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
                 continue;
             }
-            std::fs::write(&path, text).map_err(|source| Error::Write { path: path.clone(), source })?;
+            std::fs::write(&path, text).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
         }
         Ok(())
     }
@@ -191,7 +197,10 @@ impl Builder {
         let swagger = match (&self.spec_bytes, &self.spec) {
             (Some((o, b)), _) => Some((o.clone(), b.clone())),
             (None, Some(p)) => {
-                let b = std::fs::read(p).map_err(|source| Error::Read { path: p.clone(), source })?;
+                let b = std::fs::read(p).map_err(|source| Error::Read {
+                    path: p.clone(),
+                    source,
+                })?;
                 Some((p.display().to_string(), b))
             }
             (None, None) if !self.crds.is_empty() => None,
@@ -218,7 +227,10 @@ impl Builder {
             for source in &self.crds {
                 match source {
                     CrdSource::File(p) => {
-                        let b = std::fs::read(p).map_err(|source| Error::Read { path: p.clone(), source })?;
+                        let b = std::fs::read(p).map_err(|source| Error::Read {
+                            path: p.clone(),
+                            source,
+                        })?;
                         crds.extend(spec::crd::parse_crds(&p.display().to_string(), &b)?);
                     }
                     CrdSource::Bytes(origin, b) => crds.extend(spec::crd::parse_crds(origin, b)?),
@@ -233,7 +245,10 @@ impl Builder {
     /// naming the CRD files.
     fn effective_options(&self) -> Options {
         let mut o = self.options.clone();
-        let crd_only = self.spec.is_none() && self.spec_bytes.is_none() && self.openapi_v3.is_none() && !self.crds.is_empty();
+        let crd_only = self.spec.is_none()
+            && self.spec_bytes.is_none()
+            && self.openapi_v3.is_none()
+            && !self.crds.is_empty();
         if crd_only && !self.layout_set {
             o.layout = Layout::IncludeFromOutDir;
         }
@@ -242,7 +257,10 @@ impl Builder {
                 .crds
                 .iter()
                 .map(|c| match c {
-                    CrdSource::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    CrdSource::File(p) => p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
                     CrdSource::Bytes(origin, _) => origin.clone(),
                 })
                 .collect();
@@ -261,7 +279,10 @@ impl Builder {
 
 /// Every `*.json` document of an OpenAPI v3 folder, merged into the swagger model.
 fn read_openapi_v3(dir: &Path) -> Result<spec::Swagger, Error> {
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_owned(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.to_owned(),
+        source,
+    })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
@@ -269,9 +290,15 @@ fn read_openapi_v3(dir: &Path) -> Result<spec::Swagger, Error> {
     files.sort();
     let mut docs = Vec::new();
     for f in files {
-        let bytes = std::fs::read(&f).map_err(|source| Error::Read { path: f.clone(), source })?;
+        let bytes = std::fs::read(&f).map_err(|source| Error::Read {
+            path: f.clone(),
+            source,
+        })?;
         let origin = f.display().to_string();
-        docs.push((origin.clone(), spec::openapi_v3::OpenApiV3::from_slice(&bytes, &origin)?));
+        docs.push((
+            origin.clone(),
+            spec::openapi_v3::OpenApiV3::from_slice(&bytes, &origin)?,
+        ));
     }
     spec::openapi_v3::merge(docs)
 }

@@ -96,7 +96,11 @@ pub fn normalize(requested: &str) -> Result<&'static KubernetesVersion, LocateEr
         .find(|v| v.name.trim_start_matches('v') == r || v.release.trim_start_matches('v') == r)
         .ok_or_else(|| LocateError::UnknownVersion {
             requested: requested.to_owned(),
-            supported: VERSIONS.iter().map(|v| v.name).collect::<Vec<_>>().join(", "),
+            supported: VERSIONS
+                .iter()
+                .map(|v| v.name)
+                .collect::<Vec<_>>()
+                .join(", "),
         })
 }
 
@@ -109,7 +113,13 @@ pub fn locate_kubernetes_spec(version: &str, workspace: &Path) -> Result<PathBuf
         candidates.push(PathBuf::from(dir).join(&rel));
     }
     candidates.push(workspace.join("openapi-specs").join(&rel));
-    candidates.push(workspace.join("..").join("shared").join("openapi-specs").join(&rel));
+    candidates.push(
+        workspace
+            .join("..")
+            .join("shared")
+            .join("openapi-specs")
+            .join(&rel),
+    );
     for c in &candidates {
         if c.is_file() {
             return Ok(c.clone());
@@ -117,7 +127,11 @@ pub fn locate_kubernetes_spec(version: &str, workspace: &Path) -> Result<PathBuf
     }
     Err(LocateError::NotFound {
         version: v.name.to_owned(),
-        tried: candidates.iter().map(|c| format!("  {}", c.display())).collect::<Vec<_>>().join("\n"),
+        tried: candidates
+            .iter()
+            .map(|c| format!("  {}", c.display()))
+            .collect::<Vec<_>>()
+            .join("\n"),
         url: v.url.to_owned(),
         sha256: v.sha256.to_owned(),
         env: SPECS_DIR_ENV,
@@ -131,7 +145,13 @@ pub fn locate_crds_dir(workspace: &Path) -> Result<PathBuf, String> {
         candidates.push(PathBuf::from(dir).join("crds"));
     }
     candidates.push(workspace.join("openapi-specs").join("crds"));
-    candidates.push(workspace.join("..").join("shared").join("openapi-specs").join("crds"));
+    candidates.push(
+        workspace
+            .join("..")
+            .join("shared")
+            .join("openapi-specs")
+            .join("crds"),
+    );
     candidates.iter().find(|c| c.is_dir()).cloned().ok_or_else(|| {
         format!(
             "the CRD test data folder was not found; looked in:\n{}\nset {SPECS_DIR_ENV} to a folder holding crds/<project>/*.yaml",
@@ -166,8 +186,11 @@ pub fn crd_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 pub fn for_build_script() -> Result<(&'static KubernetesVersion, PathBuf), String> {
     println!("cargo:rerun-if-env-changed=KUBECLIENT_K8S_VERSION");
     println!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}");
-    let version = std::env::var("KUBECLIENT_K8S_VERSION").unwrap_or_else(|_| DEFAULT_VERSION.to_owned());
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?);
+    let version =
+        std::env::var("KUBECLIENT_K8S_VERSION").unwrap_or_else(|_| DEFAULT_VERSION.to_owned());
+    let manifest = PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?,
+    );
     let workspace = manifest.parent().map(Path::to_path_buf).unwrap_or(manifest);
     let v = normalize(&version).map_err(|e| e.to_string())?;
     let spec = locate_kubernetes_spec(v.name, &workspace).map_err(|e| e.to_string())?;

@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Rust keywords (strict and reserved, 2021 edition) that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
-    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
-    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Is `s` a valid non-keyword identifier already?
@@ -41,7 +41,11 @@ fn sanitize(s: &str) -> String {
 pub fn field_name(json: &str) -> String {
     let trimmed = json.trim_start_matches('$');
     let snake = sanitize(&acronym_plurals(trimmed).to_snake_case());
-    let snake = if snake.is_empty() { "_".to_owned() } else { snake };
+    let snake = if snake.is_empty() {
+        "_".to_owned()
+    } else {
+        snake
+    };
     if KEYWORDS.contains(&snake.as_str()) || trimmed.len() != json.len() {
         format!("{snake}_")
     } else {
@@ -85,7 +89,10 @@ pub fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
         return base;
     }
     let stem = base.trim_end_matches('_');
-    (2..).map(|n| format!("{stem}_{n}")).find(|c| !taken(c)).unwrap_or(base)
+    (2..)
+        .map(|n| format!("{stem}_{n}"))
+        .find(|c| !taken(c))
+        .unwrap_or(base)
 }
 
 /// Type name of a definition: the spec's own short name when it is a valid identifier (so
@@ -109,7 +116,10 @@ pub fn unique_type_name(base: String, taken: impl Fn(&str) -> bool) -> String {
     if !taken(&base) {
         return base;
     }
-    (2..).map(|n| format!("{base}{n}")).find(|c| !taken(c)).unwrap_or(base)
+    (2..)
+        .map(|n| format!("{base}{n}"))
+        .find(|c| !taken(c))
+        .unwrap_or(base)
 }
 
 /// Name of a type hoisted out of field `field` of type `parent` (CRD inline objects):
@@ -120,7 +130,14 @@ pub fn nested_type_name(parent: &str, field: &str) -> String {
 
 /// `operationId` of a synthesized CRD operation, spelled like kube-apiserver's:
 /// `listCertManagerIoV1NamespacedCertificate`, `readCertManagerIoV1NamespacedCertificateStatus`.
-pub fn operation_id(verb: &str, group: &str, version: &str, namespaced: bool, kind: &str, suffix: &str) -> String {
+pub fn operation_id(
+    verb: &str,
+    group: &str,
+    version: &str,
+    namespaced: bool,
+    kind: &str,
+    suffix: &str,
+) -> String {
     let gv = format!("{}-{version}", group.replace('.', "-")).to_upper_camel_case();
     let ns = if namespaced { "Namespaced" } else { "" };
     format!("{verb}{gv}{ns}{kind}{suffix}")
@@ -143,7 +160,9 @@ pub fn feature_name(group: &str) -> String {
         "core".to_owned()
     } else {
         let first = group.split('.').next().unwrap_or(group);
-        first.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        first
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     }
 }
 
@@ -172,10 +191,18 @@ pub fn feature_names<'a>(groups: impl IntoIterator<Item = &'a str>) -> BTreeMap<
             let labels: Vec<&str> = g.split('.').collect();
             // Two labels are enough unless the groups differ only further right.
             let take = (2..=labels.len())
-                .find(|n| groups.iter().filter(|o| **o != g).all(|o| !o.starts_with(&labels[..*n].join("."))))
+                .find(|n| {
+                    groups
+                        .iter()
+                        .filter(|o| **o != g)
+                        .all(|o| !o.starts_with(&labels[..*n].join(".")))
+                })
                 .unwrap_or(labels.len());
             let joined = labels[..take].join("-").to_lowercase();
-            out.insert(g.to_owned(), joined.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+            out.insert(
+                g.to_owned(),
+                joined.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
+            );
         }
     }
     out
@@ -183,7 +210,11 @@ pub fn feature_names<'a>(groups: impl IntoIterator<Item = &'a str>) -> BTreeMap<
 
 /// Group-version client type name: `AppsV1Client`, `CoreV1Client`, `RbacV1Client`.
 pub fn group_client_name(feature: &str, version: &str) -> String {
-    format!("{}{}Client", feature.to_upper_camel_case(), version.to_upper_camel_case())
+    format!(
+        "{}{}Client",
+        feature.to_upper_camel_case(),
+        version.to_upper_camel_case()
+    )
 }
 
 /// Clientset accessor: `apps_v1`, `core_v1`, `rbac_v1`.
@@ -231,7 +262,10 @@ mod tests {
         assert_eq!(field_name("$ref"), "ref_");
         assert_eq!(field_name("$schema"), "schema_");
         assert_eq!(field_name("externalIPs"), "external_ips");
-        assert_eq!(field_name("x-kubernetes-list-type"), "x_kubernetes_list_type");
+        assert_eq!(
+            field_name("x-kubernetes-list-type"),
+            "x_kubernetes_list_type"
+        );
         assert_eq!(field_name("3d"), "_3d");
         assert_eq!(field_name("apiVersion"), "api_version");
         assert_eq!(field_name("podCIDRs"), "pod_cidrs");
@@ -246,32 +280,62 @@ mod tests {
         assert_eq!(type_name("JSONSchemaProps"), "JSONSchemaProps");
         assert_eq!(type_name("type"), "Type");
         assert_eq!(type_name("my-kind"), "MyKind");
-        assert_eq!(nested_type_name("Certificate", "privateKey"), "CertificatePrivateKey");
-        assert_eq!(nested_type_name("CertificateSpec", "x509-usages"), "CertificateSpecX509Usages");
-        assert_eq!(unique_type_name("Foo".into(), |c| c == "Foo" || c == "Foo2"), "Foo3");
-        assert_eq!(operation_id("list", "cert-manager.io", "v1", true, "Certificate", ""), "listCertManagerIoV1NamespacedCertificate");
+        assert_eq!(
+            nested_type_name("Certificate", "privateKey"),
+            "CertificatePrivateKey"
+        );
+        assert_eq!(
+            nested_type_name("CertificateSpec", "x509-usages"),
+            "CertificateSpecX509Usages"
+        );
+        assert_eq!(
+            unique_type_name("Foo".into(), |c| c == "Foo" || c == "Foo2"),
+            "Foo3"
+        );
+        assert_eq!(
+            operation_id("list", "cert-manager.io", "v1", true, "Certificate", ""),
+            "listCertManagerIoV1NamespacedCertificate"
+        );
     }
 
     #[test]
     fn resource_methods() {
-        assert_eq!(resource_method("NetworkPolicy", "networkpolicies"), "network_policies");
+        assert_eq!(
+            resource_method("NetworkPolicy", "networkpolicies"),
+            "network_policies"
+        );
         assert_eq!(resource_method("Endpoints", "endpoints"), "endpoints");
         assert_eq!(resource_method("Pod", "pods"), "pods");
-        assert_eq!(resource_method("ComponentStatus", "componentstatuses"), "component_statuses");
+        assert_eq!(
+            resource_method("ComponentStatus", "componentstatuses"),
+            "component_statuses"
+        );
         assert_eq!(resource_method("IPAddress", "ipaddresses"), "ip_addresses");
-        assert_eq!(resource_method("HorizontalPodAutoscaler", "horizontalpodautoscalers"), "horizontal_pod_autoscalers");
+        assert_eq!(
+            resource_method("HorizontalPodAutoscaler", "horizontalpodautoscalers"),
+            "horizontal_pod_autoscalers"
+        );
     }
 
     #[test]
     fn features() {
         assert_eq!(feature_name(""), "core");
         assert_eq!(feature_name("rbac.authorization.k8s.io"), "rbac");
-        let f = feature_names(["networking.k8s.io", "networking.istio.io", "networking.gke.io", "apps", "monitoring.coreos.com"]);
+        let f = feature_names([
+            "networking.k8s.io",
+            "networking.istio.io",
+            "networking.gke.io",
+            "apps",
+            "monitoring.coreos.com",
+        ]);
         assert_eq!(f["networking.k8s.io"], "networking");
         assert_eq!(f["networking.istio.io"], "networking-istio");
         assert_eq!(f["networking.gke.io"], "networking-gke");
         assert_eq!(f["monitoring.coreos.com"], "monitoring");
         assert_eq!(group_client_name("core", "v1"), "CoreV1Client");
-        assert_eq!(group_accessor("admissionregistration", "v1alpha1"), "admissionregistration_v1alpha1");
+        assert_eq!(
+            group_accessor("admissionregistration", "v1alpha1"),
+            "admissionregistration_v1alpha1"
+        );
     }
 }

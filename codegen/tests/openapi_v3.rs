@@ -25,10 +25,21 @@ fn v3_yields_the_same_types_and_resources_as_swagger() {
     let missing: Vec<_> = v2_names
         .iter()
         .filter(|n| !from_v3.types.contains_key(n.as_str()))
-        .filter(|n| !matches!(from_v2.types[n.as_str()].kind, kubeclient_codegen::ir::TypeKind::Runtime(_)))
+        .filter(|n| {
+            !matches!(
+                from_v2.types[n.as_str()].kind,
+                kubeclient_codegen::ir::TypeKind::Runtime(_)
+            )
+        })
         .collect();
-    let extra: Vec<_> = v3_names.iter().filter(|n| !from_v2.types.contains_key(n.as_str())).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing in v3: {missing:?}\nonly in v3: {extra:?}");
+    let extra: Vec<_> = v3_names
+        .iter()
+        .filter(|n| !from_v2.types.contains_key(n.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing in v3: {missing:?}\nonly in v3: {extra:?}"
+    );
     let mut differ = Vec::new();
     for (name, t) in &from_v2.types {
         if !from_v3.types.contains_key(name) {
@@ -38,10 +49,29 @@ fn v3_yields_the_same_types_and_resources_as_swagger() {
             differ.push(name.clone());
         }
     }
-    assert!(differ.is_empty(), "{} types differ, e.g. {:?}", differ.len(), &differ[..differ.len().min(10)]);
-    assert_eq!(format!("{:?}", from_v2.groups), format!("{:?}", from_v3.groups));
-    assert_eq!(format!("{:?}", from_v2.packages), format!("{:?}", from_v3.packages));
+    assert!(
+        differ.is_empty(),
+        "{} types differ, e.g. {:?}",
+        differ.len(),
+        &differ[..differ.len().min(10)]
+    );
+    assert_eq!(
+        format!("{:?}", from_v2.groups),
+        format!("{:?}", from_v3.groups)
+    );
+    assert_eq!(
+        format!("{:?}", from_v2.packages),
+        format!("{:?}", from_v3.packages)
+    );
     assert_eq!(from_v2.feature_deps, from_v3.feature_deps);
-    let patch_differs: Vec<_> = from_v3.patch.iter().filter(|(n, p)| from_v2.patch.get(*n) != Some(p)).map(|(n, _)| n).collect();
-    assert!(patch_differs.is_empty(), "patch metadata differs for {patch_differs:?}");
+    let patch_differs: Vec<_> = from_v3
+        .patch
+        .iter()
+        .filter(|(n, p)| from_v2.patch.get(*n) != Some(p))
+        .map(|(n, _)| n)
+        .collect();
+    assert!(
+        patch_differs.is_empty(),
+        "patch metadata differs for {patch_differs:?}"
+    );
 }

@@ -27,7 +27,10 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 pub use kubeclient_runtime as runtime;
-pub use kubeclient_runtime::{cache, client, clientcmd, dynamic, events, flowcontrol, labels, leaderelection, meta, resource, rest, Resource, Scope};
+pub use kubeclient_runtime::{
+    cache, client, clientcmd, dynamic, events, flowcontrol, labels, leaderelection, meta, resource,
+    rest, Resource, Scope,
+};
 
 /// Kubernetes version the crate was generated for (`KUBECLIENT_K8S_VERSION` at build time).
 pub const KUBERNETES_VERSION: &str = env!("KUBECLIENT_GENERATED_FOR");

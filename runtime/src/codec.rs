@@ -23,7 +23,11 @@ pub trait DeStruct: Default {
 
     /// Decode the value for `key` into `self`. Returns `Ok(false)` for a key this type does not
     /// know; the driver then skips the value.
-    fn de_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
+    fn de_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error>;
 }
 
 /// A struct encoded field by field. Implemented by generated code.
@@ -40,7 +44,10 @@ pub fn deserialize_struct<'de, D: Deserializer<'de>, T: DeStruct>(d: D) -> Resul
 
 /// `Serialize::serialize` for a [`SerStruct`].
 #[inline]
-pub fn serialize_struct<S: Serializer, T: SerStruct + ?Sized>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+pub fn serialize_struct<S: Serializer, T: SerStruct + ?Sized>(
+    value: &T,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     let mut map = s.serialize_map(None)?;
     value.ser_fields(&mut map)?;
     map.end()
@@ -49,7 +56,9 @@ pub fn serialize_struct<S: Serializer, T: SerStruct + ?Sized>(value: &T, s: S) -
 /// Decode a required field: `null` (which Go servers emit for nil slices and maps) becomes the
 /// zero value instead of an error.
 #[inline]
-pub fn required<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(map: &mut A) -> Result<T, A::Error> {
+pub fn required<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
+    map: &mut A,
+) -> Result<T, A::Error> {
     Ok(map.next_value::<Option<T>>()?.unwrap_or_default())
 }
 
@@ -74,14 +83,20 @@ pub fn expect_str<'de, A: MapAccess<'de>>(
 /// Decode an optional field into `slot` (generated `de_field` arms are one call each, which keeps
 /// the generated crate cheap to type- and borrow-check). Returns `Ok(true)`: the key was known.
 #[inline]
-pub fn opt_field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, slot: &mut Option<T>) -> Result<bool, A::Error> {
+pub fn opt_field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<bool, A::Error> {
     *slot = map.next_value()?;
     Ok(true)
 }
 
 /// Decode a required field into `slot`, `null` as the zero value (see [`required`]).
 #[inline]
-pub fn req_field<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(map: &mut A, slot: &mut T) -> Result<bool, A::Error> {
+pub fn req_field<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
+    map: &mut A,
+    slot: &mut T,
+) -> Result<bool, A::Error> {
     *slot = required(map)?;
     Ok(true)
 }
@@ -170,10 +185,18 @@ impl<'a, M: SerializeMap> FieldWriter<'a, M> {
 /// Generated types call this from an `#[inline]` `Debug` impl instead of deriving `Debug`: a
 /// derived `fmt` is compiled into the generated crate for every type whether or not anyone prints
 /// it, while this generic function is only compiled where a program actually formats a value.
-pub fn debug_struct<T: SerStruct + ?Sized>(value: &T, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+pub fn debug_struct<T: SerStruct + ?Sized>(
+    value: &T,
+    name: &str,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
     let pretty = f.alternate();
     let mut out = f.debug_struct(name);
-    let mut fields = DebugFields { out: &mut out, pretty, key: None };
+    let mut fields = DebugFields {
+        out: &mut out,
+        pretty,
+        key: None,
+    };
     value.ser_fields(&mut fields).map_err(|_| fmt::Error)?;
     out.finish()
 }
@@ -217,12 +240,20 @@ impl SerializeMap for DebugFields<'_, '_, '_> {
 
     fn serialize_key<K: Serialize + ?Sized>(&mut self, key: &K) -> Result<(), DebugError> {
         let key = serde_json::to_value(key).map_err(|_| DebugError)?;
-        self.key = Some(key.as_str().map(str::to_owned).unwrap_or_else(|| key.to_string()));
+        self.key = Some(
+            key.as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| key.to_string()),
+        );
         Ok(())
     }
 
     fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), DebugError> {
-        let text = if self.pretty { serde_json::to_string_pretty(value) } else { serde_json::to_string(value) };
+        let text = if self.pretty {
+            serde_json::to_string_pretty(value)
+        } else {
+            serde_json::to_string(value)
+        };
         let text = text.map_err(|_| DebugError)?;
         let key = self.key.take().unwrap_or_default();
         self.out.field(&key, &Verbatim(text));
@@ -314,7 +345,10 @@ impl<'de> Visitor<'de> for KeyVisitor {
         if v.len() <= 64 {
             let mut buf = [0u8; 64];
             buf[..v.len()].copy_from_slice(v.as_bytes());
-            Ok(Key::Inline { buf, len: v.len() as u8 })
+            Ok(Key::Inline {
+                buf,
+                len: v.len() as u8,
+            })
         } else {
             Ok(Key::Owned(v.to_owned()))
         }
@@ -337,7 +371,11 @@ mod tests {
 
     impl DeStruct for Probe {
         const NAME: &'static str = "Probe";
-        fn de_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        fn de_field<'de, A: MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
             // The shape generated code emits: one helper call per arm.
             match key {
                 "name" => opt_field(map, &mut self.name),
@@ -373,8 +411,15 @@ mod tests {
 
     #[test]
     fn decodes_like_go() {
-        let p: Probe = serde_json::from_str(r#"{"name":"a","items":null,"unknown":{"x":[1]}}"#).unwrap();
-        assert_eq!(p, Probe { name: Some("a".into()), items: vec![] });
+        let p: Probe =
+            serde_json::from_str(r#"{"name":"a","items":null,"unknown":{"x":[1]}}"#).unwrap();
+        assert_eq!(
+            p,
+            Probe {
+                name: Some("a".into()),
+                items: vec![]
+            }
+        );
         let p: Probe = serde_json::from_str(r#"{"items":[1,2]}"#).unwrap();
         assert_eq!(p.items, vec![1, 2]);
     }
@@ -389,25 +434,39 @@ mod tests {
 
     #[test]
     fn wrong_kind_is_an_error_naming_both() {
-        let err = serde_json::from_str::<Probe>(r#"{"kind":"Service"}"#).unwrap_err().to_string();
+        let err = serde_json::from_str::<Probe>(r#"{"kind":"Service"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Service") && err.contains("Probe"), "{err}");
     }
 
     #[test]
     fn debug_shows_fields_as_json() {
-        let p = Probe { name: Some("a".into()), items: vec![1, 2] };
+        let p = Probe {
+            name: Some("a".into()),
+            items: vec![1, 2],
+        };
         struct D<'a>(&'a Probe);
         impl fmt::Debug for D<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 debug_struct(self.0, "Probe", f)
             }
         }
-        assert_eq!(format!("{:?}", D(&p)), r#"Probe { kind: "Probe", name: "a", items: [1,2] }"#);
+        assert_eq!(
+            format!("{:?}", D(&p)),
+            r#"Probe { kind: "Probe", name: "a", items: [1,2] }"#
+        );
     }
 
     #[test]
     fn encodes_present_fields_only() {
-        let p = Probe { name: None, items: vec![3] };
-        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"kind":"Probe","items":[3]}"#);
+        let p = Probe {
+            name: None,
+            items: vec![3],
+        };
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"kind":"Probe","items":[3]}"#
+        );
     }
 }

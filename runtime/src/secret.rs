@@ -63,9 +63,18 @@ pub fn redact_url_userinfo(url: &str) -> String {
 mod tests {
     #[test]
     fn url_userinfo_is_redacted() {
-        assert_eq!(super::redact_url_userinfo("socks5://bob:pw@proxy:1080/x"), "socks5://<redacted>@proxy:1080/x");
-        assert_eq!(super::redact_url_userinfo("http://proxy:3128"), "http://proxy:3128");
-        assert_eq!(super::redact_url_userinfo("user:pw@host"), "<redacted>@host");
+        assert_eq!(
+            super::redact_url_userinfo("socks5://bob:pw@proxy:1080/x"),
+            "socks5://<redacted>@proxy:1080/x"
+        );
+        assert_eq!(
+            super::redact_url_userinfo("http://proxy:3128"),
+            "http://proxy:3128"
+        );
+        assert_eq!(
+            super::redact_url_userinfo("user:pw@host"),
+            "<redacted>@host"
+        );
     }
 
     #[test]

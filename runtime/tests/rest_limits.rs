@@ -45,8 +45,15 @@ async fn every_attempt_waits_on_the_shared_limiter() {
     let rest = RestClient::new(&config).expect("client");
     let apps = rest.for_group_version("apps", "v1");
     let core = rest.for_group_version("", "v1");
-    assert!(Arc::ptr_eq(apps.rate_limiter(), core.rate_limiter()), "group clients share one limiter");
-    apps.get().resource("deployments").do_raw().await.expect("after retry");
+    assert!(
+        Arc::ptr_eq(apps.rate_limiter(), core.rate_limiter()),
+        "group clients share one limiter"
+    );
+    apps.get()
+        .resource("deployments")
+        .do_raw()
+        .await
+        .expect("after retry");
     core.get().resource("pods").do_raw().await.expect("ok");
     // Two requests, one retried: three waits.
     assert_eq!(limiter.0.load(Ordering::SeqCst), 3);
@@ -75,7 +82,13 @@ async fn negative_qps_is_not_limited() {
     let rest = RestClient::new(&config).expect("client");
     assert!((0..10_000).all(|_| rest.rate_limiter().try_accept()));
     let limited = RestClient::new(&Config::new("https://127.0.0.1:1")).expect("client");
-    assert_eq!((0..100).filter(|_| limited.rate_limiter().try_accept()).count(), 10, "burst of 10");
+    assert_eq!(
+        (0..100)
+            .filter(|_| limited.rate_limiter().try_accept())
+            .count(),
+        10,
+        "burst of 10"
+    );
 }
 
 #[tokio::test]
@@ -89,7 +102,11 @@ async fn real_requests_are_paced_after_the_burst() {
         rest.get().abs_path("/api").do_raw().await.expect("ok");
     }
     // Ten at once, then one every 200 ms.
-    assert!(start.elapsed() >= Duration::from_millis(350), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(350),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(server.hits(), 12);
 }
 
@@ -102,7 +119,9 @@ fn events_text(big_len: usize) -> Vec<u8> {
     text.push('\n');
     // Concatenated without a newline, as some proxies deliver them.
     text.push_str(r#"{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"77"}}}"#);
-    text.push_str(r#"{"type":"DELETED","object":{"metadata":{"name":"a{b}\"c"},"spec":{"size":1}}}"#);
+    text.push_str(
+        r#"{"type":"DELETED","object":{"metadata":{"name":"a{b}\"c"},"spec":{"size":1}}}"#,
+    );
     text.push('\n');
     text.into_bytes()
 }
@@ -120,7 +139,12 @@ fn summary(events: &[Result<WatchEvent<Widget>, Error>]) -> Vec<String> {
             Ok(WatchEvent::Modified(w)) => format!(
                 "MODIFIED {:?} {}",
                 w.metadata.name,
-                w.metadata.annotations.as_ref().and_then(|a| a.get("blob")).map(|b| b.len()).unwrap_or(0)
+                w.metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get("blob"))
+                    .map(|b| b.len())
+                    .unwrap_or(0)
             ),
             Ok(WatchEvent::Deleted(w)) => format!("DELETED {:?}", w.metadata.name),
             Ok(WatchEvent::Bookmark(w)) => format!("BOOKMARK {:?}", w.metadata.resource_version),
@@ -166,6 +190,13 @@ async fn watch_over_http_one_byte_per_chunk() {
     let mut config = Config::new(&server.url);
     config.qps = -1.0;
     let rest = RestClient::new(&config).expect("client");
-    let events: Vec<_> = rest.get().abs_path("/w").watch::<Widget>().await.expect("watch").collect().await;
+    let events: Vec<_> = rest
+        .get()
+        .abs_path("/w")
+        .watch::<Widget>()
+        .await
+        .expect("watch")
+        .collect()
+        .await;
     assert_eq!(summary(&events), summary(&decode(vec![text]).await));
 }

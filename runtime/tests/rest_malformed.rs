@@ -8,7 +8,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// Serve one connection: read the request, write `response`, then either close or hold the
 /// connection open without writing more.
 async fn one_shot(response: &'static [u8], hold_open: bool) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         while let Ok((mut conn, _)) = listener.accept().await {
@@ -37,8 +39,14 @@ const HUGE_LENGTH_THEN_CLOSE: &[u8] =
 async fn a_2_gib_content_length_that_never_arrives_is_a_transport_error() {
     let url = one_shot(HUGE_LENGTH_THEN_CLOSE, false).await;
     let rest = RestClient::new(&config(&url, None)).expect("client");
-    let result = tokio::time::timeout(Duration::from_secs(20), rest.get().abs_path("/api/v1/pods").do_raw()).await;
-    let err = result.expect("no hang").expect_err("incomplete body is an error");
+    let result = tokio::time::timeout(
+        Duration::from_secs(20),
+        rest.get().abs_path("/api/v1/pods").do_raw(),
+    )
+    .await;
+    let err = result
+        .expect("no hang")
+        .expect_err("incomplete body is an error");
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
 }
 
@@ -50,9 +58,19 @@ async fn a_body_that_stalls_is_cut_by_the_request_timeout() {
     )
     .await;
     let rest = RestClient::new(&config(&url, Some(Duration::from_millis(500)))).expect("client");
-    let result = tokio::time::timeout(Duration::from_secs(20), rest.get().abs_path("/api/v1/pods").do_raw()).await;
-    let err = result.expect("timeout fires before the test's").expect_err("stalled body is an error");
-    assert!(err.to_string().to_lowercase().contains("timed out") || matches!(err, Error::Transport { .. }), "{err:?}");
+    let result = tokio::time::timeout(
+        Duration::from_secs(20),
+        rest.get().abs_path("/api/v1/pods").do_raw(),
+    )
+    .await;
+    let err = result
+        .expect("timeout fires before the test's")
+        .expect_err("stalled body is an error");
+    assert!(
+        err.to_string().to_lowercase().contains("timed out")
+            || matches!(err, Error::Transport { .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -63,7 +81,12 @@ async fn wrong_content_type_and_non_json_body_is_a_decode_error_with_an_excerpt(
     )
     .await;
     let rest = RestClient::new(&config(&url, None)).expect("client");
-    let err = rest.get().abs_path("/version").do_::<serde_json::Value>().await.expect_err("not JSON");
+    let err = rest
+        .get()
+        .abs_path("/version")
+        .do_::<serde_json::Value>()
+        .await
+        .expect_err("not JSON");
     match &err {
         Error::Decode { excerpt, .. } => assert!(excerpt.contains("hello world"), "{excerpt}"),
         other => panic!("expected a decode error, got {other:?}"),
@@ -78,6 +101,11 @@ async fn a_status_with_unknown_fields_is_still_a_typed_api_error() {
     )
     .await;
     let rest = RestClient::new(&config(&url, None)).expect("client");
-    let err = rest.get().abs_path("/api/v1/namespaces/d/pods/p").do_raw().await.expect_err("404");
+    let err = rest
+        .get()
+        .abs_path("/api/v1/namespaces/d/pods/p")
+        .do_raw()
+        .await
+        .expect_err("404");
     assert!(err.is_not_found(), "{err:?}");
 }

@@ -74,7 +74,9 @@ async fn socks5(options: Socks5Options) -> Socks5 {
     let options = Arc::new(options);
     let task = tokio::spawn(async move {
         loop {
-            let Ok((client, _)) = listener.accept().await else { return };
+            let Ok((client, _)) = listener.accept().await else {
+                return;
+            };
             let (log, failures, options) = (log.clone(), failures.clone(), options.clone());
             tokio::spawn(async move {
                 // A client that breaks the protocol just loses its connection.
@@ -82,7 +84,12 @@ async fn socks5(options: Socks5Options) -> Socks5 {
             });
         }
     });
-    Socks5 { addr, connects, auth_failures, task }
+    Socks5 {
+        addr,
+        connects,
+        auth_failures,
+        task,
+    }
 }
 
 const VERSION: u8 = 5;
@@ -139,7 +146,11 @@ async fn proxy_connection(
     }
     let mut methods = vec![0u8; usize::from(client.read_u8().await?)];
     client.read_exact(&mut methods).await?;
-    let wanted = if options.credentials.is_some() { USER_PASS } else { NO_AUTH };
+    let wanted = if options.credentials.is_some() {
+        USER_PASS
+    } else {
+        NO_AUTH
+    };
     if !methods.contains(&wanted) {
         client.write_all(&[VERSION, NO_ACCEPTABLE_METHOD]).await?;
         return Ok(());
@@ -152,9 +163,14 @@ async fn proxy_connection(
         if client.read_u8().await? != 1 {
             return Err(protocol_error("bad user/password negotiation version"));
         }
-        let presented = (read_string(&mut client).await?, read_string(&mut client).await?);
+        let presented = (
+            read_string(&mut client).await?,
+            read_string(&mut client).await?,
+        );
         if &presented != expected {
-            *auth_failures.lock().map_err(|_| protocol_error("poisoned"))? += 1;
+            *auth_failures
+                .lock()
+                .map_err(|_| protocol_error("poisoned"))? += 1;
             client.write_all(&[1, 1]).await?;
             return Ok(());
         }
@@ -173,12 +189,18 @@ async fn proxy_connection(
         ATYP_IPV4 => {
             let mut ip = [0u8; 4];
             client.read_exact(&mut ip).await?;
-            Target::Addr(SocketAddr::from((Ipv4Addr::from(ip), client.read_u16().await?)))
+            Target::Addr(SocketAddr::from((
+                Ipv4Addr::from(ip),
+                client.read_u16().await?,
+            )))
         }
         ATYP_IPV6 => {
             let mut ip = [0u8; 16];
             client.read_exact(&mut ip).await?;
-            Target::Addr(SocketAddr::from((Ipv6Addr::from(ip), client.read_u16().await?)))
+            Target::Addr(SocketAddr::from((
+                Ipv6Addr::from(ip),
+                client.read_u16().await?,
+            )))
         }
         ATYP_DOMAIN => {
             let name = read_string(&mut client).await?;
@@ -193,7 +215,12 @@ async fn proxy_connection(
         reply(&mut client, REPLY_COMMAND_NOT_SUPPORTED, unspecified).await?;
         return Ok(());
     }
-    log.lock().map_err(|_| protocol_error("poisoned"))?.push(Connect { target: target.clone(), user });
+    log.lock()
+        .map_err(|_| protocol_error("poisoned"))?
+        .push(Connect {
+            target: target.clone(),
+            user,
+        });
 
     let upstream = match &target {
         Target::Addr(addr) => TcpStream::connect(*addr).await,
@@ -260,11 +287,23 @@ async fn socks5_proxy_carries_requests_to_the_api_server() {
     let server = api_server().await;
     let proxy = socks5(Socks5Options::default()).await;
     let cfg = config(&server.url, &format!("socks5://{}", proxy.addr));
-    let body = RestClient::new(&cfg).expect("client").get().abs_path("/version").do_raw().await.expect("via socks5");
+    let body = RestClient::new(&cfg)
+        .expect("client")
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await
+        .expect("via socks5");
     let body: Value = serde_json::from_slice(&body).expect("json body");
     assert_eq!(body, version_body());
     // socks5 resolves locally: the proxy is handed an address, not a name.
-    assert_eq!(proxy.connects(), vec![Connect { target: Target::Addr(loopback(server.port)), user: None }]);
+    assert_eq!(
+        proxy.connects(),
+        vec![Connect {
+            target: Target::Addr(loopback(server.port)),
+            user: None
+        }]
+    );
     assert_eq!(server.hits(), 1);
 }
 
@@ -273,37 +312,93 @@ async fn socks5h_lets_the_proxy_resolve_the_host_name() {
     let server = api_server().await;
     // `.invalid` never resolves here: only the proxy knows the name.
     let name = "api.kubernetes.invalid";
-    let proxy =
-        socks5(Socks5Options { hosts: HashMap::from([(name.to_owned(), loopback(server.port))]), ..Default::default() }).await;
-    let cfg = config(&format!("http://{name}:{}", server.port), &format!("socks5h://{}", proxy.addr));
-    let body = RestClient::new(&cfg).expect("client").get().abs_path("/version").do_raw().await.expect("via socks5h");
-    assert_eq!(serde_json::from_slice::<Value>(&body).expect("json body"), version_body());
-    assert_eq!(proxy.connects(), vec![Connect { target: Target::Domain(name.to_owned(), server.port), user: None }]);
+    let proxy = socks5(Socks5Options {
+        hosts: HashMap::from([(name.to_owned(), loopback(server.port))]),
+        ..Default::default()
+    })
+    .await;
+    let cfg = config(
+        &format!("http://{name}:{}", server.port),
+        &format!("socks5h://{}", proxy.addr),
+    );
+    let body = RestClient::new(&cfg)
+        .expect("client")
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await
+        .expect("via socks5h");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).expect("json body"),
+        version_body()
+    );
+    assert_eq!(
+        proxy.connects(),
+        vec![Connect {
+            target: Target::Domain(name.to_owned(), server.port),
+            user: None
+        }]
+    );
 }
 
 #[tokio::test]
 async fn socks5_user_and_password_from_the_proxy_url_authenticate() {
     let server = api_server().await;
     let secret = "pr0xy-s3cret";
-    let proxy =
-        socks5(Socks5Options { credentials: Some(("alice".into(), secret.into())), ..Default::default() }).await;
+    let proxy = socks5(Socks5Options {
+        credentials: Some(("alice".into(), secret.into())),
+        ..Default::default()
+    })
+    .await;
 
-    let cfg = config(&server.url, &format!("socks5://alice:{secret}@{}", proxy.addr));
-    let body = RestClient::new(&cfg).expect("client").get().abs_path("/version").do_raw().await.expect("authenticated");
-    assert_eq!(serde_json::from_slice::<Value>(&body).expect("json body"), version_body());
+    let cfg = config(
+        &server.url,
+        &format!("socks5://alice:{secret}@{}", proxy.addr),
+    );
+    let body = RestClient::new(&cfg)
+        .expect("client")
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await
+        .expect("authenticated");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).expect("json body"),
+        version_body()
+    );
     assert_eq!(
         proxy.connects(),
-        vec![Connect { target: Target::Addr(loopback(server.port)), user: Some(("alice".into(), secret.into())) }]
+        vec![Connect {
+            target: Target::Addr(loopback(server.port)),
+            user: Some(("alice".into(), secret.into()))
+        }]
     );
 
     // A wrong password is refused by the proxy; the error does not echo the password.
     let wrong = "wr0ng-passw0rd";
-    let cfg = config(&server.url, &format!("socks5://alice:{wrong}@{}", proxy.addr));
-    let err = RestClient::new(&cfg).expect("client").get().abs_path("/version").do_raw().await.expect_err("refused");
+    let cfg = config(
+        &server.url,
+        &format!("socks5://alice:{wrong}@{}", proxy.addr),
+    );
+    let err = RestClient::new(&cfg)
+        .expect("client")
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await
+        .expect_err("refused");
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(proxy.auth_failures(), 1);
-    assert_eq!(proxy.connects().len(), 1, "no CONNECT without authentication");
-    assert_eq!(server.hits(), 1, "the API server saw only the authenticated request");
+    assert_eq!(
+        proxy.connects().len(),
+        1,
+        "no CONNECT without authentication"
+    );
+    assert_eq!(
+        server.hits(),
+        1,
+        "the API server saw only the authenticated request"
+    );
     for text in [chain(&err), format!("{err:?}")] {
         assert!(!text.contains(wrong), "password leaked: {text}");
     }
@@ -321,10 +416,24 @@ async fn kubeconfig_proxy_url_socks5_reaches_the_server() {
         server.url, proxy.addr
     );
     let raw = clientcmd::load(kubeconfig.as_bytes()).expect("kubeconfig");
-    let cfg = clientcmd::ClientConfig::new(raw, clientcmd::Overrides::default(), Vec::new()).rest_config().expect("rest config");
-    assert_eq!(cfg.proxy_url.as_deref(), Some(format!("socks5://{}", proxy.addr).as_str()));
-    let body = RestClient::new(&cfg).expect("client").get().abs_path("/version").do_raw().await.expect("via socks5");
-    assert_eq!(serde_json::from_slice::<Value>(&body).expect("json body"), version_body());
+    let cfg = clientcmd::ClientConfig::new(raw, clientcmd::Overrides::default(), Vec::new())
+        .rest_config()
+        .expect("rest config");
+    assert_eq!(
+        cfg.proxy_url.as_deref(),
+        Some(format!("socks5://{}", proxy.addr).as_str())
+    );
+    let body = RestClient::new(&cfg)
+        .expect("client")
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await
+        .expect("via socks5");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).expect("json body"),
+        version_body()
+    );
     assert_eq!(proxy.connects().len(), 1);
 }
 
@@ -332,9 +441,19 @@ async fn kubeconfig_proxy_url_socks5_reaches_the_server() {
 async fn a_dead_socks_proxy_is_a_transport_error_not_a_direct_connection() {
     let server = api_server().await;
     // Bind then drop: nothing listens on this port any more.
-    let dead = TcpListener::bind("127.0.0.1:0").await.expect("bind").local_addr().expect("addr");
+    let dead = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
     let cfg = config(&server.url, &format!("socks5://{dead}"));
-    let err = RestClient::new(&cfg).expect("client").get().abs_path("/version").do_raw().await.expect_err("no proxy");
+    let err = RestClient::new(&cfg)
+        .expect("client")
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await
+        .expect_err("no proxy");
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(server.hits(), 0, "the request must not bypass the proxy");
 }
@@ -344,14 +463,25 @@ fn unsupported_or_malformed_proxy_urls_are_config_errors_without_the_password() 
     let secret = "hunter2-proxy";
     for (proxy, expect) in [
         (format!("ftp://bob:{secret}@proxy.example:21"), "\"ftp\""),
-        (format!("socks4://bob:{secret}@proxy.example:1080"), "\"socks4\""),
-        (format!("bob:{secret}@proxy.example"), "unsupported proxy scheme"),
+        (
+            format!("socks4://bob:{secret}@proxy.example:1080"),
+            "\"socks4\"",
+        ),
+        (
+            format!("bob:{secret}@proxy.example"),
+            "unsupported proxy scheme",
+        ),
         (format!("socks5://bob:{secret}@[::1"), "not an absolute URL"),
-        ("proxy.example:3128/no scheme".to_owned(), "unsupported proxy scheme"),
+        (
+            "proxy.example:3128/no scheme".to_owned(),
+            "unsupported proxy scheme",
+        ),
         ("relative/path".to_owned(), "not an absolute URL"),
     ] {
         let err = RestClient::new(&config("https://127.0.0.1:6443", &proxy)).expect_err(&proxy);
-        let Error::Config { field, message } = &err else { panic!("{proxy}: not a config error: {err:?}") };
+        let Error::Config { field, message } = &err else {
+            panic!("{proxy}: not a config error: {err:?}")
+        };
         assert_eq!(*field, "proxy_url");
         let text = err.to_string();
         assert!(text.contains("proxy_url"), "{text}");
@@ -360,29 +490,50 @@ fn unsupported_or_malformed_proxy_urls_are_config_errors_without_the_password() 
             assert!(!shown.contains(secret), "password leaked: {shown}");
         }
     }
-    for ok in ["http://127.0.0.1:3128", "https://proxy.example", "socks5://127.0.0.1:1080", "socks5h://u:p@proxy.example"] {
-        RestClient::new(&config("https://127.0.0.1:6443", ok)).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    for ok in [
+        "http://127.0.0.1:3128",
+        "https://proxy.example",
+        "socks5://127.0.0.1:1080",
+        "socks5h://u:p@proxy.example",
+    ] {
+        RestClient::new(&config("https://127.0.0.1:6443", ok))
+            .unwrap_or_else(|e| panic!("{ok}: {e}"));
     }
 }
 
 #[test]
 fn rest_client_debug_does_not_show_the_proxy_password() {
     let secret = "hunter2-proxy";
-    let cfg = config("https://127.0.0.1:6443", &format!("socks5://bob:{secret}@127.0.0.1:1080"));
+    let cfg = config(
+        "https://127.0.0.1:6443",
+        &format!("socks5://bob:{secret}@127.0.0.1:1080"),
+    );
     let shown = format!("{:?}", RestClient::new(&cfg).expect("client"));
-    assert!(!shown.contains(secret), "password leaked by RestClient's Debug: {shown}");
+    assert!(
+        !shown.contains(secret),
+        "password leaked by RestClient's Debug: {shown}"
+    );
 }
 
 #[test]
 fn config_debug_does_not_show_the_proxy_password() {
     let secret = "hunter2-proxy";
-    let cfg = config("https://127.0.0.1:6443", &format!("socks5://bob:{secret}@127.0.0.1:1080"));
+    let cfg = config(
+        "https://127.0.0.1:6443",
+        &format!("socks5://bob:{secret}@127.0.0.1:1080"),
+    );
     let shown = format!("{cfg:?}");
-    assert!(!shown.contains(secret), "password leaked by Config's Debug: {shown}");
+    assert!(
+        !shown.contains(secret),
+        "password leaked by Config's Debug: {shown}"
+    );
     let cluster = kubeclient_runtime::clientcmd::api::Cluster {
         proxy_url: Some(format!("socks5://bob:{secret}@127.0.0.1:1080")),
         ..Default::default()
     };
     let shown = format!("{cluster:?}");
-    assert!(!shown.contains(secret) && shown.contains("127.0.0.1:1080"), "password leaked by Cluster's Debug: {shown}");
+    assert!(
+        !shown.contains(secret) && shown.contains("127.0.0.1:1080"),
+        "password leaked by Cluster's Debug: {shown}"
+    );
 }

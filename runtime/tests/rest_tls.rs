@@ -3,9 +3,14 @@
 
 mod rest_support;
 
-use kubeclient_runtime::rest::{Config, CredentialSource, Credentials, CredentialsFuture, Error, RestClient};
+use kubeclient_runtime::rest::{
+    Config, CredentialSource, Credentials, CredentialsFuture, Error, RestClient,
+};
 use kubeclient_runtime::secret::Secret;
-use rcgen::{BasicConstraints, Certificate, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, SanType};
+use rcgen::{
+    BasicConstraints, Certificate, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, SanType,
+};
 use rest_support::{serve_tls, Reply, Req};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::sync::{Arc, Mutex};
@@ -32,14 +37,25 @@ impl Ca {
     /// A leaf for `dns` names (and 127.0.0.1 when `with_ip`), for server or client use.
     fn leaf(&self, dns: &[&str], with_ip: bool, client: bool) -> (Certificate, KeyPair) {
         let key = KeyPair::generate().expect("leaf key");
-        let mut params = CertificateParams::new(dns.iter().map(|s| s.to_string()).collect::<Vec<_>>()).expect("params");
+        let mut params =
+            CertificateParams::new(dns.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .expect("params");
         if with_ip {
-            params.subject_alt_names.push(SanType::IpAddress(std::net::IpAddr::from([127, 0, 0, 1])));
+            params
+                .subject_alt_names
+                .push(SanType::IpAddress(std::net::IpAddr::from([127, 0, 0, 1])));
         }
-        params.distinguished_name.push(DnType::CommonName, dns.first().copied().unwrap_or("client"));
-        params.extended_key_usages =
-            vec![if client { ExtendedKeyUsagePurpose::ClientAuth } else { ExtendedKeyUsagePurpose::ServerAuth }];
-        let cert = params.signed_by(&key, &self.cert, &self.key).expect("leaf cert");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, dns.first().copied().unwrap_or("client"));
+        params.extended_key_usages = vec![if client {
+            ExtendedKeyUsagePurpose::ClientAuth
+        } else {
+            ExtendedKeyUsagePurpose::ServerAuth
+        }];
+        let cert = params
+            .signed_by(&key, &self.cert, &self.key)
+            .expect("leaf cert");
         (cert, key)
     }
 }
@@ -48,16 +64,26 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn server_config(ca: &Ca, dns: &[&str], with_ip: bool, client_ca: Option<&Ca>) -> Arc<rustls::ServerConfig> {
+fn server_config(
+    ca: &Ca,
+    dns: &[&str],
+    with_ip: bool,
+    client_ca: Option<&Ca>,
+) -> Arc<rustls::ServerConfig> {
     let (cert, key) = ca.leaf(dns, with_ip, false);
-    let builder = rustls::ServerConfig::builder_with_provider(provider()).with_safe_default_protocol_versions().expect("versions");
+    let builder = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .expect("versions");
     let builder = match client_ca {
         Some(client_ca) => {
             let mut roots = rustls::RootCertStore::empty();
             roots.add(client_ca.cert.der().clone()).expect("client ca");
-            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
-                .build()
-                .expect("client verifier");
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider(),
+            )
+            .build()
+            .expect("client verifier");
             builder.with_client_cert_verifier(verifier)
         }
         None => builder.with_no_client_auth(),
@@ -68,7 +94,10 @@ fn server_config(ca: &Ca, dns: &[&str], with_ip: bool, client_ca: Option<&Ca>) -
 }
 
 fn ok_handler(_req: Req) -> Reply {
-    Reply::json(200, &serde_json::json!({"kind":"APIVersions","versions":["v1"]}))
+    Reply::json(
+        200,
+        &serde_json::json!({"kind":"APIVersions","versions":["v1"]}),
+    )
 }
 
 fn client(url: &str, edit: impl FnOnce(&mut Config)) -> RestClient {
@@ -88,23 +117,39 @@ async fn ca_verification_accepts_the_right_ca_and_rejects_others() {
     let other = Ca::new("someone else");
     let server = serve_tls(ok_handler, server_config(&ca, &["localhost"], true, None)).await;
 
-    call(&client(&server.url, |c| c.tls.ca_data = Some(ca.pem()))).await.expect("trusted CA");
-    let wrong = call(&client(&server.url, |c| c.tls.ca_data = Some(other.pem()))).await.expect_err("wrong CA");
+    call(&client(&server.url, |c| c.tls.ca_data = Some(ca.pem())))
+        .await
+        .expect("trusted CA");
+    let wrong = call(&client(&server.url, |c| c.tls.ca_data = Some(other.pem())))
+        .await
+        .expect_err("wrong CA");
     assert!(matches!(wrong, Error::Transport { .. }), "{wrong}");
-    let system = call(&client(&server.url, |_| {})).await.expect_err("not in public roots");
+    let system = call(&client(&server.url, |_| {}))
+        .await
+        .expect_err("not in public roots");
     assert!(matches!(system, Error::Transport { .. }), "{system}");
-    call(&client(&server.url, |c| c.tls.insecure = true)).await.expect("insecure skips verification");
+    call(&client(&server.url, |c| c.tls.insecure = true))
+        .await
+        .expect("insecure skips verification");
     // localhost resolves to the loopback server too and is in the certificate.
     let by_name = server.url.replace("127.0.0.1", "localhost");
-    call(&client(&by_name, |c| c.tls.ca_data = Some(ca.pem()))).await.expect("DNS name in certificate");
+    call(&client(&by_name, |c| c.tls.ca_data = Some(ca.pem())))
+        .await
+        .expect("DNS name in certificate");
 }
 
 #[tokio::test]
 async fn server_name_is_what_the_certificate_is_checked_against() {
     let ca = Ca::new("cluster ca");
     // The certificate names only kubernetes.internal, not the address we connect to.
-    let server = serve_tls(ok_handler, server_config(&ca, &["kubernetes.internal"], false, None)).await;
-    let by_ip = call(&client(&server.url, |c| c.tls.ca_data = Some(ca.pem()))).await.expect_err("IP not in cert");
+    let server = serve_tls(
+        ok_handler,
+        server_config(&ca, &["kubernetes.internal"], false, None),
+    )
+    .await;
+    let by_ip = call(&client(&server.url, |c| c.tls.ca_data = Some(ca.pem())))
+        .await
+        .expect_err("IP not in cert");
     assert!(matches!(by_ip, Error::Transport { .. }), "{by_ip}");
     call(&client(&server.url, |c| {
         c.tls.ca_data = Some(ca.pem());
@@ -127,7 +172,12 @@ struct ExecCert(Mutex<(Vec<u8>, String)>);
 impl CredentialSource for ExecCert {
     fn credentials(&self) -> CredentialsFuture<'_> {
         let (cert, key) = self.0.lock().expect("lock").clone();
-        Box::pin(async move { Ok(Credentials::ClientCertificate { cert_pem: cert, key_pem: Secret::new(key) }) })
+        Box::pin(async move {
+            Ok(Credentials::ClientCertificate {
+                cert_pem: cert,
+                key_pem: Secret::new(key),
+            })
+        })
     }
     fn invalidate(&self) {}
 }
@@ -136,10 +186,17 @@ impl CredentialSource for ExecCert {
 async fn client_certificates_from_config_and_from_credentials() {
     let ca = Ca::new("cluster ca");
     let client_ca = Ca::new("client ca");
-    let server = serve_tls(ok_handler, server_config(&ca, &["localhost"], true, Some(&client_ca))).await;
+    let server = serve_tls(
+        ok_handler,
+        server_config(&ca, &["localhost"], true, Some(&client_ca)),
+    )
+    .await;
 
     let anonymous = call(&client(&server.url, |c| c.tls.ca_data = Some(ca.pem()))).await;
-    assert!(anonymous.is_err(), "the server requires a client certificate");
+    assert!(
+        anonymous.is_err(),
+        "the server requires a client certificate"
+    );
 
     let (cert, key) = client_ca.leaf(&["jane"], false, true);
     let with_cert = client(&server.url, |c| {
@@ -147,10 +204,18 @@ async fn client_certificates_from_config_and_from_credentials() {
         c.tls.cert_data = Some(cert.pem().into_bytes());
         c.tls.key_data = Some(Secret::new(key.serialize_pem()));
     });
-    call(&with_cert).await.expect("client certificate from config");
-    assert!(!format!("{:?}", with_cert.config()).contains("PRIVATE KEY"), "key must be redacted");
+    call(&with_cert)
+        .await
+        .expect("client certificate from config");
+    assert!(
+        !format!("{:?}", with_cert.config()).contains("PRIVATE KEY"),
+        "key must be redacted"
+    );
 
-    let source = Arc::new(ExecCert(Mutex::new((cert.pem().into_bytes(), key.serialize_pem()))));
+    let source = Arc::new(ExecCert(Mutex::new((
+        cert.pem().into_bytes(),
+        key.serialize_pem(),
+    ))));
     let rest = client(&server.url, |c| {
         c.tls.ca_data = Some(ca.pem());
         c.credentials = Some(source.clone());
@@ -174,14 +239,43 @@ fn bad_pem_is_a_config_error_naming_the_field() {
     let mut config = Config::new("https://127.0.0.1:1");
     config.tls.ca_data = Some(b"not a pem".to_vec());
     let err = RestClient::new(&config).expect_err("bad CA");
-    assert!(matches!(err, Error::Config { field: "tls.ca_data", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Config {
+                field: "tls.ca_data",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let mut config = Config::new("https://127.0.0.1:1");
     config.tls.cert_data = Some(Ca::new("x").pem());
-    config.tls.key_data = Some(Secret::new("-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----\n"));
+    config.tls.key_data = Some(Secret::new(
+        "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----\n",
+    ));
     let err = RestClient::new(&config).expect_err("bad key");
-    assert!(matches!(err, Error::Config { field: "tls.key_data", .. }), "{err}");
-    assert!(!err.to_string().contains("not base64"), "no key material in errors: {err}");
+    assert!(
+        matches!(
+            err,
+            Error::Config {
+                field: "tls.key_data",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.to_string().contains("not base64"),
+        "no key material in errors: {err}"
+    );
     let mut config = Config::new("https://127.0.0.1:1");
     config.tls.server_name = Some("bad name with spaces".into());
-    assert!(matches!(RestClient::new(&config), Err(Error::Config { field: "tls.server_name", .. })));
+    assert!(matches!(
+        RestClient::new(&config),
+        Err(Error::Config {
+            field: "tls.server_name",
+            ..
+        })
+    ));
 }

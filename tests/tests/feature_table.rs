@@ -9,10 +9,16 @@ use std::path::PathBuf;
 #[test]
 fn cargo_features_cover_every_reference_closure() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let manifest: toml::Value = toml::from_str(&std::fs::read_to_string(root.join("generated/Cargo.toml")).unwrap()).unwrap();
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root.join("generated/Cargo.toml")).unwrap())
+            .unwrap();
     let features = manifest["features"].as_table().expect("[features]");
     let declared = |f: &str| -> Option<BTreeSet<String>> {
-        features.get(f).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+        features.get(f).and_then(|v| v.as_array()).map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
     };
     let defaults = declared("default").expect("default feature");
     let mut checked = 0;
@@ -23,11 +29,24 @@ fn cargo_features_cover_every_reference_closure() {
         };
         let (ir, _) = Builder::new().spec_file(&spec).build_ir().unwrap();
         for f in ir.features() {
-            let deps = declared(&f).unwrap_or_else(|| panic!("{}: feature `{f}` missing from generated/Cargo.toml", v.name));
+            let deps = declared(&f).unwrap_or_else(|| {
+                panic!(
+                    "{}: feature `{f}` missing from generated/Cargo.toml",
+                    v.name
+                )
+            });
             let needed = ir.feature_closure(&f);
             let missing: Vec<_> = needed.difference(&deps).collect();
-            assert!(missing.is_empty(), "{}: feature `{f}` must enable {missing:?}", v.name);
-            assert!(defaults.contains(&f), "{}: feature `{f}` not in default", v.name);
+            assert!(
+                missing.is_empty(),
+                "{}: feature `{f}` must enable {missing:?}",
+                v.name
+            );
+            assert!(
+                defaults.contains(&f),
+                "{}: feature `{f}` not in default",
+                v.name
+            );
         }
         checked += 1;
     }

@@ -8,7 +8,9 @@ use serde_json::{json, Map, Value};
 
 type RoundTrip = fn(&[u8]) -> Result<Value, String>;
 
-fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(bytes: &[u8]) -> Result<Value, String> {
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+    bytes: &[u8],
+) -> Result<Value, String> {
     let decoded: T = serde_json::from_slice(bytes).map_err(|e| format!("decode: {e}"))?;
     serde_json::to_value(&decoded).map_err(|e| format!("encode: {e}"))
 }
@@ -26,22 +28,37 @@ impl Synth<'_> {
     fn definition(&self, name: &str, depth: usize) -> Value {
         match name {
             "io.k8s.apimachinery.pkg.apis.meta.v1.Time" => return json!("2024-01-02T03:04:05Z"),
-            "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime" => return json!("2024-01-02T03:04:05.123456Z"),
+            "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime" => {
+                return json!("2024-01-02T03:04:05.123456Z")
+            }
             "io.k8s.apimachinery.pkg.api.resource.Quantity" => return json!("250m"),
             "io.k8s.apimachinery.pkg.util.intstr.IntOrString" => return json!(8080),
-            "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1" => return json!({"f:metadata": {"f:labels": {}}}),
+            "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1" => {
+                return json!({"f:metadata": {"f:labels": {}}})
+            }
             "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent" => {
                 return json!({"type": "ADDED", "object": {"kind": "Anything", "x": 1}})
             }
             _ => {}
         }
-        let Some(schema) = self.spec.definitions.get(name) else { return Value::Null };
-        if schema.type_.is_none() && schema.properties.is_empty() || schema.preserve_unknown_fields == Some(true) {
+        let Some(schema) = self.spec.definitions.get(name) else {
+            return Value::Null;
+        };
+        if schema.type_.is_none() && schema.properties.is_empty()
+            || schema.preserve_unknown_fields == Some(true)
+        {
             return json!({"free": ["form", 1]});
         }
-        if schema.type_.as_deref() == Some("object") && schema.properties.is_empty() && schema.additional_properties.is_none() {
+        if schema.type_.as_deref() == Some("object")
+            && schema.properties.is_empty()
+            && schema.additional_properties.is_none()
+        {
             // RawExtension holds anything; other property-less objects are empty structs.
-            return if name.ends_with("RawExtension") { json!({"kind": "Raw", "n": 1}) } else { json!({}) };
+            return if name.ends_with("RawExtension") {
+                json!({"kind": "Raw", "n": 1})
+            } else {
+                json!({})
+            };
         }
         if schema.type_.as_deref() == Some("string") {
             return self.schema(schema, depth);
@@ -54,7 +71,8 @@ impl Synth<'_> {
         for (prop, p) in &schema.properties {
             // Kinds with one GVK always encode apiVersion/kind (constants) and, when served,
             // metadata (required), so the input always carries them too.
-            let fixed = single_gvk.is_some() && (prop == "apiVersion" || prop == "kind" || prop == "metadata");
+            let fixed = single_gvk.is_some()
+                && (prop == "apiVersion" || prop == "kind" || prop == "metadata");
             let required = schema.required.contains(prop) || fixed;
             if depth > MAX_DEPTH && !required {
                 continue;
@@ -123,11 +141,15 @@ fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
                     }
                 }
             }
-            y.keys().find(|k| !x.contains_key(*k)).map(|k| format!("{path}.{k}: added"))
+            y.keys()
+                .find(|k| !x.contains_key(*k))
+                .map(|k| format!("{path}.{k}: added"))
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            x.iter().zip(y).enumerate().find_map(|(i, (v, w))| first_difference(v, w, &format!("{path}[{i}]")))
-        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (v, w))| first_difference(v, w, &format!("{path}[{i}]"))),
         _ if a == b => None,
         _ => Some(format!("{path}: {a} became {b}")),
     }
@@ -140,7 +162,10 @@ fn every_type_round_trips_without_losing_a_field() {
     let spec = Swagger::from_slice(&bytes, path).expect("spec parses");
     let synth = Synth { spec: &spec };
     let registry = registry();
-    assert!(registry.len() >= spec.definitions.len(), "registry misses definitions");
+    assert!(
+        registry.len() >= spec.definitions.len(),
+        "registry misses definitions"
+    );
     let mut failures = Vec::new();
     for (name, rt) in &registry {
         let input = synth.definition(name, 0);
@@ -154,15 +179,23 @@ fn every_type_round_trips_without_losing_a_field() {
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }
-    assert!(failures.is_empty(), "{} of {} types do not round-trip:\n{}", failures.len(), registry.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} types do not round-trip:\n{}",
+        failures.len(),
+        registry.len(),
+        failures.join("\n")
+    );
     eprintln!("{} types round-tripped from {path}", registry.len());
 }
 
 #[test]
 fn a_kind_mismatch_is_rejected() {
-    let err = serde_json::from_value::<kubeclient::api::core::v1::Pod>(json!({"apiVersion": "v1", "kind": "Service"}))
-        .unwrap_err()
-        .to_string();
+    let err = serde_json::from_value::<kubeclient::api::core::v1::Pod>(
+        json!({"apiVersion": "v1", "kind": "Service"}),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("Service") && err.contains("Pod"), "{err}");
 }
 
@@ -173,7 +206,10 @@ fn secrets_are_redacted_in_debug() {
         ..Default::default()
     };
     let debug = format!("{s:?}");
-    assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
+    assert!(
+        !debug.contains("hunter2") && debug.contains("<redacted>"),
+        "{debug}"
+    );
 }
 
 #[test]
@@ -181,13 +217,30 @@ fn secrets_nested_in_other_types_stay_redacted() {
     use kubeclient::api::authentication::v1::{TokenRequest, TokenRequestStatus};
     use kubeclient::api::core::v1::Secret;
     let request = TokenRequest {
-        status: Some(TokenRequestStatus { token: "sa-token-hunter2".into(), ..Default::default() }),
+        status: Some(TokenRequestStatus {
+            token: "sa-token-hunter2".into(),
+            ..Default::default()
+        }),
         ..Default::default()
     };
-    let secret = Secret { string_data: Some([("password".to_owned(), "hunter2".to_owned())].into()), ..Default::default() };
-    let list = kubeclient::meta::v1::List { items: vec![secret.clone()], ..Default::default() };
+    let secret = Secret {
+        string_data: Some([("password".to_owned(), "hunter2".to_owned())].into()),
+        ..Default::default()
+    };
+    let list = kubeclient::meta::v1::List {
+        items: vec![secret.clone()],
+        ..Default::default()
+    };
     let event = kubeclient::meta::v1::WatchEvent::Added(secret);
-    for debug in [format!("{request:?}"), format!("{request:#?}"), format!("{list:?}"), format!("{event:?}")] {
-        assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
+    for debug in [
+        format!("{request:?}"),
+        format!("{request:#?}"),
+        format!("{list:?}"),
+        format!("{event:?}"),
+    ] {
+        assert!(
+            !debug.contains("hunter2") && debug.contains("<redacted>"),
+            "{debug}"
+        );
     }
 }

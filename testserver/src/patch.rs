@@ -142,7 +142,9 @@ fn strategic_merge(target: &mut Value, patch: &Value, ty: Option<&'static PatchT
             }
             Value::Object(entries) if field.is_some_and(|f| f.shape == "map") => {
                 // A map: its keys are data, each value merges with the value type.
-                let slot = tmap.entry(k.clone()).or_insert_with(|| Value::Object(Map::new()));
+                let slot = tmap
+                    .entry(k.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
                 if !slot.is_object() {
                     *slot = Value::Object(Map::new());
                 }
@@ -152,12 +154,18 @@ fn strategic_merge(target: &mut Value, patch: &Value, ty: Option<&'static PatchT
                             Value::Null => {
                                 m.remove(mk);
                             }
-                            _ => strategic_merge(m.entry(mk.clone()).or_insert(Value::Null), mv, child),
+                            _ => strategic_merge(
+                                m.entry(mk.clone()).or_insert(Value::Null),
+                                mv,
+                                child,
+                            ),
                         }
                     }
                 }
             }
-            Value::Object(_) => strategic_merge(tmap.entry(k.clone()).or_insert(Value::Null), pv, child),
+            Value::Object(_) => {
+                strategic_merge(tmap.entry(k.clone()).or_insert(Value::Null), pv, child)
+            }
             Value::Array(items) => {
                 let declared = ty.map(|_| {
                     field
@@ -220,7 +228,12 @@ fn strip_directives(list: &Value) -> Value {
     }
 }
 
-fn merge_list(existing: &mut Vec<Value>, items: &[Value], key: &str, ty: Option<&'static PatchType>) {
+fn merge_list(
+    existing: &mut Vec<Value>,
+    items: &[Value],
+    key: &str,
+    ty: Option<&'static PatchType>,
+) {
     for item in items {
         let id = item.get(key).cloned();
         let pos = existing.iter().position(|e| e.get(key) == id.as_ref());
@@ -295,8 +308,13 @@ mod tests {
     fn strategic(kind: (&str, &str, &str), cur: Value, p: Value) -> Value {
         let schema = schema_for(kind.0, kind.1, kind.2);
         assert!(schema.is_some(), "{kind:?} has patch metadata");
-        apply(PatchKind::Strategic, &cur, &serde_json::to_vec(&p).expect("json"), schema)
-            .expect("patch applies")
+        apply(
+            PatchKind::Strategic,
+            &cur,
+            &serde_json::to_vec(&p).expect("json"),
+            schema,
+        )
+        .expect("patch applies")
     }
 
     #[test]
@@ -306,12 +324,22 @@ mod tests {
         // the heuristic would pick), env by `name`.
         let cur = json!({"spec": {"containers": [{"name": "c", "image": "x",
             "ports": [{"containerPort": 80, "name": "http"}], "env": [{"name": "A", "value": "1"}]}]}});
-        let out = strategic(pod, cur, json!({"spec": {"containers": [{"name": "c",
-            "ports": [{"containerPort": 443, "name": "http"}], "env": [{"name": "B", "value": "2"}]}]}}));
+        let out = strategic(
+            pod,
+            cur,
+            json!({"spec": {"containers": [{"name": "c",
+            "ports": [{"containerPort": 443, "name": "http"}], "env": [{"name": "B", "value": "2"}]}]}}),
+        );
         let c = &out["spec"]["containers"][0];
         assert_eq!(c["image"], json!("x"));
-        assert_eq!(c["ports"], json!([{"containerPort": 80, "name": "http"}, {"containerPort": 443, "name": "http"}]));
-        assert_eq!(c["env"], json!([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]));
+        assert_eq!(
+            c["ports"],
+            json!([{"containerPort": 80, "name": "http"}, {"containerPort": 443, "name": "http"}])
+        );
+        assert_eq!(
+            c["env"],
+            json!([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}])
+        );
     }
 
     #[test]
@@ -319,8 +347,12 @@ mod tests {
         let pod = ("", "v1", "Pod");
         // `args` has no patch strategy: replaced. `metadata.finalizers` has `merge`: a set union.
         let cur = json!({"metadata": {"finalizers": ["a"]}, "spec": {"containers": [{"name": "c", "args": ["1", "2"]}]}});
-        let out = strategic(pod, cur, json!({"metadata": {"finalizers": ["b", "a"]},
-            "spec": {"containers": [{"name": "c", "args": ["3"]}]}}));
+        let out = strategic(
+            pod,
+            cur,
+            json!({"metadata": {"finalizers": ["b", "a"]},
+            "spec": {"containers": [{"name": "c", "args": ["3"]}]}}),
+        );
         assert_eq!(out["spec"]["containers"][0]["args"], json!(["3"]));
         assert_eq!(out["metadata"]["finalizers"], json!(["a", "b"]));
     }
@@ -332,6 +364,9 @@ mod tests {
             json!({"spec": {"template": {"spec": {"volumes": [{"name": "v1", "emptyDir": {}}]}}}}),
             json!({"spec": {"template": {"spec": {"volumes": [{"name": "v2", "emptyDir": {}}, {"name": "v1", "$patch": "delete"}]}}}}),
         );
-        assert_eq!(out["spec"]["template"]["spec"]["volumes"], json!([{"name": "v2", "emptyDir": {}}]));
+        assert_eq!(
+            out["spec"]["template"]["spec"]["volumes"],
+            json!([{"name": "v2", "emptyDir": {}}])
+        );
     }
 }

@@ -434,7 +434,10 @@ async fn crd_makes_its_resource_served() {
         .map(|c| &c["name"])
         .collect();
     assert_eq!(heads, [&json!("Name"), &json!("Size"), &json!("Age")]);
-    assert_eq!(table["rows"][0]["cells"].as_array().map(|c| &c[..2]), Some(&[json!("w"), json!(2)][..]));
+    assert_eq!(
+        table["rows"][0]["cells"].as_array().map(|c| &c[..2]),
+        Some(&[json!("w"), json!(2)][..])
+    );
     assert_eq!(
         table["rows"][0]["object"]["kind"],
         json!("PartialObjectMetadata")

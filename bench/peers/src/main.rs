@@ -96,43 +96,84 @@ fn ms(d: Duration) -> f64 {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    println!("peers benchmark: kubeclient (Kubernetes {}) vs kube {} + k8s-openapi 0.29 (v1_35)", kubeclient::KUBERNETES_VERSION, "5");
-    println!("machine: {} logical CPUs available to this process", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "peers benchmark: kubeclient (Kubernetes {}) vs kube {} + k8s-openapi 0.29 (v1_35)",
+        kubeclient::KUBERNETES_VERSION,
+        "5"
+    );
+    println!(
+        "machine: {} logical CPUs available to this process",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
 
     let get = get_overhead().await?;
     let dec = decode_and_memory()?;
 
     println!();
     println!("== summary (same process, same run) ==");
-    println!("{:<44} {:>14} {:>14} {:>10}", "metric", "kubeclient", "kube-rs", "ratio");
+    println!(
+        "{:<44} {:>14} {:>14} {:>10}",
+        "metric", "kubeclient", "kube-rs", "ratio"
+    );
     println!(
         "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
-        "1,000 sequential GETs, median ms (lower=better)", get.0, get.1, get.1 / get.0
+        "1,000 sequential GETs, median ms (lower=better)",
+        get.0,
+        get.1,
+        get.1 / get.0
     );
     let us = |ms_per_run: f64| ms_per_run * 1e3 / GETS as f64;
-    println!("{:<44} {:>14.1} {:>14.1} {:>9.2}x", "  = µs per GET", us(get.0), us(get.1), get.1 / get.0);
     println!(
         "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
-        "decode MB/s, median, glibc defaults", dec.k_mbps, dec.o_mbps, dec.k_mbps / dec.o_mbps
+        "  = µs per GET",
+        us(get.0),
+        us(get.1),
+        get.1 / get.0
     );
     println!(
         "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
-        "decode MB/s, median, warm heap (no trim)", dec.k_warm, dec.o_warm, dec.k_warm / dec.o_warm
+        "decode MB/s, median, glibc defaults",
+        dec.k_mbps,
+        dec.o_mbps,
+        dec.k_mbps / dec.o_mbps
+    );
+    println!(
+        "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
+        "decode MB/s, median, warm heap (no trim)",
+        dec.k_warm,
+        dec.o_warm,
+        dec.k_warm / dec.o_warm
     );
     println!(
         "{:<44} {:>14.0} {:>14.0} {:>9.2}x",
-        "heap retained per pod, bytes (lower=better)", dec.k_per_pod, dec.o_per_pod, dec.o_per_pod / dec.k_per_pod
+        "heap retained per pod, bytes (lower=better)",
+        dec.k_per_pod,
+        dec.o_per_pod,
+        dec.o_per_pod / dec.k_per_pod
     );
     println!(
         "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
-        "peak heap during decode, MiB (excl. input)", dec.k_peak_mib, dec.o_peak_mib, dec.o_peak_mib / dec.k_peak_mib
+        "peak heap during decode, MiB (excl. input)",
+        dec.k_peak_mib,
+        dec.o_peak_mib,
+        dec.o_peak_mib / dec.k_peak_mib
     );
     println!(
         "{:<44} {:>14.1} {:>14.1} {:>9.2}x",
-        "allocations per pod", dec.k_allocs, dec.o_allocs, dec.o_allocs / dec.k_allocs
+        "allocations per pod",
+        dec.k_allocs,
+        dec.o_allocs,
+        dec.o_allocs / dec.k_allocs
     );
     println!("ratio column: kube-rs / kubeclient for times, bytes and allocations; kubeclient / kube-rs for MB/s (>1 = kubeclient better)");
-    println!("input body: {:.1} MB ({} bytes, {:.0} bytes per pod)", dec.input_len as f64 / 1e6, dec.input_len, dec.input_len as f64 / PODS as f64);
+    println!(
+        "input body: {:.1} MB ({} bytes, {:.0} bytes per pod)",
+        dec.input_len as f64 / 1e6,
+        dec.input_len,
+        dec.input_len as f64 / PODS as f64
+    );
     Ok(())
 }
 
@@ -144,7 +185,10 @@ async fn get_overhead() -> Result<(f64, f64), Box<dyn std::error::Error>> {
     use kubeclient::api::core::v1::ConfigMap;
     use kubeclient::meta::v1::{CreateOptions, GetOptions, ObjectMeta};
 
-    let server = kubeclient_testserver::TestServer::builder().plain_http().start().await?;
+    let server = kubeclient_testserver::TestServer::builder()
+        .plain_http()
+        .start()
+        .await?;
     println!();
     println!("== per-request overhead: {GETS} sequential GETs of one ConfigMap, {} (plain HTTP, loopback, in-process server) ==", server.base_url());
 
@@ -157,10 +201,19 @@ async fn get_overhead() -> Result<(f64, f64), Box<dyn std::error::Error>> {
             labels: Some([("app".to_owned(), "bench".to_owned())].into()),
             ..Default::default()
         },
-        data: Some([("key".to_owned(), "value".to_owned()), ("mode".to_owned(), "fast".to_owned())].into()),
+        data: Some(
+            [
+                ("key".to_owned(), "value".to_owned()),
+                ("mode".to_owned(), "fast".to_owned()),
+            ]
+            .into(),
+        ),
         ..Default::default()
     };
-    cs.core_v1().config_maps(NS).create(&cm, &CreateOptions::default()).await?;
+    cs.core_v1()
+        .config_maps(NS)
+        .create(&cm, &CreateOptions::default())
+        .await?;
     let ours = cs.core_v1().config_maps(NS);
 
     let kconfig = kube::Config::new(server.base_url().parse()?);
@@ -200,7 +253,12 @@ async fn get_overhead() -> Result<(f64, f64), Box<dyn std::error::Error>> {
             }
         }
     }
-    let fmt = |v: &[f64]| v.iter().map(|x| format!("{x:.1}")).collect::<Vec<_>>().join(" ");
+    let fmt = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.1}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     println!("kubeclient rounds (ms per {GETS}): {}", fmt(&t_ours));
     println!("kube-rs    rounds (ms per {GETS}): {}", fmt(&t_theirs));
     let (mo, mt) = (median(&mut t_ours), median(&mut t_theirs));
@@ -251,7 +309,12 @@ fn measure<T>(body: &[u8], f: impl Fn(&[u8]) -> T, check: impl Fn(&T)) -> Sample
     let peak = PEAK.load(Relaxed);
     check(&out);
     drop(out);
-    Sample { secs, retained: after - before, peak: peak - before, allocs }
+    Sample {
+        secs,
+        retained: after - before,
+        peak: peak - before,
+        allocs,
+    }
 }
 
 fn decode_and_memory() -> Result<Decode, Box<dyn std::error::Error>> {
@@ -293,8 +356,23 @@ fn decode_and_memory() -> Result<Decode, Box<dyn std::error::Error>> {
             libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
         }
     }
-    let (k_warm, o_warm, ..) = decode_phase(&body, "phase 2, warm heap (mallopt: no trimming, no mmap below 256 MiB)");
-    Ok(Decode { input_len: body.len(), k_mbps, o_mbps, k_warm, o_warm, k_per_pod, o_per_pod, k_peak_mib, o_peak_mib, k_allocs, o_allocs })
+    let (k_warm, o_warm, ..) = decode_phase(
+        &body,
+        "phase 2, warm heap (mallopt: no trimming, no mmap below 256 MiB)",
+    );
+    Ok(Decode {
+        input_len: body.len(),
+        k_mbps,
+        o_mbps,
+        k_warm,
+        o_warm,
+        k_per_pod,
+        o_per_pod,
+        k_peak_mib,
+        o_peak_mib,
+        k_allocs,
+        o_allocs,
+    })
 }
 
 #[allow(clippy::type_complexity)]
@@ -306,16 +384,28 @@ fn decode_phase(body: &[u8], label: &str) -> (f64, f64, f64, f64, f64, f64, f64,
     for run in 0..DECODE_RUNS {
         for first in [run % 2 == 0, run % 2 != 0] {
             if first {
-                ours.push(measure(body, |b| serde_json::from_slice::<Ours>(b).unwrap(), |l| assert_eq!(l.items.len(), PODS)));
+                ours.push(measure(
+                    body,
+                    |b| serde_json::from_slice::<Ours>(b).unwrap(),
+                    |l| assert_eq!(l.items.len(), PODS),
+                ));
             } else {
-                theirs.push(measure(body, |b| serde_json::from_slice::<Theirs>(b).unwrap(), |l| assert_eq!(l.items.len(), PODS)));
+                theirs.push(measure(
+                    body,
+                    |b| serde_json::from_slice::<Theirs>(b).unwrap(),
+                    |l| assert_eq!(l.items.len(), PODS),
+                ));
             }
         }
     }
     let mb = body.len() as f64 / 1e6;
     let report = |name: &str, s: &[Sample]| -> (f64, f64, f64, f64, f64) {
         let mut rates: Vec<f64> = s.iter().map(|x| mb / x.secs).collect();
-        let runs = rates.iter().map(|r| format!("{r:.1}")).collect::<Vec<_>>().join(" ");
+        let runs = rates
+            .iter()
+            .map(|r| format!("{r:.1}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         let best = rates.iter().cloned().fold(0.0, f64::max);
         let rate = median(&mut rates);
         let last = s.last().unwrap();
@@ -337,7 +427,9 @@ fn decode_phase(body: &[u8], label: &str) -> (f64, f64, f64, f64, f64, f64, f64,
         k_best / o_best,
         o_per_pod / k_per_pod
     );
-    (k_mbps, o_mbps, k_per_pod, o_per_pod, k_peak_mib, o_peak_mib, k_allocs, o_allocs)
+    (
+        k_mbps, o_mbps, k_per_pod, o_per_pod, k_peak_mib, o_peak_mib, k_allocs, o_allocs,
+    )
 }
 
 type Shape = (usize, usize, usize, usize, usize);
@@ -347,8 +439,16 @@ fn shape_ours(l: &kubeclient::meta::v1::List<kubeclient::api::core::v1::Pod>) ->
     for p in &l.items {
         let spec = p.spec.as_ref().unwrap();
         s.1 += spec.containers.len();
-        s.2 += spec.containers.iter().map(|c| c.env.as_ref().map_or(0, |e| e.len())).sum::<usize>();
-        s.3 += p.status.as_ref().and_then(|st| st.conditions.as_ref()).map_or(0, |c| c.len());
+        s.2 += spec
+            .containers
+            .iter()
+            .map(|c| c.env.as_ref().map_or(0, |e| e.len()))
+            .sum::<usize>();
+        s.3 += p
+            .status
+            .as_ref()
+            .and_then(|st| st.conditions.as_ref())
+            .map_or(0, |c| c.len());
         s.4 += p.metadata.managed_fields.as_ref().map_or(0, |m| m.len());
     }
     s
@@ -359,8 +459,16 @@ fn shape_theirs(l: &k8s_openapi::List<k8s_openapi::api::core::v1::Pod>) -> Shape
     for p in &l.items {
         let spec = p.spec.as_ref().unwrap();
         s.1 += spec.containers.len();
-        s.2 += spec.containers.iter().map(|c| c.env.as_ref().map_or(0, |e| e.len())).sum::<usize>();
-        s.3 += p.status.as_ref().and_then(|st| st.conditions.as_ref()).map_or(0, |c| c.len());
+        s.2 += spec
+            .containers
+            .iter()
+            .map(|c| c.env.as_ref().map_or(0, |e| e.len()))
+            .sum::<usize>();
+        s.3 += p
+            .status
+            .as_ref()
+            .and_then(|st| st.conditions.as_ref())
+            .map_or(0, |c| c.len());
         s.4 += p.metadata.managed_fields.as_ref().map_or(0, |m| m.len());
     }
     s
@@ -467,7 +575,10 @@ fn fields_v1_spec() -> Value {
         )
     };
     let (a, av) = c("web");
-    let (b, bv) = ("k:{\"name\":\"sidecar\"}".to_owned(), json!({".": {}, "f:args": {}, "f:image": {}, "f:name": {}, "f:resources": {".": {}, "f:limits": {}, "f:requests": {}}}));
+    let (b, bv) = (
+        "k:{\"name\":\"sidecar\"}".to_owned(),
+        json!({".": {}, "f:args": {}, "f:image": {}, "f:name": {}, "f:resources": {".": {}, "f:limits": {}, "f:requests": {}}}),
+    );
     json!({
         "f:metadata": {
             "f:annotations": {".": {}, "f:prometheus.io/port": {}, "f:prometheus.io/scrape": {}},
@@ -488,7 +599,11 @@ fn pod(i: usize, fields_spec: &Value) -> Value {
     let rs = "web-7d9f8c6b5";
     let name = format!("{rs}-{:05x}", i * 2654435761 % 0xfffff);
     let ip = format!("10.{}.{}.{}", 42 + i / 65536, (i / 256) % 256, i % 256);
-    let node = format!("ip-10-0-{}-{}.eu-west-1.compute.internal", i % 16, (i * 7) % 250);
+    let node = format!(
+        "ip-10-0-{}-{}.eu-west-1.compute.internal",
+        i % 16,
+        (i * 7) % 250
+    );
     let labels = json!({
         "app": "web", "tier": "frontend", "version": "v2.14.3", "pod-template-hash": "7d9f8c6b5",
         "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web-prod",
@@ -496,7 +611,12 @@ fn pod(i: usize, fields_spec: &Value) -> Value {
         "app.kubernetes.io/managed-by": "Helm", "helm.sh/chart": "web-4.2.0"
     });
     let containers = json!([
-        container("web", "registry.example.com/storefront/web:v2.14.3", 8080, i),
+        container(
+            "web",
+            "registry.example.com/storefront/web:v2.14.3",
+            8080,
+            i
+        ),
         sidecar()
     ]);
     // What `kubectl apply` stores: the applied manifest, one JSON string.
@@ -631,7 +751,11 @@ fn diag() {
     use kubeclient::api::core::v1 as k;
     let p = pod(1, &fields_v1_spec());
     println!("one pod, by part:");
-    println!("  size_of Pod: kubeclient {} B, k8s-openapi {} B", std::mem::size_of::<k::Pod>(), std::mem::size_of::<o::Pod>());
+    println!(
+        "  size_of Pod: kubeclient {} B, k8s-openapi {} B",
+        std::mem::size_of::<k::Pod>(),
+        std::mem::size_of::<o::Pod>()
+    );
     fn heap<T>(v: &[u8], f: impl Fn(&[u8]) -> T) -> usize {
         let before = CURRENT.load(Relaxed);
         let out = f(v);
@@ -649,19 +773,45 @@ fn diag() {
     part("spec", &p["spec"]);
     part("status", &p["status"]);
     let b = serde_json::to_vec(&p).unwrap();
-    println!("  whole pod json {} B; heap kubeclient {} B, k8s-openapi {} B", b.len(),
-        heap(&b, |b| Box::new(serde_json::from_slice::<k::Pod>(b).unwrap())),
-        heap(&b, |b| Box::new(serde_json::from_slice::<o::Pod>(b).unwrap())));
+    println!(
+        "  whole pod json {} B; heap kubeclient {} B, k8s-openapi {} B",
+        b.len(),
+        heap(&b, |b| Box::new(
+            serde_json::from_slice::<k::Pod>(b).unwrap()
+        )),
+        heap(&b, |b| Box::new(
+            serde_json::from_slice::<o::Pod>(b).unwrap()
+        ))
+    );
     let m = serde_json::to_vec(&p["metadata"]).unwrap();
-    println!("  metadata heap kubeclient {} B, k8s-openapi {} B",
-        heap(&m, |b| Box::new(serde_json::from_slice::<kubeclient::meta::v1::ObjectMeta>(b).unwrap())),
-        heap(&m, |b| Box::new(serde_json::from_slice::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(b).unwrap())));
+    println!(
+        "  metadata heap kubeclient {} B, k8s-openapi {} B",
+        heap(&m, |b| Box::new(
+            serde_json::from_slice::<kubeclient::meta::v1::ObjectMeta>(b).unwrap()
+        )),
+        heap(&m, |b| Box::new(
+            serde_json::from_slice::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(b)
+                .unwrap()
+        ))
+    );
     let s = serde_json::to_vec(&p["spec"]).unwrap();
-    println!("  spec heap kubeclient {} B, k8s-openapi {} B",
-        heap(&s, |b| Box::new(serde_json::from_slice::<k::PodSpec>(b).unwrap())),
-        heap(&s, |b| Box::new(serde_json::from_slice::<o::PodSpec>(b).unwrap())));
+    println!(
+        "  spec heap kubeclient {} B, k8s-openapi {} B",
+        heap(&s, |b| Box::new(
+            serde_json::from_slice::<k::PodSpec>(b).unwrap()
+        )),
+        heap(&s, |b| Box::new(
+            serde_json::from_slice::<o::PodSpec>(b).unwrap()
+        ))
+    );
     let st = serde_json::to_vec(&p["status"]).unwrap();
-    println!("  status heap kubeclient {} B, k8s-openapi {} B",
-        heap(&st, |b| Box::new(serde_json::from_slice::<k::PodStatus>(b).unwrap())),
-        heap(&st, |b| Box::new(serde_json::from_slice::<o::PodStatus>(b).unwrap())));
+    println!(
+        "  status heap kubeclient {} B, k8s-openapi {} B",
+        heap(&st, |b| Box::new(
+            serde_json::from_slice::<k::PodStatus>(b).unwrap()
+        )),
+        heap(&st, |b| Box::new(
+            serde_json::from_slice::<o::PodStatus>(b).unwrap()
+        ))
+    );
 }

@@ -10,14 +10,22 @@ use quote::{format_ident, quote};
 
 /// Module path of a group-version client: `typed::<feature>::<version>`.
 pub fn client_module(feature: &str, version: &str) -> Vec<String> {
-    vec!["typed".to_owned(), naming::module_name(feature), naming::module_name(version)]
+    vec![
+        "typed".to_owned(),
+        naming::module_name(feature),
+        naming::module_name(version),
+    ]
 }
 
 /// The client of one group version.
 pub fn group_client(ir: &Ir, root: &Root, feature: &str, gv: &GroupVersion) -> TokenStream {
     let module = client_module(feature, &gv.version);
     let client = format_ident!("{}", naming::group_client_name(feature, &gv.version));
-    let api_version = if gv.group.is_empty() { gv.version.clone() } else { format!("{}/{}", gv.group, gv.version) };
+    let api_version = if gv.group.is_empty() {
+        gv.version.clone()
+    } else {
+        format!("{}/{}", gv.group, gv.version)
+    };
     let doc = format!(" Client for the `{api_version}` API: one accessor per resource.");
     let methods = gv.resources.iter().filter_map(|def| {
         let (t, _, r) = ir.resource(def)?;

@@ -23,14 +23,22 @@ const SHORT_NAMES: &[(&str, &str, &[&str])] = &[
     ("", "resourcequotas", &["quota"]),
     ("", "serviceaccounts", &["sa"]),
     ("", "services", &["svc"]),
-    ("apiextensions.k8s.io", "customresourcedefinitions", &["crd", "crds"]),
+    (
+        "apiextensions.k8s.io",
+        "customresourcedefinitions",
+        &["crd", "crds"],
+    ),
     ("apps", "daemonsets", &["ds"]),
     ("apps", "deployments", &["deploy"]),
     ("apps", "replicasets", &["rs"]),
     ("apps", "statefulsets", &["sts"]),
     ("autoscaling", "horizontalpodautoscalers", &["hpa"]),
     ("batch", "cronjobs", &["cj"]),
-    ("certificates.k8s.io", "certificatesigningrequests", &["csr"]),
+    (
+        "certificates.k8s.io",
+        "certificatesigningrequests",
+        &["csr"],
+    ),
     ("events.k8s.io", "events", &["ev"]),
     ("networking.k8s.io", "ingresses", &["ing"]),
     ("networking.k8s.io", "networkpolicies", &["netpol"]),
@@ -84,7 +92,10 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
             let f = &g.feature;
             quote!(#[cfg(feature = #f)])
         });
-        let doc = format!(" Resources of API group `{}`.", if g.name.is_empty() { "core" } else { &g.name });
+        let doc = format!(
+            " Resources of API group `{}`.",
+            if g.name.is_empty() { "core" } else { &g.name }
+        );
         consts.push(quote! {
             #cfg
             #[doc = #doc]
@@ -100,7 +111,11 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
     let feature_of: std::collections::BTreeMap<&str, &str> = ir
         .packages
         .values()
-        .flat_map(|p| p.types.iter().map(move |t| (t.as_str(), p.feature.as_str())))
+        .flat_map(|p| {
+            p.types
+                .iter()
+                .map(move |t| (t.as_str(), p.feature.as_str()))
+        })
         .collect();
     let patch_types = ir.patch.iter().map(|(name, fields)| {
         let cfg = feature_of.get(name.as_str()).filter(|_| cfg_features).map(|f| quote!(#[cfg(feature = #f)]));
@@ -116,11 +131,16 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
         });
         quote! { #cfg ::kubeclient_runtime::discovery::PatchType { name: #name, fields: &[#(#fields),*] } }
     });
-    let kinds = ir.groups.values().flat_map(|g| g.versions.values()).flat_map(|gv| gv.resources.iter()).filter_map(|def| {
-        let (_, _, r) = ir.resource(def)?;
-        let (group, version, kind) = (&r.gvk.group, &r.gvk.version, &r.gvk.kind);
-        Some(quote! { (#group, #version, #kind, #def) })
-    });
+    let kinds = ir
+        .groups
+        .values()
+        .flat_map(|g| g.versions.values())
+        .flat_map(|gv| gv.resources.iter())
+        .filter_map(|def| {
+            let (_, _, r) = ir.resource(def)?;
+            let (group, version, kind) = (&r.gvk.group, &r.gvk.version, &r.gvk.kind);
+            Some(quote! { (#group, #version, #kind, #def) })
+        });
     quote! {
         #(#consts)*
 

@@ -105,11 +105,17 @@ mod tests {
     #[test]
     fn indented_lines_become_text_blocks() {
         let md = super::markdown("Example:\n\n    [\n      {op: x}\n    ]\nafter [x]");
-        assert_eq!(md, "Example:\n\n```text\n    [\n      {op: x}\n    ]\n```\nafter \\[x\\]");
+        assert_eq!(
+            md,
+            "Example:\n\n```text\n    [\n      {op: x}\n    ]\n```\nafter \\[x\\]"
+        );
     }
 
     #[test]
     fn escapes_markdown_and_wraps_urls() {
-        assert_eq!(super::escape("see [x] <y> at https://k8s.io/docs."), "see \\[x\\] \\<y\\> at <https://k8s.io/docs>.");
+        assert_eq!(
+            super::escape("see [x] <y> at https://k8s.io/docs."),
+            "see \\[x\\] \\<y\\> at <https://k8s.io/docs>."
+        );
     }
 }

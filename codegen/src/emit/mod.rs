@@ -47,14 +47,20 @@ pub type Files = BTreeMap<String, String>;
 
 enum Unit<'a> {
     Package(&'a crate::ir::Package),
-    GroupClient { feature: &'a str, gv: &'a crate::ir::GroupVersion },
+    GroupClient {
+        feature: &'a str,
+        gv: &'a crate::ir::GroupVersion,
+    },
     Clientset,
     Discovery,
 }
 
 /// Emit every file for `ir`.
 pub fn emit(ir: &Ir, opts: &Options) -> Result<Files, Error> {
-    Root::parse(&opts.root).map_err(|source| Error::Format { file: format!("<root path `{}`>", opts.root), source })?;
+    Root::parse(&opts.root).map_err(|source| Error::Format {
+        file: format!("<root path `{}`>", opts.root),
+        source,
+    })?;
     let mut units: Vec<(String, Unit<'_>)> = Vec::new();
     for p in ir.packages.values() {
         units.push((format!("{}.rs", p.module.join("/")), Unit::Package(p)));
@@ -62,21 +68,39 @@ pub fn emit(ir: &Ir, opts: &Options) -> Result<Files, Error> {
     for g in ir.groups.values() {
         for gv in g.versions.values() {
             let module = clients::client_module(&g.feature, &gv.version);
-            units.push((format!("{}.rs", module.join("/")), Unit::GroupClient { feature: &g.feature, gv }));
+            units.push((
+                format!("{}.rs", module.join("/")),
+                Unit::GroupClient {
+                    feature: &g.feature,
+                    gv,
+                },
+            ));
         }
     }
     units.push(("clientset.rs".into(), Unit::Clientset));
     units.push(("discovery.rs".into(), Unit::Discovery));
 
     // Formatting dominates; split the units over the available cores.
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
     let chunk = units.len().div_ceil(threads).max(1);
     let results: Vec<Result<Vec<(String, String)>, Error>> = std::thread::scope(|s| {
         let handles: Vec<_> = units
             .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|(file, unit)| render(ir, opts, file, unit)).collect()))
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(file, unit)| render(ir, opts, file, unit))
+                        .collect()
+                })
+            })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(panicked()))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(panicked())))
+            .collect()
     });
     let mut files = Files::new();
     for r in results {
@@ -88,7 +112,10 @@ pub fn emit(ir: &Ir, opts: &Options) -> Result<Files, Error> {
         files.insert(file, format!("{header}{text}"));
     }
     if !opts.out_subdir.is_empty() {
-        files = files.into_iter().map(|(f, t)| (format!("{}/{f}", opts.out_subdir), t)).collect();
+        files = files
+            .into_iter()
+            .map(|(f, t)| (format!("{}/{f}", opts.out_subdir), t))
+            .collect();
     }
     Ok(files)
 }
@@ -102,25 +129,51 @@ fn panicked() -> Error {
 
 fn render(ir: &Ir, opts: &Options, file: &str, unit: &Unit<'_>) -> Result<(String, String), Error> {
     // Root holds tokens, which cannot cross threads; parse it per unit.
-    let root = Root::parse(&opts.root).map_err(|source| Error::Format { file: file.to_owned(), source })?;
+    let root = Root::parse(&opts.root).map_err(|source| Error::Format {
+        file: file.to_owned(),
+        source,
+    })?;
     let (tokens, source) = match unit {
         Unit::Package(p) => {
-            let items = p.types.iter().filter_map(|name| ir.types.get(name)).map(|t| {
-                let def = types::type_def(ir, &root, t);
-                let res = match &t.kind {
-                    TypeKind::Struct(s) => s.resource.as_ref().map(|r| resource::resource_impls(ir, &root, t, r)),
-                    _ => None,
-                };
-                quote!(#def #res)
-            });
-            (quote!(#(#items)*), format!("definitions `{}.*`", p.spec_name))
+            let items = p
+                .types
+                .iter()
+                .filter_map(|name| ir.types.get(name))
+                .map(|t| {
+                    let def = types::type_def(ir, &root, t);
+                    let res = match &t.kind {
+                        TypeKind::Struct(s) => s
+                            .resource
+                            .as_ref()
+                            .map(|r| resource::resource_impls(ir, &root, t, r)),
+                        _ => None,
+                    };
+                    quote!(#def #res)
+                });
+            (
+                quote!(#(#items)*),
+                format!("definitions `{}.*`", p.spec_name),
+            )
         }
         Unit::GroupClient { feature, gv } => {
-            let api = if gv.group.is_empty() { gv.version.clone() } else { format!("{}/{}", gv.group, gv.version) };
-            (clients::group_client(ir, &root, feature, gv), format!("the paths of `{api}`"))
+            let api = if gv.group.is_empty() {
+                gv.version.clone()
+            } else {
+                format!("{}/{}", gv.group, gv.version)
+            };
+            (
+                clients::group_client(ir, &root, feature, gv),
+                format!("the paths of `{api}`"),
+            )
         }
-        Unit::Clientset => (clients::clientset(ir, &root, opts.cfg_features), "every API group version".into()),
-        Unit::Discovery => (discovery::discovery(ir, opts.cfg_features), "every resource path".into()),
+        Unit::Clientset => (
+            clients::clientset(ir, &root, opts.cfg_features),
+            "every API group version".into(),
+        ),
+        Unit::Discovery => (
+            discovery::discovery(ir, opts.cfg_features),
+            "every resource path".into(),
+        ),
     };
     let text = format_file(file, tokens)?;
     Ok((file.to_owned(), format!("{}{text}", header(opts, &source))))
@@ -134,7 +187,10 @@ fn header(opts: &Options, source: &str) -> String {
 }
 
 fn format_file(file: &str, tokens: TokenStream) -> Result<String, Error> {
-    let parsed: syn::File = syn::parse2(tokens).map_err(|source| Error::Format { file: file.to_owned(), source })?;
+    let parsed: syn::File = syn::parse2(tokens).map_err(|source| Error::Format {
+        file: file.to_owned(),
+        source,
+    })?;
     Ok(prettyplease::unparse(&parsed))
 }
 
@@ -155,21 +211,41 @@ fn module_tree(ir: &Ir) -> Tree {
         node.leaf = Some((file, feature, doc));
     };
     for p in ir.packages.values() {
-        insert(&p.module, format!("{}.rs", p.module.join("/")), Some(p.feature.clone()), format!(" Types of `{}`.", p.spec_name));
+        insert(
+            &p.module,
+            format!("{}.rs", p.module.join("/")),
+            Some(p.feature.clone()),
+            format!(" Types of `{}`.", p.spec_name),
+        );
     }
     for g in ir.groups.values() {
         for gv in g.versions.values() {
             let module = clients::client_module(&g.feature, &gv.version);
-            let api = if gv.group.is_empty() { gv.version.clone() } else { format!("{}/{}", gv.group, gv.version) };
-            insert(&module, format!("{}.rs", module.join("/")), Some(g.feature.clone()), format!(" Typed client of `{api}`."));
+            let api = if gv.group.is_empty() {
+                gv.version.clone()
+            } else {
+                format!("{}/{}", gv.group, gv.version)
+            };
+            insert(
+                &module,
+                format!("{}.rs", module.join("/")),
+                Some(g.feature.clone()),
+                format!(" Typed client of `{api}`."),
+            );
         }
     }
     tree
 }
 
 const TOP_DOCS: &[(&str, &str)] = &[
-    ("api", " Kubernetes types by package and version (`api::apps::v1::Deployment`)."),
-    ("typed", " Group-version clients (`typed::apps::v1::AppsV1Client`)."),
+    (
+        "api",
+        " Kubernetes types by package and version (`api::apps::v1::Deployment`).",
+    ),
+    (
+        "typed",
+        " Group-version clients (`typed::apps::v1::AppsV1Client`).",
+    ),
 ];
 
 /// Doc of a module that only holds other modules.
@@ -182,7 +258,13 @@ fn branch_doc(top: &dyn Fn(&str) -> &'static str, name: &str) -> String {
 
 fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
     let tree = module_tree(ir);
-    let top_doc = |name: &str| TOP_DOCS.iter().find(|(n, _)| *n == name).map(|(_, d)| *d).unwrap_or("");
+    let top_doc = |name: &str| {
+        TOP_DOCS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, d)| *d)
+            .unwrap_or("")
+    };
     let cfg = |feature: &Option<String>| match (opts.cfg_features, feature) {
         (true, Some(f)) => quote!(#[cfg(feature = #f)]),
         _ => TokenStream::new(),
@@ -214,9 +296,16 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                 });
                 quote!(#(#mods)*)
             }
-            let prefix = if opts.out_subdir.is_empty() { String::new() } else { format!("/{}", opts.out_subdir) };
+            let prefix = if opts.out_subdir.is_empty() {
+                String::new()
+            } else {
+                format!("/{}", opts.out_subdir)
+            };
             let mods = inline(&tree, &cfg, &top_doc, &prefix);
-            let (clientset, discovery) = (format!("{prefix}/clientset.rs"), format!("{prefix}/discovery.rs"));
+            let (clientset, discovery) = (
+                format!("{prefix}/clientset.rs"),
+                format!("{prefix}/discovery.rs"),
+            );
             let lib = quote! {
                 #mods
                 mod clientset { include!(concat!(env!("OUT_DIR"), #clientset)); }
@@ -253,17 +342,25 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                 if !dir.is_empty() {
                     out.push((format!("{dir}/mod.rs"), body, hdr.to_owned()));
                 } else {
-                    out.push(("mod.rs".into(), quote! {
-                        #body
-                        mod clientset;
-                        pub use clientset::Clientset;
-                        /// Static table of every served resource.
-                        pub mod discovery;
-                    }, hdr.to_owned()));
+                    out.push((
+                        "mod.rs".into(),
+                        quote! {
+                            #body
+                            mod clientset;
+                            pub use clientset::Clientset;
+                            /// Static table of every served resource.
+                            pub mod discovery;
+                        },
+                        hdr.to_owned(),
+                    ));
                 }
                 for (name, child) in &tree.children {
                     if child.leaf.is_none() {
-                        let sub = if dir.is_empty() { name.clone() } else { format!("{dir}/{name}") };
+                        let sub = if dir.is_empty() {
+                            name.clone()
+                        } else {
+                            format!("{dir}/{name}")
+                        };
                         walk(child, &sub, cfg, top, hdr, out);
                     }
                 }
@@ -276,8 +373,11 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
 
 /// Features used by the IR, with the closure of each (for the generated crate's Cargo.toml).
 pub fn feature_table(ir: &Ir) -> BTreeMap<String, BTreeSet<String>> {
-    ir.features().into_iter().map(|f| {
-        let c = ir.feature_closure(&f);
-        (f, c)
-    }).collect()
+    ir.features()
+        .into_iter()
+        .map(|f| {
+            let c = ir.feature_closure(&f);
+            (f, c)
+        })
+        .collect()
 }

@@ -24,7 +24,9 @@ pub fn type_path(ir: &Ir, root: &Root, spec_name: &str, from: &[String]) -> Toke
         return quote!(::serde_json::Value);
     };
     if let TypeKind::Runtime(path) = &t.kind {
-        return syn::parse_str::<syn::Type>(path).map(|t| quote!(#t)).unwrap_or_else(|_| quote!(::serde_json::Value));
+        return syn::parse_str::<syn::Type>(path)
+            .map(|t| quote!(#t))
+            .unwrap_or_else(|_| quote!(::serde_json::Value));
     }
     let name = format_ident!("{}", t.rust_name);
     if t.module == from {

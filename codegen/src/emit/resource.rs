@@ -12,7 +12,11 @@ pub fn resource_impls(ir: &Ir, root: &Root, t: &TypeDef, r: &ResourceImpl) -> To
     let name = format_ident!("{}", t.rust_name);
     let (group, version, kind, plural) = (&r.gvk.group, &r.gvk.version, &r.gvk.kind, &r.plural);
     let api_version = r.gvk.api_version();
-    let scope = if r.namespaced { quote!(Namespaced) } else { quote!(Cluster) };
+    let scope = if r.namespaced {
+        quote!(Namespaced)
+    } else {
+        quote!(Cluster)
+    };
     let verbs = r.verbs.iter().filter_map(|v| {
         let marker = match v {
             Verb::Get => "Get",
@@ -29,7 +33,11 @@ pub fn resource_impls(ir: &Ir, root: &Root, t: &TypeDef, r: &ResourceImpl) -> To
         Some(quote! { impl ::kubeclient_runtime::resource::verbs::#marker for #name {} })
     });
     let subs = r.subresources.values().filter_map(|s| {
-        let body = |ir: &Ir| s.body_type.as_deref().map(|b| type_path(ir, root, b, &t.module));
+        let body = |ir: &Ir| {
+            s.body_type
+                .as_deref()
+                .map(|b| type_path(ir, root, b, &t.module))
+        };
         let sub = quote!(::kubeclient_runtime::resource::subresources);
         Some(match s.name.as_str() {
             "status" => quote! { impl #sub::Status for #name {} },

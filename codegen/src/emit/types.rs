@@ -56,14 +56,24 @@ fn field_ty(ir: &Ir, root: &Root, t: &TypeDef, f: &Field) -> TokenStream {
     }
 }
 
-fn struct_def(ir: &Ir, root: &Root, t: &TypeDef, s: &StructDef, name: &syn::Ident, docs: TokenStream) -> TokenStream {
+fn struct_def(
+    ir: &Ir,
+    root: &Root,
+    t: &TypeDef,
+    s: &StructDef,
+    name: &syn::Ident,
+    docs: TokenStream,
+) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
         let ty = field_ty(ir, root, t, f);
         let fallback = if f.doc.as_deref().is_some_and(|d| !d.trim().is_empty()) {
             Vec::new()
         } else {
-            vec![format!("The `{}` property (undocumented in the spec).", f.json_name)]
+            vec![format!(
+                "The `{}` property (undocumented in the spec).",
+                f.json_name
+            )]
         };
         let docs = doc_attrs(f.doc.as_deref(), &fallback);
         quote! { #docs pub #ident: #ty, }

@@ -29,10 +29,9 @@ pub(super) fn apply(spec: &mut Swagger) -> Result<Option<FixupReport>, crate::Er
                 continue;
             }
             saw_connect = true;
-            let dangling = op
-                .gvk
-                .as_ref()
-                .is_some_and(|g| !known.contains(&(g.group.clone(), g.version.clone(), g.kind.clone())));
+            let dangling = op.gvk.as_ref().is_some_and(|g| {
+                !known.contains(&(g.group.clone(), g.version.clone(), g.kind.clone()))
+            });
             if dangling {
                 let kind = op.gvk.take().map(|g| g.kind).unwrap_or_default();
                 changed.push(format!("{method} {path} ({kind})"));
@@ -48,7 +47,10 @@ pub(super) fn apply(spec: &mut Swagger) -> Result<Option<FixupReport>, crate::Er
             detail: "no connect operation names a kind without a definition".into(),
         });
     }
-    Ok(Some(FixupReport { name: NAME, changed }))
+    Ok(Some(FixupReport {
+        name: NAME,
+        changed,
+    }))
 }
 
 #[cfg(test)]
@@ -73,13 +75,25 @@ mod tests {
         let mut s = spec(false);
         let r = super::apply(&mut s).unwrap().unwrap();
         assert_eq!(r.changed.len(), 1);
-        assert!(s.paths.values().next().unwrap().get.as_ref().unwrap().gvk.is_none());
+        assert!(s
+            .paths
+            .values()
+            .next()
+            .unwrap()
+            .get
+            .as_ref()
+            .unwrap()
+            .gvk
+            .is_none());
     }
 
     #[test]
     fn fails_loudly_when_the_quirk_is_gone() {
         let mut s = spec(true);
-        assert!(matches!(super::apply(&mut s), Err(crate::Error::StaleFixup { .. })));
+        assert!(matches!(
+            super::apply(&mut s),
+            Err(crate::Error::StaleFixup { .. })
+        ));
     }
 
     #[test]

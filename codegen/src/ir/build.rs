@@ -20,12 +20,23 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
     for (def, r) in resources {
         let path = format!("{}/{}", r.gvk.api_version(), r.plural);
         let Some(TypeKind::Struct(s)) = types.get_mut(&def).map(|t| &mut t.kind) else {
-            return Err(Error::ResourceWithoutMetadata { definition: def, path });
+            return Err(Error::ResourceWithoutMetadata {
+                definition: def,
+                path,
+            });
         };
-        let meta = s.fields.iter_mut().find(|f| f.json_name == "metadata" && f.ty == Ty::Named(OBJECT_META.into()));
+        let meta = s
+            .fields
+            .iter_mut()
+            .find(|f| f.json_name == "metadata" && f.ty == Ty::Named(OBJECT_META.into()));
         match (meta, &s.gvk) {
             (Some(m), Some(_)) => m.required = true,
-            _ => return Err(Error::ResourceWithoutMetadata { definition: def, path }),
+            _ => {
+                return Err(Error::ResourceWithoutMetadata {
+                    definition: def,
+                    path,
+                })
+            }
         }
         s.resource = Some(r);
     }
@@ -37,7 +48,9 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
         .map(|(n, _)| n.clone())
         .collect();
     for t in types.values_mut() {
-        let TypeKind::Struct(s) = &t.kind else { continue };
+        let TypeKind::Struct(s) = &t.kind else {
+            continue;
+        };
         if s.gvk.is_none() || s.fields.len() != 2 || !t.rust_name.ends_with("List") {
             continue;
         }
@@ -57,7 +70,10 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
     mark_debug_by_field(&mut types);
 
     // Packages and their features; groups and versions.
-    let mut ir = Ir { types, ..Ir::default() };
+    let mut ir = Ir {
+        types,
+        ..Ir::default()
+    };
     let mut package_groups: BTreeMap<String, String> = BTreeMap::new();
     for (name, d) in &spec.definitions {
         let (package, _) = split_name(name);
@@ -77,14 +93,21 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
             }
         }
     }
-    let all_groups = package_groups.values().map(String::as_str).chain(
-        ir.types.values().filter_map(|t| match &t.kind {
-            TypeKind::Struct(s) => s.resource.as_ref().map(|r| r.gvk.group.as_str()),
-            _ => None,
-        }),
-    );
+    let all_groups =
+        package_groups
+            .values()
+            .map(String::as_str)
+            .chain(ir.types.values().filter_map(|t| match &t.kind {
+                TypeKind::Struct(s) => s.resource.as_ref().map(|r| r.gvk.group.as_str()),
+                _ => None,
+            }));
     let features = naming::feature_names(all_groups);
-    let feature_of = |group: &str| features.get(group).cloned().unwrap_or_else(|| naming::feature_name(group));
+    let feature_of = |group: &str| {
+        features
+            .get(group)
+            .cloned()
+            .unwrap_or_else(|| naming::feature_name(group))
+    };
     let mut feature_groups: BTreeMap<String, String> = BTreeMap::new();
     for t in ir.types.values() {
         if t.module.is_empty() {
@@ -98,29 +121,45 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
         if let Some(group) = package_groups.get(package) {
             if let Some(prev) = feature_groups.insert(feature.clone(), group.clone()) {
                 if prev != *group {
-                    return Err(Error::FeatureCollision { first: prev, second: group.clone(), feature });
+                    return Err(Error::FeatureCollision {
+                        first: prev,
+                        second: group.clone(),
+                        feature,
+                    });
                 }
             }
         }
-        let p = ir.packages.entry(t.module.clone()).or_insert_with(|| Package {
-            spec_name: package.to_owned(),
-            module: t.module.clone(),
-            feature: feature.clone(),
-            types: Vec::new(),
-        });
+        let p = ir
+            .packages
+            .entry(t.module.clone())
+            .or_insert_with(|| Package {
+                spec_name: package.to_owned(),
+                module: t.module.clone(),
+                feature: feature.clone(),
+                types: Vec::new(),
+            });
         p.types.push(t.spec_name.clone());
     }
     for (def, t) in &ir.types {
-        let TypeKind::Struct(s) = &t.kind else { continue };
+        let TypeKind::Struct(s) = &t.kind else {
+            continue;
+        };
         let Some(r) = &s.resource else { continue };
-        let g = ir.groups.entry(r.gvk.group.clone()).or_insert_with(|| Group {
-            name: r.gvk.group.clone(),
-            feature: feature_of(&r.gvk.group),
-            versions: BTreeMap::new(),
-        });
+        let g = ir
+            .groups
+            .entry(r.gvk.group.clone())
+            .or_insert_with(|| Group {
+                name: r.gvk.group.clone(),
+                feature: feature_of(&r.gvk.group),
+                versions: BTreeMap::new(),
+            });
         g.versions
             .entry(r.gvk.version.clone())
-            .or_insert_with(|| GroupVersion { group: r.gvk.group.clone(), version: r.gvk.version.clone(), resources: Vec::new() })
+            .or_insert_with(|| GroupVersion {
+                group: r.gvk.group.clone(),
+                version: r.gvk.version.clone(),
+                resources: Vec::new(),
+            })
             .resources
             .push(def.clone());
     }
@@ -140,9 +179,13 @@ fn mark_debug_by_field(types: &mut BTreeMap<String, TypeDef>) {
             .collect();
         let mut changed = false;
         for t in types.values_mut() {
-            let TypeKind::Struct(s) = &mut t.kind else { continue };
+            let TypeKind::Struct(s) = &mut t.kind else {
+                continue;
+            };
             let wanted = !s.sensitive.is_empty()
-                || s.fields.iter().any(|f| f.ty.named().is_some_and(|n| marked.contains(n)));
+                || s.fields
+                    .iter()
+                    .any(|f| f.ty.named().is_some_and(|n| marked.contains(n)));
             if wanted && !s.debug_by_field {
                 s.debug_by_field = true;
                 changed = true;
@@ -167,8 +210,18 @@ fn patch_table(spec: &Swagger) -> BTreeMap<String, Vec<super::PatchField>> {
         };
         s.ref_.as_deref().and_then(ref_target).map(str::to_owned)
     };
-    let target = |s: &Schema| ref_of(s).filter(|t| spec.definitions.get(t).is_some_and(|d| !d.properties.is_empty()));
-    let atomic_def = |s: &Schema| ref_of(s).and_then(|t| spec.definitions.get(&t)).is_some_and(|d| d.map_type.as_deref() == Some("atomic"));
+    let target = |s: &Schema| {
+        ref_of(s).filter(|t| {
+            spec.definitions
+                .get(t)
+                .is_some_and(|d| !d.properties.is_empty())
+        })
+    };
+    let atomic_def = |s: &Schema| {
+        ref_of(s)
+            .and_then(|t| spec.definitions.get(&t))
+            .is_some_and(|d| d.map_type.as_deref() == Some("atomic"))
+    };
     let mut out = BTreeMap::new();
     for (name, def) in &spec.definitions {
         let mut fields = Vec::new();
@@ -192,7 +245,10 @@ fn patch_table(spec: &Swagger) -> BTreeMap<String, Vec<super::PatchField>> {
             let atomic = p.map_type.as_deref() == Some("atomic") || atomic_def(p);
             // Fields whose defaults are right without an entry (scalars, untyped atomic lists,
             // granular objects without nested types) are left out to keep the table small.
-            let needed = item.is_some() || !strategy.is_empty() || shape == "map" || atomic
+            let needed = item.is_some()
+                || !strategy.is_empty()
+                || shape == "map"
+                || atomic
                 || (p.items.is_some() && list_type != "atomic");
             if !needed {
                 continue;
@@ -218,7 +274,11 @@ fn patch_table(spec: &Swagger) -> BTreeMap<String, Vec<super::PatchField>> {
 /// How server-side apply treats a list: `x-kubernetes-list-type` when given, otherwise the
 /// strategic-merge strategy (`merge` with a key is a map keyed by it, `merge` alone a set), as
 /// kube-openapi's schema conversion does; anything else is atomic.
-fn list_semantics(p: &crate::spec::Schema, strategy: &str, merge_key: &str) -> (&'static str, Vec<String>) {
+fn list_semantics(
+    p: &crate::spec::Schema,
+    strategy: &str,
+    merge_key: &str,
+) -> (&'static str, Vec<String>) {
     let merge = strategy.split(',').any(|s| s == "merge");
     match p.list_type.as_deref() {
         Some("map") if !p.list_map_keys.is_empty() => ("map", p.list_map_keys.clone()),

@@ -15,8 +15,11 @@ fn named_in(ty: &Ty, out: &mut Vec<String>) {
 
 /// Direct feature -> feature edges from type references and subresource bodies.
 pub(super) fn feature_deps(ir: &Ir) -> BTreeMap<String, BTreeSet<String>> {
-    let feature_of_module: BTreeMap<&Vec<String>, &str> =
-        ir.packages.iter().map(|(m, p)| (m, p.feature.as_str())).collect();
+    let feature_of_module: BTreeMap<&Vec<String>, &str> = ir
+        .packages
+        .iter()
+        .map(|(m, p)| (m, p.feature.as_str()))
+        .collect();
     let feature_of_type = |spec_name: &str| -> Option<&str> {
         let t = ir.types.get(spec_name)?;
         feature_of_module.get(&t.module).copied()
@@ -26,7 +29,9 @@ pub(super) fn feature_deps(ir: &Ir) -> BTreeMap<String, BTreeSet<String>> {
         deps.entry(f).or_default();
     }
     for t in ir.types.values() {
-        let Some(from) = feature_of_module.get(&t.module).copied() else { continue };
+        let Some(from) = feature_of_module.get(&t.module).copied() else {
+            continue;
+        };
         let mut refs = Vec::new();
         match &t.kind {
             TypeKind::Struct(s) => {
@@ -43,7 +48,9 @@ pub(super) fn feature_deps(ir: &Ir) -> BTreeMap<String, BTreeSet<String>> {
         for r in refs {
             if let Some(to) = feature_of_type(&r) {
                 if to != from {
-                    deps.entry(from.to_owned()).or_default().insert(to.to_owned());
+                    deps.entry(from.to_owned())
+                        .or_default()
+                        .insert(to.to_owned());
                 }
             }
         }

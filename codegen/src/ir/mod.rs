@@ -310,6 +310,10 @@ impl Ir {
 
     /// Every cargo feature, sorted.
     pub fn features(&self) -> BTreeSet<String> {
-        self.packages.values().map(|p| p.feature.clone()).chain(self.groups.values().map(|g| g.feature.clone())).collect()
+        self.packages
+            .values()
+            .map(|p| p.feature.clone())
+            .chain(self.groups.values().map(|g| g.feature.clone()))
+            .collect()
     }
 }

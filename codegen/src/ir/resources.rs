@@ -45,7 +45,15 @@ pub(super) fn parse_path(path: &str) -> Option<ParsedPath> {
         ["{name}", sub @ ..] => (true, Some(sub.join("/"))),
         _ => return None,
     };
-    Some(ParsedPath { group, version, namespaced, plural: (*plural).to_owned(), named, subresource, legacy_watch })
+    Some(ParsedPath {
+        group,
+        version,
+        namespaced,
+        plural: (*plural).to_owned(),
+        named,
+        subresource,
+        legacy_watch,
+    })
 }
 
 fn verb(action: &str) -> Option<Verb> {
@@ -78,11 +86,17 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
     let mut by_gvk: BTreeMap<(String, String, String), Vec<&str>> = BTreeMap::new();
     for (name, d) in &spec.definitions {
         for g in &d.gvk {
-            by_gvk.entry((g.group.clone(), g.version.clone(), g.kind.clone())).or_default().push(name);
+            by_gvk
+                .entry((g.group.clone(), g.version.clone(), g.kind.clone()))
+                .or_default()
+                .push(name);
         }
     }
     let def_of = |g: &SpecGvk| -> Option<&str> {
-        match by_gvk.get(&(g.group.clone(), g.version.clone(), g.kind.clone()))?.as_slice() {
+        match by_gvk
+            .get(&(g.group.clone(), g.version.clone(), g.kind.clone()))?
+            .as_slice()
+        {
             [one] => Some(*one),
             _ => None,
         }
@@ -98,13 +112,19 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
             continue;
         }
         for (method, op) in item.operations() {
-            let Some(v) = op.action.as_deref().and_then(verb) else { continue };
+            let Some(v) = op.action.as_deref().and_then(verb) else {
+                continue;
+            };
             let Some(g) = &op.gvk else { continue };
             let def = def_of(g).ok_or_else(|| missing_kind(path, method, g))?;
             let key = (p.group.clone(), p.version.clone(), p.plural.clone());
             defs.entry(key.clone()).or_insert_with(|| def.to_owned());
             let r = found.entry(key).or_insert_with(|| ResourceImpl {
-                gvk: Gvk { group: g.group.clone(), version: g.version.clone(), kind: g.kind.clone() },
+                gvk: Gvk {
+                    group: g.group.clone(),
+                    version: g.version.clone(),
+                    kind: g.kind.clone(),
+                },
                 plural: p.plural.clone(),
                 namespaced: false,
                 verbs: BTreeSet::new(),
@@ -122,22 +142,36 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
         let Some(p) = parse_path(path) else { continue };
         let Some(sub) = &p.subresource else { continue };
         let key = (p.group.clone(), p.version.clone(), p.plural.clone());
-        let Some(r) = found.get_mut(&key) else { continue };
+        let Some(r) = found.get_mut(&key) else {
+            continue;
+        };
         for (method, op) in item.operations() {
-            let Some(v) = op.action.as_deref().and_then(verb) else { continue };
+            let Some(v) = op.action.as_deref().and_then(verb) else {
+                continue;
+            };
             let (body, body_type) = match &op.gvk {
                 Some(g) if v != Verb::Connect => {
                     let def = def_of(g).ok_or_else(|| missing_kind(path, method, g))?;
-                    (Some(Gvk { group: g.group.clone(), version: g.version.clone(), kind: g.kind.clone() }), Some(def.to_owned()))
+                    (
+                        Some(Gvk {
+                            group: g.group.clone(),
+                            version: g.version.clone(),
+                            kind: g.kind.clone(),
+                        }),
+                        Some(def.to_owned()),
+                    )
                 }
                 _ => (None, None),
             };
-            let s = r.subresources.entry(sub.clone()).or_insert_with(|| Subresource {
-                name: sub.clone(),
-                verbs: BTreeSet::new(),
-                body: body.clone(),
-                body_type: body_type.clone(),
-            });
+            let s = r
+                .subresources
+                .entry(sub.clone())
+                .or_insert_with(|| Subresource {
+                    name: sub.clone(),
+                    verbs: BTreeSet::new(),
+                    body: body.clone(),
+                    body_type: body_type.clone(),
+                });
             s.verbs.insert(v);
             if s.body.is_none() {
                 s.body = body;
@@ -153,7 +187,11 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
                 .get(&def)
                 .and_then(|d| d.extra.get(crate::spec::SHORT_NAMES_EXTENSION))
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default();
             out.insert(def, r);
         }
@@ -168,10 +206,22 @@ mod tests {
     #[test]
     fn parses_paths() {
         let p = parse_path("/api/v1/namespaces/{namespace}/pods/{name}/status").unwrap();
-        assert_eq!((p.group.as_str(), p.version.as_str(), p.namespaced, p.plural.as_str(), p.named), ("", "v1", true, "pods", true));
+        assert_eq!(
+            (
+                p.group.as_str(),
+                p.version.as_str(),
+                p.namespaced,
+                p.plural.as_str(),
+                p.named
+            ),
+            ("", "v1", true, "pods", true)
+        );
         assert_eq!(p.subresource.as_deref(), Some("status"));
         let p = parse_path("/api/v1/namespaces/{name}/finalize").unwrap();
-        assert_eq!((p.namespaced, p.plural.as_str(), p.subresource.as_deref()), (false, "namespaces", Some("finalize")));
+        assert_eq!(
+            (p.namespaced, p.plural.as_str(), p.subresource.as_deref()),
+            (false, "namespaces", Some("finalize"))
+        );
         let p = parse_path("/apis/apps/v1/watch/namespaces/{namespace}/deployments").unwrap();
         assert!(p.legacy_watch && p.namespaced && !p.named);
         let p = parse_path("/api/v1/nodes/{name}/proxy/{path}").unwrap();

@@ -11,7 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Properties whose values are credentials; `Debug` of their struct redacts them.
 const SENSITIVE_FIELDS: &[(&str, &[&str])] = &[
     ("io.k8s.api.core.v1.Secret", &["data", "stringData"]),
-    ("io.k8s.api.authentication.v1.TokenRequestStatus", &["token"]),
+    (
+        "io.k8s.api.authentication.v1.TokenRequestStatus",
+        &["token"],
+    ),
 ];
 
 /// Split `io.k8s.api.apps.v1.Deployment` into (`io.k8s.api.apps.v1`, `Deployment`).
@@ -29,7 +32,11 @@ pub(super) fn module_of(package: &str) -> Vec<String> {
     let mut segs = package.rsplit('.');
     let version = segs.next().filter(|s| !s.is_empty()).unwrap_or("types");
     let pkg = segs.next().unwrap_or("default");
-    vec!["api".to_owned(), naming::module_name(pkg), naming::module_name(version)]
+    vec![
+        "api".to_owned(),
+        naming::module_name(pkg),
+        naming::module_name(version),
+    ]
 }
 
 /// Module paths of packages, [`module_of`] each, except where different packages would share
@@ -42,7 +49,9 @@ fn modules_of<'a>(packages: impl IntoIterator<Item = &'a str>) -> BTreeMap<Strin
     }
     let mut out = BTreeMap::new();
     for (module, members) in by_module {
-        let keeper = (members.len() > 1).then(|| members.iter().copied().find(|p| p.starts_with("io.k8s."))).flatten();
+        let keeper = (members.len() > 1)
+            .then(|| members.iter().copied().find(|p| p.starts_with("io.k8s.")))
+            .flatten();
         for p in &members {
             let mut m = module.clone();
             if members.len() > 1 && Some(*p) != keeper {
@@ -65,31 +74,48 @@ pub(super) fn build_types(spec: &Swagger) -> Result<BTreeMap<String, TypeDef>, E
     for (name, schema) in &spec.definitions {
         let (package, short) = split_name(name);
         if let Some(path) = runtime_path(name) {
-            out.insert(name.clone(), TypeDef {
-                spec_name: name.clone(),
-                rust_name: short.to_owned(),
-                module: Vec::new(),
-                doc: schema.description.clone(),
-                kind: TypeKind::Runtime(path.to_owned()),
-            });
+            out.insert(
+                name.clone(),
+                TypeDef {
+                    spec_name: name.clone(),
+                    rust_name: short.to_owned(),
+                    module: Vec::new(),
+                    doc: schema.description.clone(),
+                    kind: TypeKind::Runtime(path.to_owned()),
+                },
+            );
             continue;
         }
         if name.starts_with(APIMACHINERY_PREFIX) {
-            return Err(Error::UnmappedApimachinery { definition: name.clone() });
+            return Err(Error::UnmappedApimachinery {
+                definition: name.clone(),
+            });
         }
         let rust_name = naming::type_name(short);
-        let module = modules.get(package).cloned().unwrap_or_else(|| module_of(package));
-        if let Some(prev) = names_in_module.insert((module.clone(), rust_name.clone()), name.clone()) {
-            return Err(Error::TypeCollision { first: prev, second: name.clone(), ident: rust_name });
+        let module = modules
+            .get(package)
+            .cloned()
+            .unwrap_or_else(|| module_of(package));
+        if let Some(prev) =
+            names_in_module.insert((module.clone(), rust_name.clone()), name.clone())
+        {
+            return Err(Error::TypeCollision {
+                first: prev,
+                second: name.clone(),
+                ident: rust_name,
+            });
         }
         let kind = type_kind(spec, name, schema)?;
-        out.insert(name.clone(), TypeDef {
-            spec_name: name.clone(),
-            rust_name,
-            module,
-            doc: schema.description.clone(),
-            kind,
-        });
+        out.insert(
+            name.clone(),
+            TypeDef {
+                spec_name: name.clone(),
+                rust_name,
+                module,
+                doc: schema.description.clone(),
+                kind,
+            },
+        );
     }
     box_recursive_fields(&mut out);
     box_optional_structs(&mut out);
@@ -110,7 +136,11 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
         _ => return Ok(TypeKind::Json),
     }
     let gvk = match schema.gvk.as_slice() {
-        [one] => Some(Gvk { group: one.group.clone(), version: one.version.clone(), kind: one.kind.clone() }),
+        [one] => Some(Gvk {
+            group: one.group.clone(),
+            version: one.version.clone(),
+            kind: one.kind.clone(),
+        }),
         _ => None,
     };
     let required: BTreeSet<&str> = schema.required.iter().map(String::as_str).collect();
@@ -126,7 +156,9 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
         if gvk.is_some() && (prop == "apiVersion" || prop == "kind") {
             continue;
         }
-        let rust_name = naming::unique(naming::field_name(prop), |candidate| idents.contains_key(candidate));
+        let rust_name = naming::unique(naming::field_name(prop), |candidate| {
+            idents.contains_key(candidate)
+        });
         idents.insert(rust_name.clone(), prop.clone());
         let ty = field_type(spec, name, prop, prop_schema)?;
         fields.push(Field {
@@ -138,8 +170,11 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
             doc: prop_schema.description.clone(),
         });
     }
-    let unknown_fields = (schema.preserve_unknown_fields == Some(true))
-        .then(|| naming::unique(naming::field_name("extra"), |candidate| idents.contains_key(candidate)));
+    let unknown_fields = (schema.preserve_unknown_fields == Some(true)).then(|| {
+        naming::unique(naming::field_name("extra"), |candidate| {
+            idents.contains_key(candidate)
+        })
+    });
     Ok(TypeKind::Struct(Box::new(StructDef {
         fields,
         gvk,
@@ -159,17 +194,28 @@ fn unwrap_all_of(schema: &Schema) -> &Schema {
 }
 
 /// The Rust type of one property schema.
-pub(super) fn field_type(spec: &Swagger, definition: &str, field: &str, schema: &Schema) -> Result<Ty, Error> {
+pub(super) fn field_type(
+    spec: &Swagger,
+    definition: &str,
+    field: &str,
+    schema: &Schema,
+) -> Result<Ty, Error> {
     let schema = unwrap_all_of(schema);
     if let Some(r) = &schema.ref_ {
-        let target = ref_target(r).filter(|t| spec.definitions.contains_key(*t)).ok_or_else(|| {
-            Error::DanglingRef { definition: definition.to_owned(), field: field.to_owned(), target: r.clone() }
-        })?;
+        let target = ref_target(r)
+            .filter(|t| spec.definitions.contains_key(*t))
+            .ok_or_else(|| Error::DanglingRef {
+                definition: definition.to_owned(),
+                field: field.to_owned(),
+                target: r.clone(),
+            })?;
         return Ok(Ty::Named(target.to_owned()));
     }
     if schema.int_or_string == Some(true) || schema.format.as_deref() == Some("int-or-string") {
-        return Ok(Ty::Named("io.k8s.apimachinery.pkg.util.intstr.IntOrString".into()))
-            .and_then(|t| require_def(spec, definition, field, t));
+        return Ok(Ty::Named(
+            "io.k8s.apimachinery.pkg.util.intstr.IntOrString".into(),
+        ))
+        .and_then(|t| require_def(spec, definition, field, t));
     }
     if schema.preserve_unknown_fields == Some(true) && schema.properties.is_empty() {
         return Ok(Ty::Json);
@@ -184,7 +230,12 @@ pub(super) fn field_type(spec: &Swagger, definition: &str, field: &str, schema: 
         Some("string") => match schema.format.as_deref() {
             Some("byte") => Ty::Bytes,
             Some("date-time") => {
-                return require_def(spec, definition, field, Ty::Named("io.k8s.apimachinery.pkg.apis.meta.v1.Time".into()))
+                return require_def(
+                    spec,
+                    definition,
+                    field,
+                    Ty::Named("io.k8s.apimachinery.pkg.apis.meta.v1.Time".into()),
+                )
             }
             _ => Ty::String,
         },
@@ -204,9 +255,12 @@ pub(super) fn field_type(spec: &Swagger, definition: &str, field: &str, schema: 
                 });
             }
             match &schema.additional_properties {
-                Some(AdditionalProperties::Schema(v)) => {
-                    Ty::Map(Box::new(field_type(spec, definition, &format!("{field}{{}}"), v)?))
-                }
+                Some(AdditionalProperties::Schema(v)) => Ty::Map(Box::new(field_type(
+                    spec,
+                    definition,
+                    &format!("{field}{{}}"),
+                    v,
+                )?)),
                 Some(AdditionalProperties::Bool(true)) => Ty::Map(Box::new(Ty::Json)),
                 _ => Ty::Json,
             }
@@ -227,7 +281,11 @@ pub(super) fn field_type(spec: &Swagger, definition: &str, field: &str, schema: 
 fn require_def(spec: &Swagger, definition: &str, field: &str, ty: Ty) -> Result<Ty, Error> {
     if let Ty::Named(n) = &ty {
         if !spec.definitions.contains_key(n) && runtime_path(n).is_none() {
-            return Err(Error::DanglingRef { definition: definition.into(), field: field.into(), target: n.clone() });
+            return Err(Error::DanglingRef {
+                definition: definition.into(),
+                field: field.into(),
+                target: n.clone(),
+            });
         }
     }
     Ok(ty)
@@ -239,10 +297,15 @@ fn require_def(spec: &Swagger, definition: &str, field: &str, ty: Ty) -> Result<
 /// `Container` with its probes and security context, a `Volume` with its thirty sources).
 /// `spec` and `status` stay inline: Go holds those by value, and they are nearly always set.
 fn box_optional_structs(types: &mut BTreeMap<String, TypeDef>) {
-    let structs: BTreeSet<String> =
-        types.iter().filter(|(_, t)| matches!(t.kind, TypeKind::Struct(_))).map(|(n, _)| n.clone()).collect();
+    let structs: BTreeSet<String> = types
+        .iter()
+        .filter(|(_, t)| matches!(t.kind, TypeKind::Struct(_)))
+        .map(|(n, _)| n.clone())
+        .collect();
     for t in types.values_mut() {
-        let TypeKind::Struct(s) = &mut t.kind else { continue };
+        let TypeKind::Struct(s) = &mut t.kind else {
+            continue;
+        };
         for f in &mut s.fields {
             let is_struct = matches!(&f.ty, Ty::Named(n) if structs.contains(n));
             if is_struct && !f.required && !matches!(f.json_name.as_str(), "spec" | "status") {
@@ -260,7 +323,13 @@ fn box_recursive_fields(types: &mut BTreeMap<String, TypeDef>) {
         .filter_map(|(n, t)| match &t.kind {
             TypeKind::Struct(s) => Some((
                 n.clone(),
-                s.fields.iter().filter_map(|f| match &f.ty { Ty::Named(x) => Some(x.clone()), _ => None }).collect(),
+                s.fields
+                    .iter()
+                    .filter_map(|f| match &f.ty {
+                        Ty::Named(x) => Some(x.clone()),
+                        _ => None,
+                    })
+                    .collect(),
             )),
             _ => None,
         })
@@ -287,7 +356,11 @@ fn box_recursive_fields(types: &mut BTreeMap<String, TypeDef>) {
         }
     }
     for (name, _, target) in to_box {
-        if let Some(TypeDef { kind: TypeKind::Struct(s), .. }) = types.get_mut(&name) {
+        if let Some(TypeDef {
+            kind: TypeKind::Struct(s),
+            ..
+        }) = types.get_mut(&name)
+        {
             for f in &mut s.fields {
                 if f.ty == Ty::Named(target.clone()) {
                     f.boxed = true;

@@ -17,7 +17,9 @@
 //!
 //! Errors name the file, the document, the CRD, the version and the path of the schema node.
 
-use super::swagger::{AdditionalProperties, Gvk, Operation, Parameter, PathItem, Response, Schema, Swagger};
+use super::swagger::{
+    AdditionalProperties, Gvk, Operation, Parameter, PathItem, Response, Schema, Swagger,
+};
 use crate::naming;
 use crate::Error;
 use serde::Deserialize;
@@ -149,39 +151,58 @@ pub fn parse_crds(origin: &str, bytes: &[u8]) -> Result<Vec<LocatedCrd>, Error> 
     let mut out = Vec::new();
     for (i, doc) in serde_yaml_ng::Deserializer::from_slice(bytes).enumerate() {
         let document = i + 1;
-        let value = Value::deserialize(doc).map_err(|source| Error::ParseCrd { origin: origin.to_owned(), document, source })?;
+        let value = Value::deserialize(doc).map_err(|source| Error::ParseCrd {
+            origin: origin.to_owned(),
+            document,
+            source,
+        })?;
         if value.is_null() {
             continue;
         }
-        let crd_err = |path: &str, what: String| Error::Crd(Box::new(crate::error::CrdProblem {
-            origin: origin.to_owned(),
-            document,
-            crd: value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("<unnamed>").to_owned(),
-            version: String::new(),
-            path: path.to_owned(),
-            what,
-        }));
+        let crd_err = |path: &str, what: String| {
+            Error::Crd(Box::new(crate::error::CrdProblem {
+                origin: origin.to_owned(),
+                document,
+                crd: value
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("<unnamed>")
+                    .to_owned(),
+                version: String::new(),
+                path: path.to_owned(),
+                what,
+            }))
+        };
         let Some(obj) = value.as_object() else {
-            return Err(crd_err("", "a document must be a mapping (a Kubernetes object)".into()));
+            return Err(crd_err(
+                "",
+                "a document must be a mapping (a Kubernetes object)".into(),
+            ));
         };
         if obj.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition") {
             continue;
         }
         match obj.get("apiVersion").and_then(Value::as_str) {
             Some("apiextensions.k8s.io/v1") => {}
-            other => {
-                return Err(crd_err(
-                    "apiVersion",
-                    format!("apiVersion {other:?} is not supported; only apiextensions.k8s.io/v1 CRDs are"),
-                ))
-            }
+            other => return Err(crd_err(
+                "apiVersion",
+                format!(
+                    "apiVersion {other:?} is not supported; only apiextensions.k8s.io/v1 CRDs are"
+                ),
+            )),
         }
-        let crd: CustomResourceDefinition =
-            serde_json::from_value(value.clone()).map_err(|e| crd_err("", format!("not a valid CustomResourceDefinition: {e}")))?;
-        out.push(LocatedCrd { origin: origin.to_owned(), document, crd });
+        let crd: CustomResourceDefinition = serde_json::from_value(value.clone())
+            .map_err(|e| crd_err("", format!("not a valid CustomResourceDefinition: {e}")))?;
+        out.push(LocatedCrd {
+            origin: origin.to_owned(),
+            document,
+            crd,
+        });
     }
     if out.is_empty() {
-        return Err(Error::NoCrds { origin: origin.to_owned() });
+        return Err(Error::NoCrds {
+            origin: origin.to_owned(),
+        });
     }
     Ok(out)
 }
@@ -215,7 +236,11 @@ fn reversed_group(group: &str) -> String {
 
 /// Path of a property below `path`.
 fn prop_path(path: &str, prop: &str) -> String {
-    if !prop.is_empty() && prop.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if !prop.is_empty()
+        && prop
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         format!("{path}.properties.{prop}")
     } else {
         format!("{path}.properties[{prop:?}]")
@@ -243,11 +268,18 @@ impl Converter<'_, '_> {
         name
     }
 
-    fn string(&self, obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<String>, Error> {
+    fn string(
+        &self,
+        obj: &Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Result<Option<String>, Error> {
         match obj.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.at.err(path, format!("`{key}` must be a string, found {other}"))),
+            Some(other) => Err(self
+                .at
+                .err(path, format!("`{key}` must be a string, found {other}"))),
         }
     }
 
@@ -255,22 +287,41 @@ impl Converter<'_, '_> {
         match obj.get(key) {
             None | Some(Value::Null) => Ok(false),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(other) => Err(self.at.err(path, format!("`{key}` must be a boolean, found {other}"))),
+            Some(other) => Err(self
+                .at
+                .err(path, format!("`{key}` must be a boolean, found {other}"))),
         }
     }
 
-    fn strings(&self, obj: &Map<String, Value>, key: &str, path: &str) -> Result<Vec<String>, Error> {
+    fn strings(
+        &self,
+        obj: &Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Result<Vec<String>, Error> {
         match obj.get(key) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Array(a)) => a
                 .iter()
-                .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| self.at.err(path, format!("`{key}` must list strings, found {v}"))))
+                .map(|v| {
+                    v.as_str().map(str::to_owned).ok_or_else(|| {
+                        self.at
+                            .err(path, format!("`{key}` must list strings, found {v}"))
+                    })
+                })
                 .collect(),
-            Some(other) => Err(self.at.err(path, format!("`{key}` must be a list of strings, found {other}"))),
+            Some(other) => Err(self.at.err(
+                path,
+                format!("`{key}` must be a list of strings, found {other}"),
+            )),
         }
     }
 
-    fn properties<'v>(&self, obj: &'v Map<String, Value>, path: &str) -> Result<Vec<(&'v String, &'v Value)>, Error> {
+    fn properties<'v>(
+        &self,
+        obj: &'v Map<String, Value>,
+        path: &str,
+    ) -> Result<Vec<(&'v String, &'v Value)>, Error> {
         match obj.get("properties") {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Object(m)) => {
@@ -278,17 +329,29 @@ impl Converter<'_, '_> {
                 props.sort_by(|a, b| a.0.cmp(b.0));
                 Ok(props)
             }
-            Some(other) => Err(self.at.err(path, format!("`properties` must be a mapping, found {other}"))),
+            Some(other) => Err(self.at.err(
+                path,
+                format!("`properties` must be a mapping, found {other}"),
+            )),
         }
     }
 
     /// Checks shared by every node; returns the object and its `type`.
-    fn open<'v>(&self, node: &'v Value, path: &str) -> Result<(&'v Map<String, Value>, Option<String>), Error> {
+    fn open<'v>(
+        &self,
+        node: &'v Value,
+        path: &str,
+    ) -> Result<(&'v Map<String, Value>, Option<String>), Error> {
         let Some(obj) = node.as_object() else {
-            return Err(self.at.err(path, format!("a schema must be a mapping, found {node}")));
+            return Err(self
+                .at
+                .err(path, format!("a schema must be a mapping, found {node}")));
         };
         if obj.contains_key("$ref") {
-            return Err(self.at.err(path, "`$ref` is not allowed in a CRD schema (CRD schemas must be self-contained)"));
+            return Err(self.at.err(
+                path,
+                "`$ref` is not allowed in a CRD schema (CRD schemas must be self-contained)",
+            ));
         }
         let ty = self.string(obj, "type", path)?;
         match ty.as_deref() {
@@ -330,7 +393,11 @@ impl Converter<'_, '_> {
             Some("array") => {
                 s.type_ = ty;
                 if let Some(items) = obj.get("items") {
-                    s.items = Some(Box::new(self.node(items, &format!("{path}.items"), hint)?));
+                    s.items = Some(Box::new(self.node(
+                        items,
+                        &format!("{path}.items"),
+                        hint,
+                    )?));
                 }
             }
             Some("object") | None if !props.is_empty() => {
@@ -346,20 +413,30 @@ impl Converter<'_, '_> {
                 };
                 for (prop, child) in props {
                     let child_hint = naming::nested_type_name(&name, prop);
-                    def.properties.insert(prop.clone(), self.node(child, &prop_path(path, prop), &child_hint)?);
+                    def.properties.insert(
+                        prop.clone(),
+                        self.node(child, &prop_path(path, prop), &child_hint)?,
+                    );
                 }
                 let full = format!("{}.{name}", self.package);
                 self.defs.insert(full.clone(), def);
-                return Ok(Schema { ref_: def_ref(&full), description: s.description, ..Schema::default() });
+                return Ok(Schema {
+                    ref_: def_ref(&full),
+                    description: s.description,
+                    ..Schema::default()
+                });
             }
             Some("object") | None => {
                 s.type_ = ty;
                 match obj.get("additionalProperties") {
                     None | Some(Value::Null) => {}
-                    Some(Value::Bool(b)) => s.additional_properties = Some(AdditionalProperties::Bool(*b)),
+                    Some(Value::Bool(b)) => {
+                        s.additional_properties = Some(AdditionalProperties::Bool(*b))
+                    }
                     Some(v) => {
                         let value = self.node(v, &format!("{path}.additionalProperties"), hint)?;
-                        s.additional_properties = Some(AdditionalProperties::Schema(Box::new(value)));
+                        s.additional_properties =
+                            Some(AdditionalProperties::Schema(Box::new(value)));
                     }
                 }
             }
@@ -372,15 +449,24 @@ impl Converter<'_, '_> {
     fn root(&mut self, node: &Value, path: &str, kind_def: &str, gvk: Gvk) -> Result<(), Error> {
         let (obj, ty) = self.open(node, path)?;
         if !matches!(ty.as_deref(), None | Some("object")) {
-            return Err(self.at.err(path, "the top-level schema of a CRD version must be `type: object`"));
+            return Err(self.at.err(
+                path,
+                "the top-level schema of a CRD version must be `type: object`",
+            ));
         }
         let kind = gvk.kind.clone();
         let mut def = Schema {
             type_: Some("object".into()),
             description: self.string(obj, "description", path)?,
-            required: self.strings(obj, "required", path)?.into_iter().filter(|r| r != "metadata").collect(),
+            required: self
+                .strings(obj, "required", path)?
+                .into_iter()
+                .filter(|r| r != "metadata")
+                .collect(),
             gvk: vec![gvk],
-            preserve_unknown_fields: self.flag(obj, "x-kubernetes-preserve-unknown-fields", path)?.then_some(true),
+            preserve_unknown_fields: self
+                .flag(obj, "x-kubernetes-preserve-unknown-fields", path)?
+                .then_some(true),
             ..Schema::default()
         };
         for (prop, child) in self.properties(obj, path)? {
@@ -388,32 +474,72 @@ impl Converter<'_, '_> {
             let converted = match prop.as_str() {
                 "metadata" => {
                     self.open(child, &p)?;
-                    Schema { ref_: def_ref(OBJECT_META), ..Schema::default() }
+                    Schema {
+                        ref_: def_ref(OBJECT_META),
+                        ..Schema::default()
+                    }
                 }
-                "apiVersion" | "kind" => Schema { type_: Some("string".into()), ..Schema::default() },
+                "apiVersion" | "kind" => Schema {
+                    type_: Some("string".into()),
+                    ..Schema::default()
+                },
                 _ => self.node(child, &p, &naming::nested_type_name(&kind, prop))?,
             };
             def.properties.insert(prop.clone(), converted);
         }
-        def.properties.entry("apiVersion".into()).or_insert_with(|| Schema { type_: Some("string".into()), ..Schema::default() });
-        def.properties.entry("kind".into()).or_insert_with(|| Schema { type_: Some("string".into()), ..Schema::default() });
-        def.properties.entry("metadata".into()).or_insert_with(|| Schema { ref_: def_ref(OBJECT_META), ..Schema::default() });
+        def.properties
+            .entry("apiVersion".into())
+            .or_insert_with(|| Schema {
+                type_: Some("string".into()),
+                ..Schema::default()
+            });
+        def.properties
+            .entry("kind".into())
+            .or_insert_with(|| Schema {
+                type_: Some("string".into()),
+                ..Schema::default()
+            });
+        def.properties
+            .entry("metadata".into())
+            .or_insert_with(|| Schema {
+                ref_: def_ref(OBJECT_META),
+                ..Schema::default()
+            });
         self.defs.insert(kind_def.to_owned(), def);
         Ok(())
     }
 }
 
-fn op(id: String, action: &str, gvk: &Gvk, body: Option<&str>, response: &str) -> Option<Operation> {
-    let reference = |name: &str| Schema { ref_: def_ref(name), ..Schema::default() };
+fn op(
+    id: String,
+    action: &str,
+    gvk: &Gvk,
+    body: Option<&str>,
+    response: &str,
+) -> Option<Operation> {
+    let reference = |name: &str| Schema {
+        ref_: def_ref(name),
+        ..Schema::default()
+    };
     let mut responses = BTreeMap::new();
-    responses.insert("200".to_owned(), Response { schema: Some(reference(response)) });
+    responses.insert(
+        "200".to_owned(),
+        Response {
+            schema: Some(reference(response)),
+        },
+    );
     Some(Operation {
         operation_id: Some(id),
         description: None,
         action: Some(action.to_owned()),
         gvk: Some(gvk.clone()),
         parameters: body
-            .map(|b| Parameter { ref_: None, name: Some("body".into()), in_: Some("body".into()), schema: Some(reference(b)) })
+            .map(|b| Parameter {
+                ref_: None,
+                name: Some("body".into()),
+                in_: Some("body".into()),
+                schema: Some(reference(b)),
+            })
             .into_iter()
             .collect(),
         responses,
@@ -437,62 +563,169 @@ fn add_paths(
     scale: bool,
 ) {
     let gv = format!("/apis/{group}/{version}");
-    let ns = if namespaced { "/namespaces/{namespace}" } else { "" };
-    let id = |verb: &str, suffix: &str| naming::operation_id(verb, group, version, namespaced, &gvk.kind, suffix);
+    let ns = if namespaced {
+        "/namespaces/{namespace}"
+    } else {
+        ""
+    };
+    let id = |verb: &str, suffix: &str| {
+        naming::operation_id(verb, group, version, namespaced, &gvk.kind, suffix)
+    };
     let base = format!("{gv}{ns}/{plural}");
-    paths.insert(base.clone(), PathItem {
-        get: op(id("list", ""), "list", gvk, None, list_def),
-        post: op(id("create", ""), "post", gvk, Some(kind_def), kind_def),
-        delete: op(id("deletecollection", ""), "deletecollection", gvk, None, "io.k8s.apimachinery.pkg.apis.meta.v1.Status"),
-        ..PathItem::default()
-    });
-    paths.insert(format!("{base}/{{name}}"), PathItem {
-        get: op(id("read", ""), "get", gvk, None, kind_def),
-        put: op(id("replace", ""), "put", gvk, Some(kind_def), kind_def),
-        patch: op(id("patch", ""), "patch", gvk, Some("io.k8s.apimachinery.pkg.apis.meta.v1.Patch"), kind_def),
-        delete: op(id("delete", ""), "delete", gvk, None, "io.k8s.apimachinery.pkg.apis.meta.v1.Status"),
-        ..PathItem::default()
-    });
-    paths.insert(format!("{gv}/watch{ns}/{plural}"), PathItem {
-        get: op(id("watch", "List"), "watchlist", gvk, None, "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent"),
-        ..PathItem::default()
-    });
-    paths.insert(format!("{gv}/watch{ns}/{plural}/{{name}}"), PathItem {
-        get: op(id("watch", ""), "watch", gvk, None, "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent"),
-        ..PathItem::default()
-    });
-    if namespaced {
-        let all = |verb: &str| naming::operation_id(verb, group, version, false, &gvk.kind, "ForAllNamespaces");
-        paths.insert(format!("{gv}/{plural}"), PathItem { get: op(all("list"), "list", gvk, None, list_def), ..PathItem::default() });
-        paths.insert(format!("{gv}/watch/{plural}"), PathItem {
-            get: op(all("watch"), "watchlist", gvk, None, "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent"),
+    paths.insert(
+        base.clone(),
+        PathItem {
+            get: op(id("list", ""), "list", gvk, None, list_def),
+            post: op(id("create", ""), "post", gvk, Some(kind_def), kind_def),
+            delete: op(
+                id("deletecollection", ""),
+                "deletecollection",
+                gvk,
+                None,
+                "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+            ),
             ..PathItem::default()
-        });
+        },
+    );
+    paths.insert(
+        format!("{base}/{{name}}"),
+        PathItem {
+            get: op(id("read", ""), "get", gvk, None, kind_def),
+            put: op(id("replace", ""), "put", gvk, Some(kind_def), kind_def),
+            patch: op(
+                id("patch", ""),
+                "patch",
+                gvk,
+                Some("io.k8s.apimachinery.pkg.apis.meta.v1.Patch"),
+                kind_def,
+            ),
+            delete: op(
+                id("delete", ""),
+                "delete",
+                gvk,
+                None,
+                "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+            ),
+            ..PathItem::default()
+        },
+    );
+    paths.insert(
+        format!("{gv}/watch{ns}/{plural}"),
+        PathItem {
+            get: op(
+                id("watch", "List"),
+                "watchlist",
+                gvk,
+                None,
+                "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
+            ),
+            ..PathItem::default()
+        },
+    );
+    paths.insert(
+        format!("{gv}/watch{ns}/{plural}/{{name}}"),
+        PathItem {
+            get: op(
+                id("watch", ""),
+                "watch",
+                gvk,
+                None,
+                "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
+            ),
+            ..PathItem::default()
+        },
+    );
+    if namespaced {
+        let all = |verb: &str| {
+            naming::operation_id(verb, group, version, false, &gvk.kind, "ForAllNamespaces")
+        };
+        paths.insert(
+            format!("{gv}/{plural}"),
+            PathItem {
+                get: op(all("list"), "list", gvk, None, list_def),
+                ..PathItem::default()
+            },
+        );
+        paths.insert(
+            format!("{gv}/watch/{plural}"),
+            PathItem {
+                get: op(
+                    all("watch"),
+                    "watchlist",
+                    gvk,
+                    None,
+                    "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
+                ),
+                ..PathItem::default()
+            },
+        );
     }
     if status {
-        paths.insert(format!("{base}/{{name}}/status"), PathItem {
-            get: op(id("read", "Status"), "get", gvk, None, kind_def),
-            put: op(id("replace", "Status"), "put", gvk, Some(kind_def), kind_def),
-            patch: op(id("patch", "Status"), "patch", gvk, Some("io.k8s.apimachinery.pkg.apis.meta.v1.Patch"), kind_def),
-            ..PathItem::default()
-        });
+        paths.insert(
+            format!("{base}/{{name}}/status"),
+            PathItem {
+                get: op(id("read", "Status"), "get", gvk, None, kind_def),
+                put: op(
+                    id("replace", "Status"),
+                    "put",
+                    gvk,
+                    Some(kind_def),
+                    kind_def,
+                ),
+                patch: op(
+                    id("patch", "Status"),
+                    "patch",
+                    gvk,
+                    Some("io.k8s.apimachinery.pkg.apis.meta.v1.Patch"),
+                    kind_def,
+                ),
+                ..PathItem::default()
+            },
+        );
     }
     if scale {
-        let scale_gvk = Gvk { group: "autoscaling".into(), version: "v1".into(), kind: "Scale".into() };
-        paths.insert(format!("{base}/{{name}}/scale"), PathItem {
-            get: op(id("read", "Scale"), "get", &scale_gvk, None, SCALE),
-            put: op(id("replace", "Scale"), "put", &scale_gvk, Some(SCALE), SCALE),
-            patch: op(id("patch", "Scale"), "patch", &scale_gvk, Some("io.k8s.apimachinery.pkg.apis.meta.v1.Patch"), SCALE),
-            ..PathItem::default()
-        });
+        let scale_gvk = Gvk {
+            group: "autoscaling".into(),
+            version: "v1".into(),
+            kind: "Scale".into(),
+        };
+        paths.insert(
+            format!("{base}/{{name}}/scale"),
+            PathItem {
+                get: op(id("read", "Scale"), "get", &scale_gvk, None, SCALE),
+                put: op(
+                    id("replace", "Scale"),
+                    "put",
+                    &scale_gvk,
+                    Some(SCALE),
+                    SCALE,
+                ),
+                patch: op(
+                    id("patch", "Scale"),
+                    "patch",
+                    &scale_gvk,
+                    Some("io.k8s.apimachinery.pkg.apis.meta.v1.Patch"),
+                    SCALE,
+                ),
+                ..PathItem::default()
+            },
+        );
     }
 }
 
-fn object(description: &str, props: &[(&str, Schema)], required: &[&str], gvk: Option<Gvk>) -> Schema {
+fn object(
+    description: &str,
+    props: &[(&str, Schema)],
+    required: &[&str],
+    gvk: Option<Gvk>,
+) -> Schema {
     Schema {
         type_: Some("object".into()),
         description: Some(description.into()),
-        properties: props.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+        properties: props
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
         required: required.iter().map(|r| (*r).to_owned()).collect(),
         gvk: gvk.into_iter().collect(),
         ..Schema::default()
@@ -500,7 +733,11 @@ fn object(description: &str, props: &[(&str, Schema)], required: &[&str], gvk: O
 }
 
 fn scalar(ty: &str, format: Option<&str>) -> Schema {
-    Schema { type_: Some(ty.into()), format: format.map(str::to_owned), ..Schema::default() }
+    Schema {
+        type_: Some(ty.into()),
+        format: format.map(str::to_owned),
+        ..Schema::default()
+    }
 }
 
 /// Definitions the converted CRDs reference without defining them: apimachinery types (mapped to
@@ -510,34 +747,70 @@ fn add_support_definitions(defs: &mut BTreeMap<String, Schema>, scale: bool) {
     let mut add = |name: &str, s: Schema| {
         defs.entry(name.to_owned()).or_insert(s);
     };
-    add(OBJECT_META, object("Standard object metadata.", &[], &[], None));
+    add(
+        OBJECT_META,
+        object("Standard object metadata.", &[], &[], None),
+    );
     add(LIST_META, object("Standard list metadata.", &[], &[], None));
     add(TIME, scalar("string", Some("date-time")));
     add(INT_OR_STRING, scalar("string", Some("int-or-string")));
-    add("io.k8s.apimachinery.pkg.apis.meta.v1.Status", object("Status of an operation.", &[], &[], None));
-    add("io.k8s.apimachinery.pkg.apis.meta.v1.Patch", object("A patch body.", &[], &[], None));
-    add("io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent", object("A watch event.", &[], &[], None));
+    add(
+        "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+        object("Status of an operation.", &[], &[], None),
+    );
+    add(
+        "io.k8s.apimachinery.pkg.apis.meta.v1.Patch",
+        object("A patch body.", &[], &[], None),
+    );
+    add(
+        "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
+        object("A watch event.", &[], &[], None),
+    );
     if scale {
-        let r = |n: &str| Schema { ref_: def_ref(n), ..Schema::default() };
-        add(SCALE, object(
-            "Scale represents a scaling request for a resource.",
-            &[
-                ("apiVersion", scalar("string", None)),
-                ("kind", scalar("string", None)),
-                ("metadata", r(OBJECT_META)),
-                ("spec", r(SCALE_SPEC)),
-                ("status", r(SCALE_STATUS)),
-            ],
-            &[],
-            Some(Gvk { group: "autoscaling".into(), version: "v1".into(), kind: "Scale".into() }),
-        ));
-        add(SCALE_SPEC, object("ScaleSpec describes the attributes of a scale subresource.", &[("replicas", scalar("integer", Some("int32")))], &[], None));
-        add(SCALE_STATUS, object(
-            "ScaleStatus represents the current status of a scale subresource.",
-            &[("replicas", scalar("integer", Some("int32"))), ("selector", scalar("string", None))],
-            &["replicas"],
-            None,
-        ));
+        let r = |n: &str| Schema {
+            ref_: def_ref(n),
+            ..Schema::default()
+        };
+        add(
+            SCALE,
+            object(
+                "Scale represents a scaling request for a resource.",
+                &[
+                    ("apiVersion", scalar("string", None)),
+                    ("kind", scalar("string", None)),
+                    ("metadata", r(OBJECT_META)),
+                    ("spec", r(SCALE_SPEC)),
+                    ("status", r(SCALE_STATUS)),
+                ],
+                &[],
+                Some(Gvk {
+                    group: "autoscaling".into(),
+                    version: "v1".into(),
+                    kind: "Scale".into(),
+                }),
+            ),
+        );
+        add(
+            SCALE_SPEC,
+            object(
+                "ScaleSpec describes the attributes of a scale subresource.",
+                &[("replicas", scalar("integer", Some("int32")))],
+                &[],
+                None,
+            ),
+        );
+        add(
+            SCALE_STATUS,
+            object(
+                "ScaleStatus represents the current status of a scale subresource.",
+                &[
+                    ("replicas", scalar("integer", Some("int32"))),
+                    ("selector", scalar("string", None)),
+                ],
+                &["replicas"],
+                None,
+            ),
+        );
     }
 }
 
@@ -553,13 +826,29 @@ pub fn add_to_swagger(spec: &mut Swagger, crds: &[LocatedCrd]) -> Result<(), Err
         let spec_ = &c.crd.spec;
         let name = c.crd.metadata.name.as_str();
         let here = format!("{}, document {} (CRD `{name}`)", c.origin, c.document);
-        let at = At { origin: &c.origin, document: c.document, crd: name, version: "" };
+        let at = At {
+            origin: &c.origin,
+            document: c.document,
+            crd: name,
+            version: "",
+        };
         check_names(&at, spec_)?;
-        if let Some(prev) = plurals.insert((spec_.group.clone(), spec_.names.plural.clone()), here.clone()) {
-            return Err(Error::DuplicateCrd { what: format!("resource {}/{}", spec_.group, spec_.names.plural), first: prev, second: here });
+        if let Some(prev) = plurals.insert(
+            (spec_.group.clone(), spec_.names.plural.clone()),
+            here.clone(),
+        ) {
+            return Err(Error::DuplicateCrd {
+                what: format!("resource {}/{}", spec_.group, spec_.names.plural),
+                first: prev,
+                second: here,
+            });
         }
         for v in spec_.versions.iter().filter(|v| v.served) {
-            let key = (spec_.group.clone(), v.name.clone(), spec_.names.kind.clone());
+            let key = (
+                spec_.group.clone(),
+                v.name.clone(),
+                spec_.names.kind.clone(),
+            );
             if let Some(prev) = kinds.insert(key, here.clone()) {
                 return Err(Error::DuplicateCrd {
                     what: format!("kind {}/{}/{}", spec_.group, v.name, spec_.names.kind),
@@ -581,44 +870,103 @@ pub fn add_to_swagger(spec: &mut Swagger, crds: &[LocatedCrd]) -> Result<(), Err
         let s = &c.crd.spec;
         let name = c.crd.metadata.name.as_str();
         let namespaced = s.scope == "Namespaced";
-        let served: Vec<(usize, &CrdVersion)> = s.versions.iter().enumerate().filter(|(_, v)| v.served).collect();
+        let served: Vec<(usize, &CrdVersion)> = s
+            .versions
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.served)
+            .collect();
         for (i, v) in served {
-            let at = At { origin: &c.origin, document: c.document, crd: name, version: &v.name };
+            let at = At {
+                origin: &c.origin,
+                document: c.document,
+                crd: name,
+                version: &v.name,
+            };
             let path = format!("spec.versions[{i}].schema.openAPIV3Schema");
-            let Some(root) = v.schema.as_ref().and_then(|s| s.open_api_v3_schema.as_ref()) else {
-                return Err(at.err(&path, "a served version needs a schema (spec.versions[].schema.openAPIV3Schema)"));
+            let Some(root) = v
+                .schema
+                .as_ref()
+                .and_then(|s| s.open_api_v3_schema.as_ref())
+            else {
+                return Err(at.err(
+                    &path,
+                    "a served version needs a schema (spec.versions[].schema.openAPIV3Schema)",
+                ));
             };
             let package = format!("{}.{}", reversed_group(&s.group), v.name);
-            let gvk = Gvk { group: s.group.clone(), version: v.name.clone(), kind: s.names.kind.clone() };
+            let gvk = Gvk {
+                group: s.group.clone(),
+                version: v.name.clone(),
+                kind: s.names.kind.clone(),
+            };
             let kind_def = format!("{package}.{}", s.names.kind);
             let list_name = list_kind(&s.names);
             let list_def = format!("{package}.{list_name}");
             let mut set = taken.remove(&package).unwrap_or_default();
-            let mut conv = Converter { at: at.clone(), package: &package, defs: &mut defs, taken: &mut set };
+            let mut conv = Converter {
+                at: at.clone(),
+                package: &package,
+                defs: &mut defs,
+                taken: &mut set,
+            };
             conv.root(root, &path, &kind_def, gvk.clone())?;
             taken.insert(package.clone(), set);
             if let (Some(def), false) = (defs.get_mut(&kind_def), s.names.short_names.is_empty()) {
-                def.extra.insert(super::SHORT_NAMES_EXTENSION.into(), Value::from(s.names.short_names.clone()));
+                def.extra.insert(
+                    super::SHORT_NAMES_EXTENSION.into(),
+                    Value::from(s.names.short_names.clone()),
+                );
             }
-            defs.insert(list_def.clone(), object(
-                &format!("{list_name} is a list of {}.", s.names.kind),
-                &[
-                    ("apiVersion", scalar("string", None)),
-                    ("kind", scalar("string", None)),
-                    ("metadata", Schema { ref_: def_ref(LIST_META), ..Schema::default() }),
-                    ("items", Schema {
-                        type_: Some("array".into()),
-                        items: Some(Box::new(Schema { ref_: def_ref(&kind_def), ..Schema::default() })),
-                        ..Schema::default()
+            defs.insert(
+                list_def.clone(),
+                object(
+                    &format!("{list_name} is a list of {}.", s.names.kind),
+                    &[
+                        ("apiVersion", scalar("string", None)),
+                        ("kind", scalar("string", None)),
+                        (
+                            "metadata",
+                            Schema {
+                                ref_: def_ref(LIST_META),
+                                ..Schema::default()
+                            },
+                        ),
+                        (
+                            "items",
+                            Schema {
+                                type_: Some("array".into()),
+                                items: Some(Box::new(Schema {
+                                    ref_: def_ref(&kind_def),
+                                    ..Schema::default()
+                                })),
+                                ..Schema::default()
+                            },
+                        ),
+                    ],
+                    &["items"],
+                    Some(Gvk {
+                        group: s.group.clone(),
+                        version: v.name.clone(),
+                        kind: list_name.clone(),
                     }),
-                ],
-                &["items"],
-                Some(Gvk { group: s.group.clone(), version: v.name.clone(), kind: list_name.clone() }),
-            ));
+                ),
+            );
             let subs = v.subresources.clone().unwrap_or_default();
             let scale = subs.scale.is_some();
             any_scale |= scale;
-            add_paths(&mut paths, &s.group, &v.name, &s.names.plural, namespaced, &gvk, &kind_def, &list_def, subs.status.is_some(), scale);
+            add_paths(
+                &mut paths,
+                &s.group,
+                &v.name,
+                &s.names.plural,
+                namespaced,
+                &gvk,
+                &kind_def,
+                &list_def,
+                subs.status.is_some(),
+                scale,
+            );
         }
     }
     for (name, def) in defs {
@@ -633,7 +981,11 @@ pub fn add_to_swagger(spec: &mut Swagger, crds: &[LocatedCrd]) -> Result<(), Err
     }
     for (p, item) in paths {
         if spec.paths.contains_key(&p) {
-            return Err(Error::DuplicateCrd { what: format!("path `{p}`"), first: "the Kubernetes spec".into(), second: "a CRD".into() });
+            return Err(Error::DuplicateCrd {
+                what: format!("path `{p}`"),
+                first: "the Kubernetes spec".into(),
+                second: "a CRD".into(),
+            });
         }
         spec.paths.insert(p, item);
     }
@@ -642,28 +994,57 @@ pub fn add_to_swagger(spec: &mut Swagger, crds: &[LocatedCrd]) -> Result<(), Err
 }
 
 fn list_kind(names: &CrdNames) -> String {
-    names.list_kind.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| format!("{}List", names.kind))
+    names
+        .list_kind
+        .clone()
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| format!("{}List", names.kind))
 }
 
 /// Names the generator builds identifiers and paths from must be usable as such.
 fn check_names(at: &At<'_>, s: &CrdSpec) -> Result<(), Error> {
-    let dns = |v: &str| !v.is_empty() && v.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+    let dns = |v: &str| {
+        !v.is_empty()
+            && v.split('.').all(|l| {
+                !l.is_empty()
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+    };
     if !dns(&s.group) {
-        return Err(at.err("spec.group", format!("group {:?} must be a non-empty DNS subdomain", s.group)));
+        return Err(at.err(
+            "spec.group",
+            format!("group {:?} must be a non-empty DNS subdomain", s.group),
+        ));
     }
     if s.group.starts_with("apimachinery.") || s.group == "k8s.io" {
-        return Err(at.err("spec.group", format!("group {:?} collides with Kubernetes' own type packages", s.group)));
+        return Err(at.err(
+            "spec.group",
+            format!(
+                "group {:?} collides with Kubernetes' own type packages",
+                s.group
+            ),
+        ));
     }
     if !dns(&s.names.plural) || s.names.plural.contains('.') {
-        return Err(at.err("spec.names.plural", format!("plural {:?} must be a lowercase DNS label", s.names.plural)));
+        return Err(at.err(
+            "spec.names.plural",
+            format!("plural {:?} must be a lowercase DNS label", s.names.plural),
+        ));
     }
-    for (field, k) in [("spec.names.kind", s.names.kind.clone()), ("spec.names.listKind", list_kind(&s.names))] {
+    for (field, k) in [
+        ("spec.names.kind", s.names.kind.clone()),
+        ("spec.names.listKind", list_kind(&s.names)),
+    ] {
         if !naming::is_plain_ident(&k) || !k.starts_with(|c: char| c.is_ascii_uppercase()) {
             return Err(at.err(field, format!("kind {k:?} must be a CamelCase identifier")));
         }
     }
     if s.scope != "Namespaced" && s.scope != "Cluster" {
-        return Err(at.err("spec.scope", format!("scope {:?} must be `Namespaced` or `Cluster`", s.scope)));
+        return Err(at.err(
+            "spec.scope",
+            format!("scope {:?} must be `Namespaced` or `Cluster`", s.scope),
+        ));
     }
     if s.versions.is_empty() {
         return Err(at.err("spec.versions", "a CRD needs at least one version"));
@@ -671,12 +1052,23 @@ fn check_names(at: &At<'_>, s: &CrdSpec) -> Result<(), Error> {
     let mut seen = BTreeSet::new();
     for (i, v) in s.versions.iter().enumerate() {
         let ok = v.name.starts_with(|c: char| c.is_ascii_lowercase())
-            && v.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            && v.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         if !ok {
-            return Err(at.err(&format!("spec.versions[{i}].name"), format!("version {:?} must be a lowercase DNS label starting with a letter", v.name)));
+            return Err(at.err(
+                &format!("spec.versions[{i}].name"),
+                format!(
+                    "version {:?} must be a lowercase DNS label starting with a letter",
+                    v.name
+                ),
+            ));
         }
         if !seen.insert(v.name.as_str()) {
-            return Err(at.err(&format!("spec.versions[{i}].name"), format!("version {:?} is listed twice", v.name)));
+            return Err(at.err(
+                &format!("spec.versions[{i}].name"),
+                format!("version {:?} is listed twice", v.name),
+            ));
         }
     }
     if !s.versions.iter().any(|v| v.served) {
@@ -692,6 +1084,9 @@ mod tests {
     #[test]
     fn reverses_groups() {
         assert_eq!(reversed_group("cert-manager.io"), "io.cert-manager");
-        assert_eq!(reversed_group("monitoring.coreos.com"), "com.coreos.monitoring");
+        assert_eq!(
+            reversed_group("monitoring.coreos.com"),
+            "com.coreos.monitoring"
+        );
     }
 }

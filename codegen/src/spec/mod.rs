@@ -11,5 +11,6 @@ pub mod openapi_v3;
 pub mod swagger;
 
 pub use swagger::{
-    ref_target, AdditionalProperties, Gvk, Operation, Parameter, PathItem, Response, Schema, Swagger,
+    ref_target, AdditionalProperties, Gvk, Operation, Parameter, PathItem, Response, Schema,
+    Swagger,
 };

@@ -35,7 +35,10 @@ pub struct Components {
 impl OpenApiV3 {
     /// Parse one document; `origin` names it in errors.
     pub fn from_slice(bytes: &[u8], origin: &str) -> Result<OpenApiV3, Error> {
-        serde_json::from_slice(bytes).map_err(|source| Error::ParseSpec { origin: origin.to_owned(), source })
+        serde_json::from_slice(bytes).map_err(|source| Error::ParseSpec {
+            origin: origin.to_owned(),
+            source,
+        })
     }
 }
 
@@ -50,7 +53,11 @@ pub fn merge(docs: Vec<(String, OpenApiV3)>) -> Result<Swagger, Error> {
         }
         for (path, item) in doc.paths {
             if let Some(first) = path_origin.insert(path.clone(), origin.clone()) {
-                return Err(Error::DuplicateCrd { what: format!("path `{path}`"), first, second: origin });
+                return Err(Error::DuplicateCrd {
+                    what: format!("path `{path}`"),
+                    first,
+                    second: origin,
+                });
             }
             spec.paths.insert(path, item);
         }

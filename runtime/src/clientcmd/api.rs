@@ -109,8 +109,17 @@ impl std::fmt::Debug for Cluster {
             .field("tls_server_name", &self.tls_server_name)
             .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
             .field("certificate_authority", &self.certificate_authority)
-            .field("certificate_authority_data", &self.certificate_authority_data)
-            .field("proxy_url", &self.proxy_url.as_deref().map(crate::secret::redact_url_userinfo))
+            .field(
+                "certificate_authority_data",
+                &self.certificate_authority_data,
+            )
+            .field(
+                "proxy_url",
+                &self
+                    .proxy_url
+                    .as_deref()
+                    .map(crate::secret::redact_url_userinfo),
+            )
             .field("disable_compression", &self.disable_compression)
             .field("extensions", &self.extensions)
             .field("extra", &self.extra)

@@ -84,11 +84,17 @@ pub struct PatchType {
 impl PatchType {
     /// The field named `name`, if it matters for patching.
     pub fn field(&self, name: &str) -> Option<&'static PatchField> {
-        self.fields.binary_search_by(|f| f.name.cmp(name)).ok().map(|i| &self.fields[i])
+        self.fields
+            .binary_search_by(|f| f.name.cmp(name))
+            .ok()
+            .map(|i| &self.fields[i])
     }
 }
 
 /// Look up a [`PatchType`] by spec name in a table sorted by name.
 pub fn find_patch_type(table: &'static [PatchType], name: &str) -> Option<&'static PatchType> {
-    table.binary_search_by(|t| t.name.cmp(name)).ok().map(|i| &table[i])
+    table
+        .binary_search_by(|t| t.name.cmp(name))
+        .ok()
+        .map(|i| &table[i])
 }

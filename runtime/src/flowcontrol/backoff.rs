@@ -18,18 +18,33 @@ pub struct Backoff {
 impl Backoff {
     /// Start at `initial`, double each time, never exceed `max`, jitter 10%.
     pub fn new(initial: Duration, max: Duration) -> Self {
-        Backoff { initial, max: max.max(initial), factor: 2.0, jitter: 0.1, current: initial, attempts: 0 }
+        Backoff {
+            initial,
+            max: max.max(initial),
+            factor: 2.0,
+            jitter: 0.1,
+            current: initial,
+            attempts: 0,
+        }
     }
 
     /// Multiply the delay by `factor` (at least 1) after each step.
     pub fn with_factor(mut self, factor: f64) -> Self {
-        self.factor = if factor.is_finite() && factor >= 1.0 { factor } else { 1.0 };
+        self.factor = if factor.is_finite() && factor >= 1.0 {
+            factor
+        } else {
+            1.0
+        };
         self
     }
 
     /// Add up to `jitter` × delay of random extra wait (0 disables; clamped to 0..=1).
     pub fn with_jitter(mut self, jitter: f64) -> Self {
-        self.jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        self.jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         self
     }
 
@@ -38,7 +53,11 @@ impl Backoff {
         let base = self.current;
         self.attempts = self.attempts.saturating_add(1);
         self.current = base.mul_f64(self.factor).min(self.max);
-        let extra = if self.jitter > 0.0 { base.mul_f64(self.jitter * rand::rng().random::<f64>()) } else { Duration::ZERO };
+        let extra = if self.jitter > 0.0 {
+            base.mul_f64(self.jitter * rand::rng().random::<f64>())
+        } else {
+            Duration::ZERO
+        };
         (base + extra).min(self.max)
     }
 
@@ -60,7 +79,8 @@ mod tests {
 
     #[test]
     fn flowcontrol_backoff_doubles_caps_and_resets() {
-        let mut b = Backoff::new(Duration::from_millis(10), Duration::from_millis(50)).with_jitter(0.0);
+        let mut b =
+            Backoff::new(Duration::from_millis(10), Duration::from_millis(50)).with_jitter(0.0);
         let delays: Vec<_> = (0..5).map(|_| b.next_delay().as_millis()).collect();
         assert_eq!(delays, vec![10, 20, 40, 50, 50]);
         assert_eq!(b.attempts(), 5);
@@ -70,8 +90,12 @@ mod tests {
 
     #[test]
     fn flowcontrol_backoff_jitter_stays_in_range() {
-        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_secs(10)).with_jitter(0.5);
+        let mut b =
+            Backoff::new(Duration::from_millis(100), Duration::from_secs(10)).with_jitter(0.5);
         let first = b.next_delay();
-        assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(150), "{first:?}");
+        assert!(
+            first >= Duration::from_millis(100) && first <= Duration::from_millis(150),
+            "{first:?}"
+        );
     }
 }

@@ -13,7 +13,9 @@ pub struct TokioClock {
 impl TokioClock {
     /// A clock whose zero is now.
     pub fn new() -> Self {
-        TokioClock { start: tokio::time::Instant::now() }
+        TokioClock {
+            start: tokio::time::Instant::now(),
+        }
     }
 }
 

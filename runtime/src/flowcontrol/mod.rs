@@ -33,7 +33,15 @@ pub fn limiter_for(config: &crate::rest::Config) -> Arc<dyn RateLimiter> {
     if qps < 0.0 || qps.is_infinite() {
         return Arc::new(NoLimit);
     }
-    let qps = if qps > 0.0 { qps } else { crate::rest::config::DEFAULT_QPS };
-    let burst = if config.burst > 0 { config.burst } else { crate::rest::config::DEFAULT_BURST };
+    let qps = if qps > 0.0 {
+        qps
+    } else {
+        crate::rest::config::DEFAULT_QPS
+    };
+    let burst = if config.burst > 0 {
+        config.burst
+    } else {
+        crate::rest::config::DEFAULT_BURST
+    };
     Arc::new(TokenBucket::new(qps, burst))
 }

@@ -35,7 +35,11 @@ impl TokenBucket<TokioClock> {
 impl<C: Clock + Clone> TokenBucket<C> {
     /// Like [`TokenBucket::new`] with an explicit clock.
     pub fn with_clock(qps: f32, burst: u32, clock: C) -> Self {
-        let qps = if qps.is_finite() && qps > 0.0 { qps } else { crate::rest::config::DEFAULT_QPS };
+        let qps = if qps.is_finite() && qps > 0.0 {
+            qps
+        } else {
+            crate::rest::config::DEFAULT_QPS
+        };
         let burst = burst.max(1);
         // One token every 1/qps seconds; at least 1 ns so governor accepts the period.
         let period = Duration::from_secs_f64(1.0 / f64::from(qps)).max(Duration::from_nanos(1));
@@ -72,7 +76,10 @@ impl<C: Clock + Clone> TokenBucket<C> {
 
 impl<C: Clock> fmt::Debug for TokenBucket<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenBucket").field("qps", &self.qps).field("burst", &self.burst).finish()
+        f.debug_struct("TokenBucket")
+            .field("qps", &self.qps)
+            .field("burst", &self.burst)
+            .finish()
     }
 }
 
@@ -162,7 +169,10 @@ mod tests {
         let cancelled = tokio::time::timeout(Duration::from_millis(500), bucket.acquire()).await;
         assert!(cancelled.is_err());
         tokio::time::advance(Duration::from_millis(600)).await;
-        assert!(bucket.try_accept(), "the cancelled waiter must not have taken the token");
+        assert!(
+            bucket.try_accept(),
+            "the cancelled waiter must not have taken the token"
+        );
     }
 
     #[test]

@@ -58,7 +58,12 @@ impl Visitor<'_> for ByteStringVisitor {
         base64::engine::general_purpose::STANDARD
             .decode(v)
             .map(ByteString)
-            .map_err(|e| E::custom(format_args!("invalid base64 in a {}-character byte string: {e}", v.len())))
+            .map_err(|e| {
+                E::custom(format_args!(
+                    "invalid base64 in a {}-character byte string: {e}",
+                    v.len()
+                ))
+            })
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<ByteString, E> {
@@ -76,8 +81,12 @@ mod tests {
         assert_eq!(serde_json::to_string(&b).unwrap(), r#""aHVudGVyMg==""#);
         let back: ByteString = serde_json::from_str(r#""aHVudGVyMg==""#).unwrap();
         assert_eq!(back, b);
-        assert_eq!(serde_json::from_str::<ByteString>(r#""""#).unwrap(), ByteString::default());
-        let data: std::collections::BTreeMap<String, ByteString> = serde_json::from_str(r#"{"a":null}"#).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ByteString>(r#""""#).unwrap(),
+            ByteString::default()
+        );
+        let data: std::collections::BTreeMap<String, ByteString> =
+            serde_json::from_str(r#"{"a":null}"#).unwrap();
         assert!(data["a"].0.is_empty());
         assert!(serde_json::from_str::<ByteString>("12").is_err());
     }
@@ -91,7 +100,9 @@ mod tests {
 
     #[test]
     fn bad_base64_does_not_echo_the_text() {
-        let err = serde_json::from_str::<ByteString>(r#""s3cr3t!!""#).unwrap_err().to_string();
+        let err = serde_json::from_str::<ByteString>(r#""s3cr3t!!""#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("base64") && !err.contains("s3cr3t"), "{err}");
     }
 }

@@ -120,7 +120,9 @@ mod tests {
 
     #[test]
     fn rejects_out_of_range_and_other_types() {
-        let err = serde_json::from_str::<IntOrString>("4294967296").unwrap_err().to_string();
+        let err = serde_json::from_str::<IntOrString>("4294967296")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("4294967296"), "{err}");
         assert!(serde_json::from_str::<IntOrString>("1.5").is_err());
         assert!(serde_json::from_str::<IntOrString>("true").is_err());

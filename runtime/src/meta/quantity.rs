@@ -46,6 +46,9 @@ mod tests {
         let q = Quantity::from("100m");
         assert_eq!(q.as_str(), "100m");
         assert_eq!(serde_json::to_string(&q).unwrap(), r#""100m""#);
-        assert_eq!(serde_json::from_str::<Quantity>(r#""1Gi""#).unwrap(), Quantity::from("1Gi"));
+        assert_eq!(
+            serde_json::from_str::<Quantity>(r#""1Gi""#).unwrap(),
+            Quantity::from("1Gi")
+        );
     }
 }

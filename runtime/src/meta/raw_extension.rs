@@ -16,6 +16,9 @@ mod tests {
     fn is_transparent() {
         let r: RawExtension = serde_json::from_str(r#"{"kind":"Pod","spec":{}}"#).unwrap();
         assert_eq!(r.0["kind"], "Pod");
-        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"kind":"Pod","spec":{}}"#);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"kind":"Pod","spec":{}}"#
+        );
     }
 }

@@ -18,10 +18,13 @@ const VERSIONS: [&str; 4] = ["v1.35", "v1.34", "v1.33", "v1.31"];
 /// next to the repository (never committed).
 fn spec_path(version: &str) -> Option<PathBuf> {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    [repo.join("openapi-specs"), repo.join("../shared/openapi-specs")]
-        .into_iter()
-        .map(|dir| dir.join("kubernetes").join(version).join("swagger.json"))
-        .find(|p| p.is_file())
+    [
+        repo.join("openapi-specs"),
+        repo.join("../shared/openapi-specs"),
+    ]
+    .into_iter()
+    .map(|dir| dir.join("kubernetes").join(version).join("swagger.json"))
+    .find(|p| p.is_file())
 }
 
 /// Decode `json` as `T`, encode it back.
@@ -89,7 +92,10 @@ impl Synth<'_> {
         if let Some(v) = override_for(name, None) {
             return Ok(v);
         }
-        let schema = self.definitions.get(name).ok_or_else(|| format!("dangling $ref {name}"))?;
+        let schema = self
+            .definitions
+            .get(name)
+            .ok_or_else(|| format!("dangling $ref {name}"))?;
         self.schema(schema, name, depth)
     }
 
@@ -98,10 +104,16 @@ impl Synth<'_> {
             return Err(format!("{owner}: schema nests deeper than 8 levels"));
         }
         if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-            let name = r.strip_prefix("#/definitions/").ok_or_else(|| format!("{owner}: odd $ref {r}"))?;
+            let name = r
+                .strip_prefix("#/definitions/")
+                .ok_or_else(|| format!("{owner}: odd $ref {r}"))?;
             return self.definition(name, depth + 1);
         }
-        if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+        if let Some(first) = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
             return Ok(first.clone());
         }
         let format = schema.get("format").and_then(Value::as_str);
@@ -115,7 +127,9 @@ impl Synth<'_> {
             (Some("number"), _) => Ok(json!(1.5)),
             (Some("boolean"), _) => Ok(json!(true)),
             (Some("array"), _) => {
-                let items = schema.get("items").ok_or_else(|| format!("{owner}: array without items"))?;
+                let items = schema
+                    .get("items")
+                    .ok_or_else(|| format!("{owner}: array without items"))?;
                 Ok(json!([self.schema(items, owner, depth + 1)?]))
             }
             (Some("object") | None, _) => self.object(schema, owner, depth),
@@ -137,7 +151,10 @@ impl Synth<'_> {
             out.insert("key".into(), self.schema(extra, owner, depth + 1)?);
         } else {
             // Free-form objects (FieldsV1, RawExtension, Patch): any JSON object must survive.
-            out.insert("f:metadata".into(), json!({"f:labels": {"f:app": {}}, "n": [1, "two", null]}));
+            out.insert(
+                "f:metadata".into(),
+                json!({"f:labels": {"f:app": {}}, "n": [1, "two", null]}),
+            );
         }
         Ok(Value::Object(out))
     }
@@ -145,13 +162,20 @@ impl Synth<'_> {
 
 fn check_version(version: &str) -> Option<Vec<String>> {
     let path = spec_path(version)?;
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let spec: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()));
-    let definitions = spec["definitions"].as_object().unwrap_or_else(|| panic!("{}: no definitions", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let spec: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()));
+    let definitions = spec["definitions"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{}: no definitions", path.display()));
     let synth = Synth { definitions };
     let mut failures = Vec::new();
     let mut checked = 0;
-    for name in definitions.keys().filter(|k| k.starts_with("io.k8s.apimachinery.")) {
+    for name in definitions
+        .keys()
+        .filter(|k| k.starts_with("io.k8s.apimachinery."))
+    {
         checked += 1;
         let input = match synth.definition(name, 0) {
             Ok(v) => v,
@@ -161,15 +185,21 @@ fn check_version(version: &str) -> Option<Vec<String>> {
             }
         };
         match round_trip_definition(name, &input.to_string()) {
-            None => failures.push(format!("{version} {name}: no handwritten type mapped (new upstream definition?)")),
+            None => failures.push(format!(
+                "{version} {name}: no handwritten type mapped (new upstream definition?)"
+            )),
             Some(Err(e)) => failures.push(format!("{version} {name}: {e}\n  input: {input}")),
-            Some(Ok(out)) if out != input => {
-                failures.push(format!("{version} {name}: round trip differs\n  input:  {input}\n  output: {out}"))
-            }
+            Some(Ok(out)) if out != input => failures.push(format!(
+                "{version} {name}: round trip differs\n  input:  {input}\n  output: {out}"
+            )),
             Some(Ok(_)) => {}
         }
     }
-    assert!(checked >= 29, "{version}: only {checked} apimachinery definitions found in {}", path.display());
+    assert!(
+        checked >= 29,
+        "{version}: only {checked} apimachinery definitions found in {}",
+        path.display()
+    );
     Some(failures)
 }
 
@@ -186,7 +216,12 @@ fn every_apimachinery_definition_round_trips_without_losing_fields() {
             None => println!("NOTE: {version} spec not present, not checked"),
         }
     }
-    assert!(failures.is_empty(), "{} drift failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} drift failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -199,9 +234,14 @@ fn synthesizer_catches_a_dropped_field() {
         }
     });
     let definitions = definitions.as_object().unwrap();
-    let input = Synth { definitions }.definition("io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions", 0).unwrap();
-    let out = round_trip_definition("io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions", &input.to_string())
-        .unwrap()
+    let input = Synth { definitions }
+        .definition("io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions", 0)
         .unwrap();
+    let out = round_trip_definition(
+        "io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions",
+        &input.to_string(),
+    )
+    .unwrap()
+    .unwrap();
     assert_ne!(out, input);
 }

@@ -66,24 +66,41 @@ impl RestClient {
     /// A clone whose requests are rooted at `/api/{version}` for the core group (`""`) or
     /// `/apis/{group}/{version}` otherwise. Shares limiter and connections with `self`.
     pub fn for_group_version(&self, group: &str, version: &str) -> RestClient {
-        let path = if group.is_empty() { format!("api/{version}") } else { format!("apis/{group}/{version}") };
+        let path = if group.is_empty() {
+            format!("api/{version}")
+        } else {
+            format!("apis/{group}/{version}")
+        };
         self.with_base_path(&path)
     }
 
     /// A clone whose requests are rooted at `path` (below the host's own path).
     pub fn with_base_path(&self, path: &str) -> RestClient {
-        let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect();
-        RestClient { base_path: Arc::from(segments), ..self.clone() }
+        let segments: Vec<String> = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        RestClient {
+            base_path: Arc::from(segments),
+            ..self.clone()
+        }
     }
 
     /// A clone that reports `Warning` headers to `handler` instead of logging them.
     pub fn with_warning_handler(&self, handler: Arc<dyn WarningHandler>) -> RestClient {
-        RestClient { warnings: handler, ..self.clone() }
+        RestClient {
+            warnings: handler,
+            ..self.clone()
+        }
     }
 
     /// A clone that retries 429/5xx answers with `Retry-After` at most `n` times.
     pub fn with_max_retries(&self, n: u32) -> RestClient {
-        RestClient { max_retries: n, ..self.clone() }
+        RestClient {
+            max_retries: n,
+            ..self.clone()
+        }
     }
 
     /// The limiter every request of this client (and its clones) waits on.
@@ -128,7 +145,8 @@ impl RestClient {
     }
     /// A PATCH request whose body has `patch_type`'s content type.
     pub fn patch(&self, patch_type: PatchType) -> Request {
-        self.verb(Method::PATCH).content_type(patch_type.content_type())
+        self.verb(Method::PATCH)
+            .content_type(patch_type.content_type())
     }
 
     /// Number of clients built for exec-plugin client certificates (for tests and metrics).
@@ -149,27 +167,54 @@ impl fmt::Debug for RestClient {
 
 fn parse_host(host: &str) -> Result<Url> {
     if host.is_empty() {
-        return Err(Error::Config { field: "host", message: "is empty".into() });
+        return Err(Error::Config {
+            field: "host",
+            message: "is empty".into(),
+        });
     }
     // client-go accepts `host:port` and defaults the scheme; so do we (https).
-    let with_scheme = if host.contains("://") { host.to_owned() } else { format!("https://{host}") };
-    let url = Url::parse(&with_scheme).map_err(|e| Error::Config { field: "host", message: format!("{host:?}: {e}") })?;
+    let with_scheme = if host.contains("://") {
+        host.to_owned()
+    } else {
+        format!("https://{host}")
+    };
+    let url = Url::parse(&with_scheme).map_err(|e| Error::Config {
+        field: "host",
+        message: format!("{host:?}: {e}"),
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config { field: "host", message: format!("{host:?}: scheme must be http or https") });
+        return Err(Error::Config {
+            field: "host",
+            message: format!("{host:?}: scheme must be http or https"),
+        });
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config { field: "host", message: format!("{host:?}: must not have a query or fragment") });
+        return Err(Error::Config {
+            field: "host",
+            message: format!("{host:?}: must not have a query or fragment"),
+        });
     }
     Ok(url)
 }
 
 fn static_auth_header(config: &Config) -> Result<Option<HeaderValue>> {
-    let (value, field) = if let Some(token) = config.bearer_token.as_ref().filter(|t| !t.is_empty()) {
+    let (value, field) = if let Some(token) = config.bearer_token.as_ref().filter(|t| !t.is_empty())
+    {
         (format!("Bearer {}", token.expose()), "bearer_token")
     } else if let Some(user) = &config.username {
-        let password = config.password.as_ref().map(|p| p.expose()).unwrap_or_default();
+        let password = config
+            .password
+            .as_ref()
+            .map(|p| p.expose())
+            .unwrap_or_default();
         let raw = format!("{user}:{password}");
-        (format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw)), "username")
+        (
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(raw)
+            ),
+            "username",
+        )
     } else {
         return Ok(None);
     };
@@ -179,8 +224,10 @@ fn static_auth_header(config: &Config) -> Result<Option<HeaderValue>> {
 /// A header value marked sensitive so hyper/h2 never index or log it. The error names the
 /// field but never the value.
 pub(crate) fn sensitive_header(value: &str, field: &'static str) -> Result<HeaderValue> {
-    let mut v = HeaderValue::from_str(value)
-        .map_err(|_| Error::Config { field, message: "contains characters not allowed in an HTTP header".into() })?;
+    let mut v = HeaderValue::from_str(value).map_err(|_| Error::Config {
+        field,
+        message: "contains characters not allowed in an HTTP header".into(),
+    })?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -235,7 +282,13 @@ mod tests {
 
     #[test]
     fn host_without_scheme_defaults_to_https() {
-        assert_eq!(parse_host("10.0.0.1:6443").map(|u| u.scheme().to_owned()).ok().as_deref(), Some("https"));
+        assert_eq!(
+            parse_host("10.0.0.1:6443")
+                .map(|u| u.scheme().to_owned())
+                .ok()
+                .as_deref(),
+            Some("https")
+        );
         assert!(parse_host("").is_err());
         assert!(parse_host("ftp://x").is_err());
     }

@@ -81,7 +81,13 @@ impl fmt::Debug for Config {
             .field("password", &self.password)
             .field("credentials", &self.credentials)
             .field("impersonate", &self.impersonate)
-            .field("proxy_url", &self.proxy_url.as_deref().map(crate::secret::redact_url_userinfo))
+            .field(
+                "proxy_url",
+                &self
+                    .proxy_url
+                    .as_deref()
+                    .map(crate::secret::redact_url_userinfo),
+            )
             .field("disable_compression", &self.disable_compression)
             .field("qps", &self.qps)
             .field("burst", &self.burst)
@@ -112,8 +118,20 @@ impl fmt::Debug for TlsConfig {
         f.debug_struct("TlsConfig")
             .field("insecure", &self.insecure)
             .field("server_name", &self.server_name)
-            .field("ca_data", &self.ca_data.as_ref().map(|d| format!("<{} bytes>", d.len())))
-            .field("cert_data", &self.cert_data.as_ref().map(|d| format!("<{} bytes>", d.len())))
+            .field(
+                "ca_data",
+                &self
+                    .ca_data
+                    .as_ref()
+                    .map(|d| format!("<{} bytes>", d.len())),
+            )
+            .field(
+                "cert_data",
+                &self
+                    .cert_data
+                    .as_ref()
+                    .map(|d| format!("<{} bytes>", d.len())),
+            )
             .field("key_data", &self.key_data)
             .finish()
     }

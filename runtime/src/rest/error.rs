@@ -161,7 +161,8 @@ impl Error {
     }
     /// 409 `AlreadyExists`.
     pub fn is_already_exists(&self) -> bool {
-        self.status().is_some_and(|s| s.reason.as_deref() == Some("AlreadyExists"))
+        self.status()
+            .is_some_and(|s| s.reason.as_deref() == Some("AlreadyExists"))
     }
     /// 409 `Conflict` (stale resourceVersion).
     pub fn is_conflict(&self) -> bool {
@@ -183,7 +184,8 @@ impl Error {
     }
     /// `Expired` (resourceVersion too old), client-go `IsResourceExpired`.
     pub fn is_resource_expired(&self) -> bool {
-        self.status().is_some_and(|s| s.reason.as_deref() == Some("Expired"))
+        self.status()
+            .is_some_and(|s| s.reason.as_deref() == Some("Expired"))
     }
     /// 429 / `TooManyRequests`.
     pub fn is_too_many_requests(&self) -> bool {
@@ -196,7 +198,8 @@ impl Error {
     /// `Timeout` (504) or `ServerTimeout`.
     pub fn is_timeout(&self) -> bool {
         self.status().is_some_and(|s| {
-            matches!(s.reason.as_deref(), Some("Timeout") | Some("ServerTimeout")) || s.code == Some(504)
+            matches!(s.reason.as_deref(), Some("Timeout") | Some("ServerTimeout"))
+                || s.code == Some(504)
         })
     }
     /// 400 / `BadRequest`.

@@ -23,7 +23,10 @@ pub mod warnings;
 pub mod watch;
 
 pub use client::{RestClient, DEFAULT_MAX_RETRIES};
-pub use config::{Config, CredentialError, CredentialSource, Credentials, CredentialsFuture, Impersonation, TlsConfig};
+pub use config::{
+    Config, CredentialError, CredentialSource, Credentials, CredentialsFuture, Impersonation,
+    TlsConfig,
+};
 pub use error::{Error, Result};
 pub use request::{decode_json, PatchType, Request};
 pub use transport::default_user_agent;
@@ -31,8 +34,15 @@ pub use warnings::{DedupWarningLogger, IgnoreWarnings, WarningHandler};
 
 /// A byte stream (logs with `follow`, raw watch bodies). Boxed and pinned so callers can use
 /// `StreamExt::next` on it directly.
-pub type ByteStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, Error>> + Send + 'static>>;
+pub type ByteStream = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, Error>> + Send + 'static>,
+>;
 
 /// A stream of typed watch events; `ERROR` events arrive as `Err(Error::Api(status))`.
-pub type WatchStream<T> =
-    std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<crate::meta::v1::WatchEvent<T>, Error>> + Send + 'static>>;
+pub type WatchStream<T> = std::pin::Pin<
+    Box<
+        dyn futures_util::Stream<Item = Result<crate::meta::v1::WatchEvent<T>, Error>>
+            + Send
+            + 'static,
+    >,
+>;

@@ -21,7 +21,11 @@ pub(crate) fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     if status != StatusCode::TOO_MANY_REQUESTS && !status.is_server_error() {
         return None;
     }
-    let value = response.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    let value = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
     let secs: u64 = value.trim().parse().ok()?;
     Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
@@ -40,13 +44,18 @@ pub(crate) fn transport_error_retryable(verb: &Method, err: &reqwest::Error) -> 
     while let Some(e) = source {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::*;
-            if matches!(io.kind(), ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof) {
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
                 return true;
             }
         }
         // hyper reports a server that closed the connection mid-answer only through its text.
         let text = e.to_string();
-        if text.contains("connection closed before message completed") || text.contains("connection reset") {
+        if text.contains("connection closed before message completed")
+            || text.contains("connection reset")
+        {
             return true;
         }
         source = e.source();

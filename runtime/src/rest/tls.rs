@@ -18,13 +18,21 @@ pub(crate) struct Identity<'a> {
 }
 
 /// The rustls config for `tls`, presenting `identity` when given.
-pub(crate) fn client_config(tls: &TlsConfig, identity: Option<Identity<'_>>) -> Result<ClientConfig, Error> {
+pub(crate) fn client_config(
+    tls: &TlsConfig,
+    identity: Option<Identity<'_>>,
+) -> Result<ClientConfig, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Config { field: "tls", message: e.to_string() })?;
+        .map_err(|e| Error::Config {
+            field: "tls",
+            message: e.to_string(),
+        })?;
     let verifier = server_verifier(tls, provider)?;
-    let builder = builder.dangerous().with_custom_certificate_verifier(verifier);
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
     let mut config = match identity {
         Some(id) => {
             let certs = parse_certs(id.cert_pem, "tls.cert_data")?;
@@ -35,7 +43,10 @@ pub(crate) fn client_config(tls: &TlsConfig, identity: Option<Identity<'_>>) -> 
             })?;
             builder
                 .with_client_auth_cert(certs, key)
-                .map_err(|e| Error::Config { field: "tls.cert_data", message: e.to_string() })?
+                .map_err(|e| Error::Config {
+                    field: "tls.cert_data",
+                    message: e.to_string(),
+                })?
         }
         None => builder.with_no_client_auth(),
     };
@@ -47,14 +58,23 @@ pub(crate) fn client_config(tls: &TlsConfig, identity: Option<Identity<'_>>) -> 
 fn parse_certs(pem: &[u8], field: &'static str) -> Result<Vec<CertificateDer<'static>>, Error> {
     let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::Config { field, message: format!("bad PEM: {e}") })?;
+        .map_err(|e| Error::Config {
+            field,
+            message: format!("bad PEM: {e}"),
+        })?;
     if certs.is_empty() {
-        return Err(Error::Config { field, message: "no CERTIFICATE block in PEM data".into() });
+        return Err(Error::Config {
+            field,
+            message: "no CERTIFICATE block in PEM data".into(),
+        });
     }
     Ok(certs)
 }
 
-fn server_verifier(tls: &TlsConfig, provider: Arc<CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, Error> {
+fn server_verifier(
+    tls: &TlsConfig,
+    provider: Arc<CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>, Error> {
     if tls.insecure {
         return Ok(Arc::new(AcceptAnyCertificate(provider)));
     }
@@ -63,23 +83,30 @@ fn server_verifier(tls: &TlsConfig, provider: Arc<CryptoProvider>) -> Result<Arc
         // Like client-go: a configured CA replaces the system roots instead of adding to them.
         Some(pem) => {
             for cert in parse_certs(pem, "tls.ca_data")? {
-                roots
-                    .add(cert)
-                    .map_err(|e| Error::Config { field: "tls.ca_data", message: e.to_string() })?;
+                roots.add(cert).map_err(|e| Error::Config {
+                    field: "tls.ca_data",
+                    message: e.to_string(),
+                })?;
             }
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
     let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
         .build()
-        .map_err(|e| Error::Config { field: "tls.ca_data", message: e.to_string() })?;
+        .map_err(|e| Error::Config {
+            field: "tls.ca_data",
+            message: e.to_string(),
+        })?;
     match &tls.server_name {
         Some(name) if !name.is_empty() => {
             let name = ServerName::try_from(name.clone()).map_err(|e| Error::Config {
                 field: "tls.server_name",
                 message: format!("{name:?} is not a DNS name or IP address: {e}"),
             })?;
-            Ok(Arc::new(FixedNameVerifier { inner: webpki, name }))
+            Ok(Arc::new(FixedNameVerifier {
+                inner: webpki,
+                name,
+            }))
         }
         _ => Ok(webpki),
     }
@@ -102,7 +129,8 @@ impl ServerCertVerifier for FixedNameVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        self.inner.verify_server_cert(end_entity, intermediates, &self.name, ocsp_response, now)
+        self.inner
+            .verify_server_cert(end_entity, intermediates, &self.name, ocsp_response, now)
     }
 
     fn verify_tls12_signature(
@@ -151,7 +179,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -160,7 +193,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

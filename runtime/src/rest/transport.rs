@@ -9,14 +9,25 @@ use std::sync::Mutex;
 
 /// `kubeclient/<version> (<os>/<arch>)`, client-go's User-Agent shape.
 pub fn default_user_agent() -> String {
-    format!("kubeclient/{} ({}/{})", env!("CARGO_PKG_VERSION"), std::env::consts::OS, std::env::consts::ARCH)
+    format!(
+        "kubeclient/{} ({}/{})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
 }
 
 /// A reqwest client for `config`, presenting `identity` instead of the config's own client
 /// certificate when given (exec-plugin certificates).
-pub(crate) fn build_http_client(config: &Config, identity: Option<Identity<'_>>) -> Result<reqwest::Client, Error> {
+pub(crate) fn build_http_client(
+    config: &Config,
+    identity: Option<Identity<'_>>,
+) -> Result<reqwest::Client, Error> {
     let identity = identity.or_else(|| match (&config.tls.cert_data, &config.tls.key_data) {
-        (Some(cert), Some(key)) => Some(Identity { cert_pem: cert, key_pem: key.expose().as_bytes() }),
+        (Some(cert), Some(key)) => Some(Identity {
+            cert_pem: cert,
+            key_pem: key.expose().as_bytes(),
+        }),
         _ => None,
     });
     let tls = tls::client_config(&config.tls, identity)?;
@@ -32,7 +43,10 @@ pub(crate) fn build_http_client(config: &Config, identity: Option<Identity<'_>>)
     if let Some(proxy) = &config.proxy_url {
         builder = builder.proxy(proxy_for(proxy)?);
     }
-    builder.build().map_err(|e| Error::Config { field: "tls", message: e.to_string() })
+    builder.build().map_err(|e| Error::Config {
+        field: "tls",
+        message: e.to_string(),
+    })
 }
 
 /// Proxy URL schemes accepted in `proxy_url`: client-go's `http`, `https` and `socks5`, plus
@@ -42,7 +56,10 @@ const PROXY_SCHEMES: [&str; 4] = ["http", "https", "socks5", "socks5h"];
 /// The proxy every request of a client goes through. Messages name the field and the scheme but
 /// never quote the URL's userinfo: proxy URLs may carry a password.
 fn proxy_for(raw: &str) -> Result<reqwest::Proxy, Error> {
-    let invalid = |message: String| Error::Config { field: "proxy_url", message };
+    let invalid = |message: String| Error::Config {
+        field: "proxy_url",
+        message,
+    };
     // `url::ParseError` never quotes its input, so nothing of `raw` leaks through it.
     let url = reqwest::Url::parse(raw).map_err(|e| invalid(format!("not an absolute URL: {e}")))?;
     if !PROXY_SCHEMES.contains(&url.scheme()) {
@@ -56,8 +73,11 @@ fn proxy_for(raw: &str) -> Result<reqwest::Proxy, Error> {
         return Err(invalid(format!("{} proxy URL has no host", url.scheme())));
     }
     reqwest::Proxy::all(url.as_str()).map_err(|e| {
-        let mut message =
-            format!("{} is not a usable proxy: {}", crate::secret::redact_url_userinfo(url.as_str()), e.without_url());
+        let mut message = format!(
+            "{} is not a usable proxy: {}",
+            crate::secret::redact_url_userinfo(url.as_str()),
+            e.without_url()
+        );
         if let Some(password) = url.password().filter(|p| !p.is_empty()) {
             message = message.replace(password, "<redacted>");
         }
@@ -76,7 +96,12 @@ pub(crate) struct CertClientCache {
 
 impl CertClientCache {
     /// The client presenting `cert_pem`, building it on first use.
-    pub(crate) fn get_or_build(&self, config: &Config, cert_pem: &[u8], key_pem: &[u8]) -> Result<reqwest::Client, Error> {
+    pub(crate) fn get_or_build(
+        &self,
+        config: &Config,
+        cert_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<reqwest::Client, Error> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(pos) = entries.iter().position(|(c, _)| c == cert_pem) {
             let entry = entries.remove(pos);

@@ -51,11 +51,21 @@ pub fn parse_warning_header(value: &str) -> Vec<Warning> {
     let mut out = Vec::new();
     let mut rest = value.trim_start();
     while !rest.is_empty() {
-        let Some((code, after)) = rest.split_once(' ') else { break };
+        let Some((code, after)) = rest.split_once(' ') else {
+            break;
+        };
         let Ok(code) = code.parse::<u16>() else { break };
-        let Some((agent, after)) = after.trim_start().split_once(' ') else { break };
-        let Some((text, after)) = quoted(after.trim_start()) else { break };
-        out.push(Warning { code, agent: agent.to_owned(), text });
+        let Some((agent, after)) = after.trim_start().split_once(' ') else {
+            break;
+        };
+        let Some((text, after)) = quoted(after.trim_start()) else {
+            break;
+        };
+        out.push(Warning {
+            code,
+            agent: agent.to_owned(),
+            text,
+        });
         // Skip an optional quoted date, then the comma before the next warning.
         let mut after = after.trim_start();
         if after.starts_with('"') {

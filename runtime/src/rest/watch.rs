@@ -45,7 +45,10 @@ impl JsonFramer {
                         self.depth = 1;
                     } else if !b.is_ascii_whitespace() {
                         return Err(Error::Watch {
-                            message: format!("expected a JSON object, found byte {:?}", char::from(b)),
+                            message: format!(
+                                "expected a JSON object, found byte {:?}",
+                                char::from(b)
+                            ),
                             excerpt: excerpt(&self.buf[i..]),
                         });
                     } else {
@@ -103,7 +106,10 @@ impl JsonFramer {
             Ok(())
         } else {
             Err(Error::Watch {
-                message: format!("stream ended inside an event ({} bytes pending)", self.buf.len()),
+                message: format!(
+                    "stream ended inside an event ({} bytes pending)",
+                    self.buf.len()
+                ),
                 excerpt: excerpt(&self.buf),
             })
         }
@@ -115,7 +121,11 @@ pub fn decode_event<T: DeserializeOwned>(frame: &[u8]) -> Result<WatchEvent<T>> 
     match serde_json::from_slice::<WatchEvent<T>>(frame) {
         Ok(WatchEvent::Error(status)) => Err(Error::Api(Box::new(status))),
         Ok(event) => Ok(event),
-        Err(source) => Err(Error::Decode { target: std::any::type_name::<WatchEvent<T>>(), excerpt: excerpt(frame), source }),
+        Err(source) => Err(Error::Decode {
+            target: std::any::type_name::<WatchEvent<T>>(),
+            excerpt: excerpt(frame),
+            source,
+        }),
     }
 }
 
@@ -132,7 +142,12 @@ where
         ready: VecDeque<Result<Bytes>>,
         done: bool,
     }
-    let state = State { body: Box::pin(body), framer: JsonFramer::new(), ready: VecDeque::new(), done: false };
+    let state = State {
+        body: Box::pin(body),
+        framer: JsonFramer::new(),
+        ready: VecDeque::new(),
+        done: false,
+    };
     futures_util::stream::unfold(state, |mut st| async move {
         loop {
             if let Some(item) = st.ready.pop_front() {

@@ -24,13 +24,23 @@ pub struct Req {
 
 impl Req {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn headers_named(&self, name: &str) -> Vec<&str> {
-        self.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
     pub fn query(&self, key: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -48,10 +58,20 @@ impl Reply {
         Reply::bytes(status, "application/json", body.to_string().into_bytes())
     }
     pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
-        Reply { status, headers: vec![("Content-Type".into(), content_type.into())], chunks: vec![body], chunked: false }
+        Reply {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            chunks: vec![body],
+            chunked: false,
+        }
     }
     pub fn chunks(status: u16, chunks: Vec<Vec<u8>>) -> Reply {
-        Reply { status, headers: vec![("Content-Type".into(), "application/json".into())], chunks, chunked: true }
+        Reply {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            chunks,
+            chunked: true,
+        }
     }
     pub fn status(status: u16, reason: &str, message: &str) -> Reply {
         Reply::json(
@@ -95,18 +115,26 @@ pub async fn serve_tls(
     handler: impl Fn(Req) -> Reply + Send + Sync + 'static,
     tls: Arc<rustls::ServerConfig>,
 ) -> Server {
-    start(Arc::new(handler), Some(tokio_rustls::TlsAcceptor::from(tls))).await
+    start(
+        Arc::new(handler),
+        Some(tokio_rustls::TlsAcceptor::from(tls)),
+    )
+    .await
 }
 
 async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let port = listener.local_addr().expect("local addr").port();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let hits = Arc::new(AtomicUsize::new(0));
     let counter = hits.clone();
     let task = tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let _ = stream.set_nodelay(true);
             let handler = handler.clone();
             let counter = counter.clone();
@@ -123,11 +151,22 @@ async fn start(handler: Handler, tls: Option<tokio_rustls::TlsAcceptor>) -> Serv
             });
         }
     });
-    Server { url: format!("{scheme}://127.0.0.1:{port}"), port, hits, task }
+    Server {
+        url: format!("{scheme}://127.0.0.1:{port}"),
+        port,
+        hits,
+        task,
+    }
 }
 
-async fn connection<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, handler: Handler, hits: Arc<AtomicUsize>) {
-    let Some(req) = read_request(&mut stream).await else { return };
+async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    handler: Handler,
+    hits: Arc<AtomicUsize>,
+) {
+    let Some(req) = read_request(&mut stream).await else {
+        return;
+    };
     hits.fetch_add(1, Ordering::SeqCst);
     let reply = handler(req);
     let _ = write_reply(&mut stream, reply).await;
@@ -156,7 +195,11 @@ async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Req> {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    let len: usize = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     let mut body = buf[head_end + 4..].to_vec();
     while body.len() < len {
         let n = stream.read(&mut tmp).await.ok()?;
@@ -169,7 +212,10 @@ async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Req> {
     Some(Req {
         method,
         path: url.path().to_owned(),
-        query: url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
+        query: url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
         headers,
         body,
     })
@@ -185,7 +231,9 @@ async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, reply: Reply) -> std
         stream.write_all(head.as_bytes()).await?;
         stream.flush().await?;
         for chunk in reply.chunks.iter().filter(|c| !c.is_empty()) {
-            stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await?;
+            stream
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await?;
             stream.write_all(chunk).await?;
             stream.write_all(b"\r\n").await?;
             stream.flush().await?;
@@ -251,7 +299,10 @@ impl subresources::Log for Widget {}
 
 pub fn widget(name: &str, size: i64) -> Widget {
     Widget {
-        metadata: ObjectMeta { name: Some(name.into()), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            ..Default::default()
+        },
         spec: WidgetSpec { size, color: None },
         ..Default::default()
     }

@@ -35,12 +35,19 @@ mod tests {
 
     #[test]
     fn null_and_missing_required_fields_are_zero() {
-        let c: Condition = serde_json::from_str(r#"{"type":"Ready","status":"True","lastTransitionTime":null,"message":null}"#).unwrap();
+        let c: Condition = serde_json::from_str(
+            r#"{"type":"Ready","status":"True","lastTransitionTime":null,"message":null}"#,
+        )
+        .unwrap();
         assert_eq!(c.type_, "Ready");
         assert_eq!(c.last_transition_time, Time::default());
         assert_eq!(c.message, "");
         assert_eq!(c.reason, "");
         let text = serde_json::to_string(&c).unwrap();
-        assert!(text.contains(r#""type":"Ready""#) && text.contains(r#""lastTransitionTime":"1970-01-01T00:00:00Z""#), "{text}");
+        assert!(
+            text.contains(r#""type":"Ready""#)
+                && text.contains(r#""lastTransitionTime":"1970-01-01T00:00:00Z""#),
+            "{text}"
+        );
     }
 }

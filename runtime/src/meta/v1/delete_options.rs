@@ -51,12 +51,21 @@ mod tests {
 
     #[test]
     fn default_is_an_empty_body() {
-        assert_eq!(serde_json::to_string(&DeleteOptions::default()).unwrap(), "{}");
+        assert_eq!(
+            serde_json::to_string(&DeleteOptions::default()).unwrap(),
+            "{}"
+        );
         let d = DeleteOptions {
             propagation_policy: Some("Foreground".into()),
-            preconditions: Some(Preconditions { uid: Some("u".into()), ..Default::default() }),
+            preconditions: Some(Preconditions {
+                uid: Some("u".into()),
+                ..Default::default()
+            }),
             ..Default::default()
         };
-        assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"preconditions":{"uid":"u"},"propagationPolicy":"Foreground"}"#);
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            r#"{"preconditions":{"uid":"u"},"propagationPolicy":"Foreground"}"#
+        );
     }
 }

@@ -20,7 +20,11 @@ pub struct APIGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_version: Option<GroupVersionForDiscovery>,
     /// Server addresses to use per client network; clients pick the most specific CIDR match.
-    #[serde(default, rename = "serverAddressByClientCIDRs", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "serverAddressByClientCIDRs",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub server_address_by_client_cidrs: Option<Vec<ServerAddressByClientCIDR>>,
     /// Versions the group serves.
     #[serde(default, deserialize_with = "zero_on_null")]
@@ -107,7 +111,11 @@ pub struct APIVersions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Server addresses to use per client network.
-    #[serde(default, rename = "serverAddressByClientCIDRs", deserialize_with = "zero_on_null")]
+    #[serde(
+        default,
+        rename = "serverAddressByClientCIDRs",
+        deserialize_with = "zero_on_null"
+    )]
     pub server_address_by_client_cidrs: Vec<ServerAddressByClientCIDR>,
     /// Served versions, e.g. `v1`.
     #[serde(default, deserialize_with = "zero_on_null")]
@@ -147,7 +155,10 @@ mod tests {
             r#"{"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"10.0.0.1:6443"}]}"#,
         )
         .unwrap();
-        assert_eq!(v.server_address_by_client_cidrs[0].server_address, "10.0.0.1:6443");
+        assert_eq!(
+            v.server_address_by_client_cidrs[0].server_address,
+            "10.0.0.1:6443"
+        );
         let r: APIResourceList =
             serde_json::from_str(r#"{"groupVersion":"v1","resources":[{"name":"pods","singularName":"","namespaced":true,"kind":"Pod","verbs":null}]}"#)
                 .unwrap();

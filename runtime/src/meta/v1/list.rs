@@ -66,10 +66,15 @@ impl<'de, K: Deserialize<'de>> Visitor<'de> for ListVisitor<K> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<List<K>, A::Error> {
-        let mut out = List { metadata: ListMeta::default(), items: Vec::new() };
+        let mut out = List {
+            metadata: ListMeta::default(),
+            items: Vec::new(),
+        };
         while let Some(key) = map.next_key::<crate::codec::Key<'de>>()? {
             match key.as_str() {
-                "metadata" => out.metadata = map.next_value::<Option<ListMeta>>()?.unwrap_or_default(),
+                "metadata" => {
+                    out.metadata = map.next_value::<Option<ListMeta>>()?.unwrap_or_default()
+                }
                 "items" => {
                     out.items = map
                         .next_value::<Option<Vec<K>>>()
@@ -118,12 +123,24 @@ pub(crate) mod tests {
     }
 
     fn widget(name: &str, size: i32) -> Widget {
-        Widget { metadata: ObjectMeta { name: Some(name.into()), ..Default::default() }, size }
+        Widget {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                ..Default::default()
+            },
+            size,
+        }
     }
 
     #[test]
     fn serializes_with_list_kind() {
-        let list = List { metadata: ListMeta { resource_version: Some("9".into()), ..Default::default() }, items: vec![widget("a", 1)] };
+        let list = List {
+            metadata: ListMeta {
+                resource_version: Some("9".into()),
+                ..Default::default()
+            },
+            items: vec![widget("a", 1)],
+        };
         assert_eq!(
             serde_json::to_value(&list).unwrap(),
             json!({"apiVersion":"example.com/v1","kind":"WidgetList","metadata":{"resourceVersion":"9"},
@@ -133,20 +150,26 @@ pub(crate) mod tests {
 
     #[test]
     fn decodes_ignoring_kind_and_null_items() {
-        let list: List<Widget> =
-            serde_json::from_str(r#"{"kind":"Whatever","apiVersion":"x","items":null,"metadata":{"continue":"c"}}"#).unwrap();
+        let list: List<Widget> = serde_json::from_str(
+            r#"{"kind":"Whatever","apiVersion":"x","items":null,"metadata":{"continue":"c"}}"#,
+        )
+        .unwrap();
         assert!(list.items.is_empty());
         assert_eq!(list.metadata.continue_.as_deref(), Some("c"));
 
-        let list: List<Widget> =
-            serde_json::from_str(r#"{"items":[{"metadata":{"name":"a"},"size":1},{"metadata":{"name":"b"},"size":2}]}"#).unwrap();
+        let list: List<Widget> = serde_json::from_str(
+            r#"{"items":[{"metadata":{"name":"a"},"size":1},{"metadata":{"name":"b"},"size":2}]}"#,
+        )
+        .unwrap();
         assert_eq!(list.items, vec![widget("a", 1), widget("b", 2)]);
         assert_eq!(list.into_iter().map(|w| w.size).sum::<i32>(), 3);
     }
 
     #[test]
     fn bad_item_error_says_items() {
-        let err = serde_json::from_str::<List<Widget>>(r#"{"items":[{"size":"big"}]}"#).unwrap_err().to_string();
+        let err = serde_json::from_str::<List<Widget>>(r#"{"items":[{"size":"big"}]}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("items"), "{err}");
     }
 }

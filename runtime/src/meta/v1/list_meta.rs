@@ -26,8 +26,12 @@ mod tests {
 
     #[test]
     fn continue_keeps_its_wire_name() {
-        let m: ListMeta = serde_json::from_str(r#"{"continue":"abc","resourceVersion":"7"}"#).unwrap();
+        let m: ListMeta =
+            serde_json::from_str(r#"{"continue":"abc","resourceVersion":"7"}"#).unwrap();
         assert_eq!(m.continue_.as_deref(), Some("abc"));
-        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"continue":"abc","resourceVersion":"7"}"#);
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"continue":"abc","resourceVersion":"7"}"#
+        );
     }
 }

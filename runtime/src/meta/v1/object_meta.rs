@@ -148,18 +148,27 @@ mod tests {
         assert_eq!(owners[0].controller, Some(true));
         let managed = meta.managed_fields.as_ref().unwrap();
         assert_eq!(managed[1].subresource.as_deref(), Some("status"));
-        assert!(managed[0].fields_v1.as_ref().unwrap().as_str().contains("f:generateName"));
+        assert!(managed[0]
+            .fields_v1
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .contains("f:generateName"));
 
         let back = serde_json::to_value(&meta).unwrap();
         let original: serde_json::Value = serde_json::from_str(POD_META).unwrap();
         assert_eq!(back, original);
-        let again: ObjectMeta = serde_json::from_str(&serde_json::to_string(&meta).unwrap()).unwrap();
+        let again: ObjectMeta =
+            serde_json::from_str(&serde_json::to_string(&meta).unwrap()).unwrap();
         assert_eq!(again, meta);
     }
 
     #[test]
     fn empty_metadata_serializes_to_empty_object() {
-        assert_eq!(serde_json::to_value(ObjectMeta::default()).unwrap(), json!({}));
+        assert_eq!(
+            serde_json::to_value(ObjectMeta::default()).unwrap(),
+            json!({})
+        );
     }
 
     #[test]

@@ -176,16 +176,36 @@ mod tests {
     #[test]
     fn write_options_render_dry_run_all() {
         assert!(CreateOptions::default().query_pairs().is_empty());
-        let c = CreateOptions { dry_run: true, field_manager: Some("me".into()), field_validation: Some("Strict".into()) };
+        let c = CreateOptions {
+            dry_run: true,
+            field_manager: Some("me".into()),
+            field_validation: Some("Strict".into()),
+        };
         assert_eq!(
             c.query_pairs(),
-            vec![("dryRun", "All".into()), ("fieldManager", "me".into()), ("fieldValidation", "Strict".into())]
+            vec![
+                ("dryRun", "All".into()),
+                ("fieldManager", "me".into()),
+                ("fieldValidation", "Strict".into())
+            ]
         );
-        let u = UpdateOptions { dry_run: true, ..Default::default() };
+        let u = UpdateOptions {
+            dry_run: true,
+            ..Default::default()
+        };
         assert_eq!(u.query_pairs(), vec![("dryRun", "All".to_owned())]);
-        let p = PatchOptions { force: Some(true), field_manager: Some("me".into()), ..Default::default() };
-        assert_eq!(p.query_pairs(), vec![("fieldManager", "me".into()), ("force", "true".into())]);
-        let g = GetOptions { resource_version: Some("5".into()) };
+        let p = PatchOptions {
+            force: Some(true),
+            field_manager: Some("me".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            p.query_pairs(),
+            vec![("fieldManager", "me".into()), ("force", "true".into())]
+        );
+        let g = GetOptions {
+            resource_version: Some("5".into()),
+        };
         assert_eq!(g.query_pairs(), vec![("resourceVersion", "5".to_owned())]);
     }
 }

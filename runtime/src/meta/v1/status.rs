@@ -95,7 +95,11 @@ impl fmt::Display for Status {
             (Some(r), None) => f.write_str(r),
             (None, Some(m)) => f.write_str(m),
             (None, None) => {
-                let status = self.status.as_deref().filter(|s| !s.is_empty()).unwrap_or("unknown status");
+                let status = self
+                    .status
+                    .as_deref()
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("unknown status");
                 match self.code {
                     Some(code) if code != 0 => write!(f, "{status} (code {code})"),
                     _ => f.write_str(status),

@@ -79,7 +79,8 @@ impl<'de> Deserialize<'de> for Time {
 
 impl<'de> Deserialize<'de> for MicroTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TimestampVisitor("MicroTime")).map(MicroTime)
+        d.deserialize_any(TimestampVisitor("MicroTime"))
+            .map(MicroTime)
     }
 }
 
@@ -95,8 +96,12 @@ impl Visitor<'_> for TimestampVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<jiff::Timestamp, E> {
-        v.parse::<jiff::Timestamp>()
-            .map_err(|e| E::custom(format_args!("{}: {v:?} is not an RFC 3339 timestamp: {e}", self.0)))
+        v.parse::<jiff::Timestamp>().map_err(|e| {
+            E::custom(format_args!(
+                "{}: {v:?} is not an RFC 3339 timestamp: {e}",
+                self.0
+            ))
+        })
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<jiff::Timestamp, E> {
@@ -115,9 +120,15 @@ mod tests {
     #[test]
     fn time_encodes_whole_seconds_in_utc() {
         let t = Time(ts("2024-01-02T03:04:05.987654321Z"));
-        assert_eq!(serde_json::to_string(&t).unwrap(), r#""2024-01-02T03:04:05Z""#);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#""2024-01-02T03:04:05Z""#
+        );
         let t: Time = serde_json::from_str(r#""2024-01-02T05:04:05+02:00""#).unwrap();
-        assert_eq!(serde_json::to_string(&t).unwrap(), r#""2024-01-02T03:04:05Z""#);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#""2024-01-02T03:04:05Z""#
+        );
     }
 
     #[test]
@@ -129,23 +140,42 @@ mod tests {
     #[test]
     fn micro_time_has_exactly_six_digits() {
         let t: MicroTime = serde_json::from_str(r#""2024-01-02T03:04:05.123456789Z""#).unwrap();
-        assert_eq!(serde_json::to_string(&t).unwrap(), r#""2024-01-02T03:04:05.123456Z""#);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#""2024-01-02T03:04:05.123456Z""#
+        );
         let t = MicroTime(ts("2024-01-02T03:04:05Z"));
-        assert_eq!(serde_json::to_string(&t).unwrap(), r#""2024-01-02T03:04:05.000000Z""#);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#""2024-01-02T03:04:05.000000Z""#
+        );
     }
 
     #[test]
     fn default_is_unix_epoch() {
         assert_eq!(Time::default().to_string(), "1970-01-01T00:00:00Z");
-        assert_eq!(MicroTime::default().to_string(), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(
+            MicroTime::default().to_string(),
+            "1970-01-01T00:00:00.000000Z"
+        );
     }
 
     #[test]
     fn bad_input_names_the_value_and_type() {
-        let err = serde_json::from_str::<Time>(r#""yesterday""#).unwrap_err().to_string();
-        assert!(err.contains("\"yesterday\"") && err.contains("Time"), "{err}");
-        let err = serde_json::from_str::<MicroTime>(r#""2024-01-02T03:04:05""#).unwrap_err().to_string();
-        assert!(err.contains("2024-01-02T03:04:05") && err.contains("MicroTime"), "{err}");
+        let err = serde_json::from_str::<Time>(r#""yesterday""#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"yesterday\"") && err.contains("Time"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<MicroTime>(r#""2024-01-02T03:04:05""#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("2024-01-02T03:04:05") && err.contains("MicroTime"),
+            "{err}"
+        );
         assert!(serde_json::from_str::<Time>("12").is_err());
     }
 
@@ -158,7 +188,8 @@ mod tests {
             ("2024-01-01T22:04:05-05:00", "2024-01-02T03:04:05Z"),
             ("2024-01-02T03:04:05.000000001Z", "2024-01-02T03:04:05Z"),
         ] {
-            let t: Time = serde_json::from_str(&format!("{input:?}")).unwrap_or_else(|e| panic!("{input}: {e}"));
+            let t: Time = serde_json::from_str(&format!("{input:?}"))
+                .unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(t.to_string(), want, "{input}");
         }
     }
@@ -167,6 +198,9 @@ mod tests {
     fn null_is_the_epoch_like_go_zero_time() {
         let v: Vec<Time> = serde_json::from_str(r#"[null,"2024-01-02T03:04:05Z"]"#).unwrap();
         assert_eq!(v[0], Time::default());
-        assert_eq!(serde_json::from_str::<MicroTime>("null").unwrap(), MicroTime::default());
+        assert_eq!(
+            serde_json::from_str::<MicroTime>("null").unwrap(),
+            MicroTime::default()
+        );
     }
 }

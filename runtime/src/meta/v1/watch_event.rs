@@ -89,9 +89,10 @@ impl<K: Serialize> Serialize for WatchEvent<K> {
         let mut map = s.serialize_map(Some(2))?;
         map.serialize_entry("type", self.type_name())?;
         match self {
-            WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) | WatchEvent::Bookmark(o) => {
-                map.serialize_entry("object", o)?
-            }
+            WatchEvent::Added(o)
+            | WatchEvent::Modified(o)
+            | WatchEvent::Deleted(o)
+            | WatchEvent::Bookmark(o) => map.serialize_entry("object", o)?,
             WatchEvent::Error(status) => map.serialize_entry("object", status)?,
         }
         map.end()
@@ -128,14 +129,22 @@ impl<'de, K: DeserializeOwned> Visitor<'de> for EventVisitor<K> {
         let mut seen = Seen::Nothing;
         while let Some(key) = map.next_key::<crate::codec::Key<'de>>()? {
             seen = match (key.as_str(), seen) {
-                ("type", Seen::Nothing) => Seen::Type(EventType::parse(map.next_value::<crate::codec::Key<'de>>()?.as_str())?),
+                ("type", Seen::Nothing) => Seen::Type(EventType::parse(
+                    map.next_value::<crate::codec::Key<'de>>()?.as_str(),
+                )?),
                 ("type", Seen::RawObject(raw)) => {
-                    let ty = EventType::parse(map.next_value::<crate::codec::Key<'de>>()?.as_str())?;
+                    let ty =
+                        EventType::parse(map.next_value::<crate::codec::Key<'de>>()?.as_str())?;
                     Seen::Done(decode_raw(ty, &raw)?)
                 }
                 ("object", Seen::Nothing) => Seen::RawObject(map.next_value()?),
                 ("object", Seen::Type(ty)) => Seen::Done(decode_object(ty, &mut map)?),
-                ("type" | "object", _) => return Err(de::Error::custom(format_args!("duplicate watch event field {:?}", key.as_str()))),
+                ("type" | "object", _) => {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate watch event field {:?}",
+                        key.as_str()
+                    )))
+                }
                 (_, seen) => {
                     map.next_value::<IgnoredAny>()?;
                     seen
@@ -150,7 +159,10 @@ impl<'de, K: DeserializeOwned> Visitor<'de> for EventVisitor<K> {
     }
 }
 
-fn decode_object<'de, K: DeserializeOwned, A: MapAccess<'de>>(ty: EventType, map: &mut A) -> Result<WatchEvent<K>, A::Error> {
+fn decode_object<'de, K: DeserializeOwned, A: MapAccess<'de>>(
+    ty: EventType,
+    map: &mut A,
+) -> Result<WatchEvent<K>, A::Error> {
     let event = match ty {
         EventType::Added => WatchEvent::Added(map.next_value()?),
         EventType::Modified => WatchEvent::Modified(map.next_value()?),
@@ -161,9 +173,13 @@ fn decode_object<'de, K: DeserializeOwned, A: MapAccess<'de>>(ty: EventType, map
     Ok(event)
 }
 
-fn decode_raw<K: DeserializeOwned, E: de::Error>(ty: EventType, raw: &RawValue) -> Result<WatchEvent<K>, E> {
+fn decode_raw<K: DeserializeOwned, E: de::Error>(
+    ty: EventType,
+    raw: &RawValue,
+) -> Result<WatchEvent<K>, E> {
     let text = raw.get();
-    let wrap = |e: serde_json::Error| E::custom(format_args!("{} watch event object: {e}", ty.name()));
+    let wrap =
+        |e: serde_json::Error| E::custom(format_args!("{} watch event object: {e}", ty.name()));
     let event = match ty {
         EventType::Added => WatchEvent::Added(serde_json::from_str(text).map_err(wrap)?),
         EventType::Modified => WatchEvent::Modified(serde_json::from_str(text).map_err(wrap)?),
@@ -183,8 +199,10 @@ mod tests {
 
     #[test]
     fn type_first_decodes_object() {
-        let e: WatchEvent<Widget> =
-            serde_json::from_str(r#"{"type":"MODIFIED","object":{"metadata":{"name":"a"},"size":3}}"#).unwrap();
+        let e: WatchEvent<Widget> = serde_json::from_str(
+            r#"{"type":"MODIFIED","object":{"metadata":{"name":"a"},"size":3}}"#,
+        )
+        .unwrap();
         match e {
             WatchEvent::Modified(w) => {
                 assert_eq!(w.size, 3);
@@ -196,11 +214,14 @@ mod tests {
 
     #[test]
     fn object_first_is_decoded_once_type_is_known() {
-        let e: WatchEvent<Widget> =
-            serde_json::from_str(r#"{"object":{"metadata":{"name":"a"},"size":3},"extra":1,"type":"DELETED"}"#).unwrap();
+        let e: WatchEvent<Widget> = serde_json::from_str(
+            r#"{"object":{"metadata":{"name":"a"},"size":3},"extra":1,"type":"DELETED"}"#,
+        )
+        .unwrap();
         assert!(matches!(e, WatchEvent::Deleted(ref w) if w.size == 3));
         let e: WatchEvent<Widget> = serde_json::from_reader(
-            r#"{"object":{"code":410,"reason":"Expired","status":"Failure"},"type":"ERROR"}"#.as_bytes(),
+            r#"{"object":{"code":410,"reason":"Expired","status":"Failure"},"type":"ERROR"}"#
+                .as_bytes(),
         )
         .unwrap();
         assert!(matches!(e, WatchEvent::Error(ref s) if s.code == Some(410)));
@@ -224,7 +245,8 @@ mod tests {
 
     #[test]
     fn bookmark_and_serialization_round_trip() {
-        let json = json!({"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"12"},"size":0}});
+        let json =
+            json!({"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"12"},"size":0}});
         let e: WatchEvent<Widget> = serde_json::from_str(&json.to_string()).unwrap();
         assert_eq!(e.type_name(), "BOOKMARK");
         assert_eq!(serde_json::to_value(&e).unwrap(), json);
@@ -234,19 +256,30 @@ mod tests {
 
     #[test]
     fn unknown_type_is_named_in_the_error() {
-        for text in [r#"{"type":"RENAMED","object":{}}"#, r#"{"object":{},"type":"RENAMED"}"#] {
-            let err = serde_json::from_str::<WatchEvent<Widget>>(text).unwrap_err().to_string();
+        for text in [
+            r#"{"type":"RENAMED","object":{}}"#,
+            r#"{"object":{},"type":"RENAMED"}"#,
+        ] {
+            let err = serde_json::from_str::<WatchEvent<Widget>>(text)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("RENAMED"), "{err}");
         }
     }
 
     #[test]
     fn missing_parts_are_errors() {
-        let err = serde_json::from_str::<WatchEvent<Widget>>(r#"{"type":"ADDED"}"#).unwrap_err().to_string();
+        let err = serde_json::from_str::<WatchEvent<Widget>>(r#"{"type":"ADDED"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("object"), "{err}");
-        let err = serde_json::from_str::<WatchEvent<Widget>>(r#"{"object":{}}"#).unwrap_err().to_string();
+        let err = serde_json::from_str::<WatchEvent<Widget>>(r#"{"object":{}}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("type"), "{err}");
-        let err = serde_json::from_str::<WatchEvent<Widget>>(r#"{"type":"ADDED","object":{"size":"x"}}"#).unwrap_err();
+        let err =
+            serde_json::from_str::<WatchEvent<Widget>>(r#"{"type":"ADDED","object":{"size":"x"}}"#)
+                .unwrap_err();
         assert!(err.to_string().contains("invalid type"), "{err}");
     }
 }
