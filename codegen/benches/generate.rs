@@ -1,5 +1,6 @@
 //! Time to generate the whole clientset for a Kubernetes version (parse, fixups, IR, emit and
 //! format), in memory. `cargo bench -p kubeclient-codegen --bench generate [-- v1.35]`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_codegen::{locate, Builder, Layout};
 use std::path::PathBuf;

@@ -1,5 +1,6 @@
 //! Golden tests: small handwritten specs next to the exact output expected from them.
 //! Run with `UPDATE_GOLDEN=1` to rewrite the expected files after an intended change.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_codegen::{Builder, Layout};
 use std::collections::BTreeMap;

@@ -291,7 +291,12 @@ pub enum Key<'de> {
     /// Borrowed straight from the input buffer.
     Borrowed(&'de str),
     /// Copied into a stack buffer.
-    Inline { buf: [u8; 64], len: u8 },
+    Inline {
+        /// The key's bytes, valid UTF-8 up to `len`.
+        buf: [u8; 64],
+        /// How many bytes of `buf` hold the key.
+        len: u8,
+    },
     /// Too long for the stack buffer.
     Owned(String),
 }

@@ -1,4 +1,5 @@
 //! Kubeconfig + overrides -> `rest::Config`, namespace resolution, in-cluster fallback.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_runtime::clientcmd::{
     self, build_config_from_flags, deferred_rest_config, ClientConfig, Error, InClusterEnv,

@@ -1,4 +1,5 @@
 //! Token-file and exec-plugin credential sources, driven directly.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_runtime::clientcmd::{
     api::{ExecConfig, ExecEnvVar},

@@ -2,6 +2,7 @@
 //! kubeconfigs go through the loader, the view renderer and the client-config builder. None
 //! may panic; every failure must be an `Error` value. Deterministic seeds so a failure
 //! reproduces; `CLIENTCMD_FUZZ_ITERS` scales the run.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_runtime::clientcmd::{
     self,

@@ -1,4 +1,5 @@
 //! Loading one kubeconfig, loading rules, merging and path resolution.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_runtime::clientcmd::{self, api, Error, LoadingRules};
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! HTTPS server on loopback with certificates generated at test time. Covers CA files and
 //! data, a wrong CA, tls-server-name, insecure mode, client certificates, tokens, token-file
 //! rotation, exec plugins re-run after a 401, and impersonation headers.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_runtime::clientcmd::{ClientConfig, LoadingRules, Overrides};
 use kubeclient_runtime::rest::RestClient;

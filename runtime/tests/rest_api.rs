@@ -1,5 +1,6 @@
 //! RestClient and ResourceClient against handwritten loopback servers: CRUD on a small store,
 //! typed Status errors, Retry-After retries, auth, warnings, decode failures.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 mod rest_support;
 

@@ -1,4 +1,5 @@
 //! Client-side rate limiting through the RestClient, and watch decoding under every framing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 mod rest_support;
 

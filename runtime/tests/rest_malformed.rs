@@ -1,5 +1,6 @@
 //! Malformed responses from a raw socket server: each gives an error value, never a panic, a
 //! hang or an allocation sized by what the server claims.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_runtime::rest::{Config, Error, RestClient};
 use std::time::Duration;

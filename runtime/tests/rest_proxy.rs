@@ -2,6 +2,7 @@
 //! API server through a handwritten RFC 1928 / RFC 1929 proxy on a real loopback socket that
 //! records what it was asked to connect to; bad proxy URLs fail as `proxy_url` config errors
 //! without ever quoting the proxy password.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 mod rest_support;
 

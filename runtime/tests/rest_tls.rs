@@ -1,5 +1,6 @@
 //! TLS with certificates generated at test time: CA verification, wrong CA, `insecure`,
 //! `server_name`, client certificates from the config and from a credential source.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 mod rest_support;
 

@@ -1,6 +1,7 @@
 //! Code generated from real-world CRDs (see build.rs and `kubeclient_tests::crds`): realistic
 //! objects survive a serde round trip, and the typed clients work end to end against the test
 //! server once the CRD itself has been created through the generated `Clientset`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use futures_util::StreamExt;
 use kubeclient::api::apiextensions::v1::CustomResourceDefinition;

@@ -1,6 +1,7 @@
 //! `kubeclient-codegen fetch` against a live API server (the test server serving the upstream
 //! 1.35 documents): the copied files are byte for byte what the server serves, laid out like the
 //! upstream specs, and the generator reads them back to the same types.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_codegen::fetch::{from_cluster, v3_file_name};
 use kubeclient_codegen::Builder;
@@ -8,8 +9,9 @@ use kubeclient_testserver::{locate_openapi_specs, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fetches_a_clusters_openapi_and_generates_from_it() {
-    let Some(specs) = locate_openapi_specs() else {
-        eprintln!("no upstream specs directory found: skipping the fetch test");
+    let Some(specs) =
+        kubeclient_test_support::require(locate_openapi_specs(), "the upstream specs directory")
+    else {
         return;
     };
     let server = TestServer::builder()

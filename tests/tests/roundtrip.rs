@@ -2,6 +2,7 @@
 //! value that fills every property the schema declares, decode it into the Rust type, encode it
 //! back and require the same JSON. A dropped, renamed or mistyped field fails here, for generated
 //! types and for the runtime's handwritten apimachinery types alike.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_codegen::spec::{ref_target, AdditionalProperties, Schema, Swagger};
 use serde_json::{json, Map, Value};

@@ -1,5 +1,6 @@
 //! Semantics over real HTTPS: status codes and Status bodies, resourceVersions, selectors,
 //! pagination, subresources, finalizers, CRDs, authentication.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! Discovery and OpenAPI over the real socket: the aggregated (apidiscovery.k8s.io v2/v2beta1)
 //! and legacy forms of `/api` and `/apis`, and `/openapi/v2` / `/openapi/v3` with and without
-//! the upstream specs directory. Tests that need the specs skip with a message without them.
+//! the upstream specs directory. Tests that need the specs skip with a message without them
+//! (and fail under `CI=true`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 mod common;
 
@@ -253,11 +255,13 @@ async fn openapi_without_specs_keeps_minimal_documents() {
 
 #[tokio::test]
 async fn openapi_serves_the_upstream_specs() {
-    let Some(dir) = locate_openapi_specs() else {
-        eprintln!(
-            "no OpenAPI specs for Kubernetes {} found (KUBECLIENT_SPECS_DIR, openapi-specs/, ../shared/openapi-specs): skipping",
+    let Some(dir) = kubeclient_test_support::require(
+        locate_openapi_specs(),
+        format_args!(
+            "the OpenAPI specs of Kubernetes {}",
             kubeclient::KUBERNETES_VERSION
-        );
+        ),
+    ) else {
         return;
     };
     // A smaller table than the spec: only what the registry serves is listed.

@@ -1,4 +1,5 @@
 //! Injected faults and request recording, observed by a real HTTPS client.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The real kubectl binary against the server over HTTPS, with the client-certificate and the
 //! token contexts of the written kubeconfig. Skipped (with a message) only when no kubectl is
 //! on PATH.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 mod common;
 
@@ -20,7 +21,7 @@ fn have_kubectl() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
-        eprintln!("kubectl not found on PATH: skipping kubectl interop test");
+        kubeclient_test_support::missing("kubectl on PATH");
     }
     found
 }
@@ -479,11 +480,13 @@ async fn kubectl_explain_with_the_specs() {
     if !have_kubectl() {
         return;
     }
-    let Some(dir) = kubeclient_testserver::locate_openapi_specs() else {
-        eprintln!(
-            "no OpenAPI specs for Kubernetes {} found (KUBECLIENT_SPECS_DIR, openapi-specs/, ../shared/openapi-specs): skipping kubectl explain",
+    let Some(dir) = kubeclient_test_support::require(
+        kubeclient_testserver::locate_openapi_specs(),
+        format_args!(
+            "the OpenAPI specs of Kubernetes {}",
             kubeclient::KUBERNETES_VERSION
-        );
+        ),
+    ) else {
         return;
     };
     let s = TestServer::builder()

@@ -1,5 +1,6 @@
 //! Throughput figures (run with `--ignored --nocapture`, ideally `--release`): small GETs per
 //! second over loopback HTTP keep-alive, and the time to serve a 10,000-pod list.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_testserver::TestServer;
 use serde_json::json;

@@ -1,5 +1,6 @@
 //! Watch over real HTTPS: replay from a resourceVersion, event types, selectors, bookmarks,
 //! timeouts, initial events, 410 Gone, and many concurrent watchers.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 mod common;
 

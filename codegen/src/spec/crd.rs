@@ -184,12 +184,14 @@ pub fn parse_crds(origin: &str, bytes: &[u8]) -> Result<Vec<LocatedCrd>, Error> 
         }
         match obj.get("apiVersion").and_then(Value::as_str) {
             Some("apiextensions.k8s.io/v1") => {}
-            other => return Err(crd_err(
-                "apiVersion",
-                format!(
+            other => {
+                return Err(crd_err(
+                    "apiVersion",
+                    format!(
                     "apiVersion {other:?} is not supported; only apiextensions.k8s.io/v1 CRDs are"
                 ),
-            )),
+                ))
+            }
         }
         let crd: CustomResourceDefinition = serde_json::from_value(value.clone())
             .map_err(|e| crd_err("", format!("not a valid CustomResourceDefinition: {e}")))?;

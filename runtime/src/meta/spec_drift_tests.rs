@@ -206,7 +206,9 @@ fn check_version(version: &str) -> Option<Vec<String>> {
 #[test]
 fn every_apimachinery_definition_round_trips_without_losing_fields() {
     if spec_path("v1.35").is_none() {
-        println!("NOTE: kubernetes/v1.35/swagger.json not found in openapi-specs/ or ../shared/openapi-specs/; skipping spec drift test");
+        kubeclient_test_support::missing(
+            "kubernetes/v1.35/swagger.json in openapi-specs/ or ../shared/openapi-specs/",
+        );
         return;
     }
     let mut failures = Vec::new();
