@@ -4,7 +4,7 @@
 //! `lastTimestamp` instead of creating another, as client-go's event correlator does.
 
 use crate::client::ApiResource;
-use crate::meta::v1::{MicroTime, Time};
+use crate::meta::v1::Time;
 use crate::resource::{Resource, Scope};
 use crate::rest::{PatchType, RestClient, Result};
 use serde_json::{json, Value};
@@ -186,7 +186,9 @@ impl EventRecorder {
             "type": type_.as_str(), "reason": reason, "message": message,
             "source": {"component": self.component, "host": self.instance},
             "reportingComponent": self.component, "reportingInstance": self.instance,
-            "firstTimestamp": now, "lastTimestamp": now, "eventTime": MicroTime(now.0), "count": 1
+            // No eventTime: as client-go's legacy recorder. kube-apiserver validates an Event
+            // that has one as an events.k8s.io Event (action, series, ... required).
+            "firstTimestamp": now, "lastTimestamp": now, "count": 1
         });
         let created: Value = self
             .rest

@@ -1,6 +1,7 @@
-//! The generated `Clientset` against a real API server on loopback (kubeclient-testserver over
-//! HTTPS, serving the generated resource table): every verb and the main subresources, through
-//! the typed clients users call.
+//! The generated `Clientset` against both servers (the real kube-apiserver and
+//! kubeclient-testserver, over HTTPS on loopback): every verb and the main subresources, through
+//! the typed clients users call. Pod logs need a kubelet, which only the test server fakes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use futures_util::StreamExt;
 use kubeclient::api::apps::v1::{Deployment, DeploymentSpec};
@@ -11,15 +12,23 @@ use kubeclient::meta::v1::{
     UpdateOptions, WatchEvent,
 };
 use kubeclient::Clientset;
+use kubeclient_tests::on_both_servers;
+use kubeclient_tests::servers::Server;
 use kubeclient_testserver::TestServer;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-async fn server() -> (TestServer, Clientset) {
-    // The server's default table is the generated one: every resource of this version.
-    let server = TestServer::start().await.expect("test server starts");
-    let cs = Clientset::new(server.config()).expect("clientset");
-    (server, cs)
+on_both_servers!(
+    create_get_list_update_patch_delete,
+    watch_sees_added_modified_deleted_in_order,
+    cluster_scoped_status_and_scale,
+    apply_status_binding_eviction_token_and_scale,
+);
+
+/// A clientset for `s` and a namespace of this test's own.
+async fn setup(s: &Server, prefix: &str) -> (Clientset, String) {
+    let cs = Clientset::new(s.config()).expect("clientset");
+    (cs, s.namespace(prefix).await)
 }
 
 fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
@@ -77,10 +86,9 @@ fn web_deployment(replicas: i32) -> Deployment {
     }
 }
 
-#[tokio::test]
-async fn create_get_list_update_patch_delete() {
-    let (_server, cs) = server().await;
-    let pods = cs.core_v1().pods("default");
+async fn create_get_list_update_patch_delete(s: Server) {
+    let (cs, ns) = setup(&s, "crud").await;
+    let pods = cs.core_v1().pods(&ns);
     let created = pods
         .create(&pod("web-1", "web"), &CreateOptions::default())
         .await
@@ -163,10 +171,9 @@ async fn create_get_list_update_patch_delete() {
     assert_eq!(left.items.len(), 1);
 }
 
-#[tokio::test]
-async fn watch_sees_added_modified_deleted_in_order() {
-    let (_server, cs) = server().await;
-    let cms = cs.core_v1().config_maps("default");
+async fn watch_sees_added_modified_deleted_in_order(s: Server) {
+    let (cs, ns) = setup(&s, "watch").await;
+    let cms = cs.core_v1().config_maps(&ns);
     let start = cms.list(&ListOptions::default()).await.unwrap();
     let mut events = cms
         .watch(&ListOptions {
@@ -221,21 +228,24 @@ async fn watch_sees_added_modified_deleted_in_order() {
     );
 }
 
-#[tokio::test]
-async fn cluster_scoped_status_scale_and_logs() {
-    let (server, cs) = server().await;
-    let ns = Namespace {
+async fn cluster_scoped_status_and_scale(s: Server) {
+    let (cs, team) = setup(&s, "team").await;
+    let other = Namespace {
         metadata: ObjectMeta {
-            name: Some("team-a".into()),
+            generate_name: Some("other-".into()),
             ..Default::default()
         },
         ..Default::default()
     };
-    cs.core_v1()
+    let other = cs
+        .core_v1()
         .namespaces()
-        .create(&ns, &CreateOptions::default())
+        .create(&other, &CreateOptions::default())
         .await
-        .unwrap();
+        .unwrap()
+        .metadata
+        .name
+        .expect("generated name");
     let names: Vec<_> = cs
         .core_v1()
         .namespaces()
@@ -246,12 +256,11 @@ async fn cluster_scoped_status_scale_and_logs() {
         .into_iter()
         .filter_map(|n| n.metadata.name)
         .collect();
-    assert!(
-        names.contains(&"team-a".to_owned()) && names.contains(&"default".to_owned()),
-        "{names:?}"
-    );
+    for ns in [&team, &other, "default"] {
+        assert!(names.iter().any(|n| n == ns), "{ns} not in {names:?}");
+    }
 
-    let deployments = cs.apps_v1().deployments("team-a");
+    let deployments = cs.apps_v1().deployments(&team);
     let d = web_deployment(2);
     deployments
         .create(&d, &CreateOptions::default())
@@ -274,37 +283,84 @@ async fn cluster_scoped_status_scale_and_logs() {
         .unwrap();
     assert_eq!(d.spec.as_ref().and_then(|s| s.replicas), Some(5));
 
-    // The main endpoint ignores status; /status changes only status.
-    let mut with_status = d.clone();
-    with_status
-        .status
-        .get_or_insert_with(Default::default)
-        .ready_replicas = Some(3);
-    let after = deployments
-        .update_status(&with_status, &UpdateOptions::default())
-        .await
-        .unwrap();
-    assert_eq!(after.status.and_then(|s| s.ready_replicas), Some(3));
-
-    let pods = cs.core_v1().pods("team-a");
-    pods.create(&pod("logger", "log"), &CreateOptions::default())
-        .await
-        .unwrap();
-    server.set_pod_log("team-a", "logger", vec!["one".into(), "two".into()]);
-    let logs = pods.logs("logger", &LogOptions::default()).await.unwrap();
-    assert_eq!(logs.lines().collect::<Vec<_>>(), ["one", "two"]);
+    // /status changes only status. On the real cluster the deployment controller writes status
+    // too, so a stale read is retried, as any status writer must.
+    let mut d = d;
+    let after = loop {
+        let mut with_status = d.clone();
+        with_status
+            .status
+            .get_or_insert_with(Default::default)
+            .observed_generation = Some(42);
+        match deployments
+            .update_status(&with_status, &UpdateOptions::default())
+            .await
+        {
+            Ok(after) => break after,
+            Err(e) if e.is_conflict() => {
+                d = deployments
+                    .get("web", &GetOptions::default())
+                    .await
+                    .unwrap()
+            }
+            Err(e) => panic!("update_status: {e}"),
+        }
+    };
+    assert_eq!(after.status.and_then(|s| s.observed_generation), Some(42));
+    assert_eq!(after.spec.and_then(|s| s.replicas), Some(5));
 }
 
 #[tokio::test]
-async fn apply_status_binding_eviction_token_and_followed_logs() {
+async fn pod_logs_from_the_test_servers_kubelet() {
+    // Only the test server fakes a kubelet: the real cluster has no nodes to read logs from.
+    let server = TestServer::start().await.expect("test server starts");
+    let cs = Clientset::new(server.config()).expect("clientset");
+    let pods = cs.core_v1().pods("default");
+    pods.create(&pod("logger", "log"), &CreateOptions::default())
+        .await
+        .unwrap();
+    server.set_pod_log("default", "logger", vec!["one".into(), "two".into()]);
+    let logs = pods.logs("logger", &LogOptions::default()).await.unwrap();
+    assert_eq!(logs.lines().collect::<Vec<_>>(), ["one", "two"]);
+
+    // Followed logs stream lines appended after the request started.
+    pods.create(&pod("tail", "log"), &CreateOptions::default())
+        .await
+        .unwrap();
+    server.set_pod_log("default", "tail", vec!["first".into()]);
+    let mut stream = pods
+        .log_stream(
+            "tail",
+            &LogOptions {
+                follow: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    server.append_pod_log("default", "tail", vec!["second".into()]);
+    while !text.contains("second") {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("log lines arrive in time");
+        text.push_str(&String::from_utf8_lossy(
+            &chunk.expect("stream open").unwrap(),
+        ));
+    }
+    assert_eq!(text.lines().collect::<Vec<_>>(), ["first", "second"]);
+}
+
+async fn apply_status_binding_eviction_token_and_scale(s: Server) {
     use kubeclient::api::authentication::v1::{TokenRequest, TokenRequestSpec};
     use kubeclient::api::core::v1::{Binding, ObjectReference, ServiceAccount};
     use kubeclient::api::policy::v1::Eviction;
-    let (server, cs) = server().await;
+    let (cs, ns) = setup(&s, "apply").await;
 
     // Server-side apply through the typed client: creates, conflicts with another manager's
     // change, and succeeds when forced, moving ownership.
-    let cms = cs.core_v1().config_maps("default");
+    let cms = cs.core_v1().config_maps(&ns);
     let cfg = |v: &str| serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": v}});
     let by = |manager: &str, force: Option<bool>| PatchOptions {
         field_manager: Some(manager.into()),
@@ -341,7 +397,7 @@ async fn apply_status_binding_eviction_token_and_followed_logs() {
     assert_eq!(managers, ["bob"]);
 
     // Status through patch_status / get_status; binding assigns the node once.
-    let pods = cs.core_v1().pods("default");
+    let pods = cs.core_v1().pods(&ns);
     pods.create(&pod("p", "x"), &CreateOptions::default())
         .await
         .unwrap();
@@ -378,7 +434,7 @@ async fn apply_status_binding_eviction_token_and_followed_logs() {
     assert!(pods.bind("p", &binding).await.unwrap_err().is_conflict());
 
     // A service-account token; its Debug output never shows the token.
-    let sas = cs.core_v1().service_accounts("default");
+    let sas = cs.core_v1().service_accounts(&ns);
     let sa = ServiceAccount {
         metadata: ObjectMeta {
             name: Some("robot".into()),
@@ -403,23 +459,26 @@ async fn apply_status_binding_eviction_token_and_followed_logs() {
     assert!(!token.is_empty());
     assert!(!format!("{issued:?}").contains(&token));
 
-    // Eviction removes the pod.
+    // Eviction removes a pod (one not bound to a node: a bound pod waits for its kubelet).
+    pods.create(&pod("q", "x"), &CreateOptions::default())
+        .await
+        .unwrap();
     let eviction = Eviction {
         metadata: Some(ObjectMeta {
-            name: Some("p".into()),
+            name: Some("q".into()),
             ..Default::default()
         }),
         ..Default::default()
     };
-    pods.evict("p", &eviction).await.unwrap();
+    pods.evict("q", &eviction).await.unwrap();
     assert!(pods
-        .get("p", &GetOptions::default())
+        .get("q", &GetOptions::default())
         .await
         .unwrap_err()
         .is_not_found());
 
     // Scale through a merge patch of the scale subresource.
-    let deployments = cs.apps_v1().deployments("default");
+    let deployments = cs.apps_v1().deployments(&ns);
     let d = web_deployment(1);
     deployments
         .create(&d, &CreateOptions::default())
@@ -434,32 +493,4 @@ async fn apply_status_binding_eviction_token_and_followed_logs() {
         .await
         .unwrap();
     assert_eq!(scaled.spec.and_then(|s| s.replicas), Some(4));
-
-    // Followed logs stream lines appended after the request started.
-    pods.create(&pod("tail", "log"), &CreateOptions::default())
-        .await
-        .unwrap();
-    server.set_pod_log("default", "tail", vec!["first".into()]);
-    let mut stream = pods
-        .log_stream(
-            "tail",
-            &LogOptions {
-                follow: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let mut text = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    server.append_pod_log("default", "tail", vec!["second".into()]);
-    while !text.contains("second") {
-        let chunk = tokio::time::timeout_at(deadline, stream.next())
-            .await
-            .expect("log lines arrive in time");
-        text.push_str(&String::from_utf8_lossy(
-            &chunk.expect("stream open").unwrap(),
-        ));
-    }
-    assert_eq!(text.lines().collect::<Vec<_>>(), ["first", "second"]);
 }

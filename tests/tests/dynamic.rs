@@ -1,6 +1,8 @@
-//! The dynamic client (any resource, no generated types) against the test server: every verb
-//! on a built-in kind and a custom resource created at run time, the status subresource,
-//! cluster scope, watches and a shared informer.
+//! The dynamic client (any resource, no generated types) against both servers (the real
+//! kube-apiserver and the test server): every verb on a built-in kind and a custom resource
+//! created at run time, the status subresource, cluster scope, watches, a shared informer and
+//! live discovery.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use futures_util::StreamExt;
 use kubeclient::cache::InformerFactory;
@@ -11,7 +13,8 @@ use kubeclient::meta::v1::{
 };
 use kubeclient::rest::RestClient;
 use kubeclient::Scope;
-use kubeclient_testserver::TestServer;
+use kubeclient_tests::on_both_servers;
+use kubeclient_tests::servers::Server;
 use serde_json::json;
 use std::time::Duration;
 
@@ -23,11 +26,45 @@ fn configmaps() -> ApiResource {
     ApiResource::from_info(&info)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_verb_on_a_built_in_kind() {
-    let server = TestServer::start().await.expect("server starts");
-    let rest = RestClient::new(&server.config()).expect("client");
-    let cms = ResourceClient::dynamic(&rest, configmaps(), "default");
+on_both_servers!(
+    every_verb_on_a_built_in_kind,
+    custom_resources_status_and_informers_without_generated_types,
+    discovery_of_the_live_server_resolves_names_like_kubectl,
+);
+
+/// A namespaced CRD `gizmos.<group>` (kind Gizmo, preserving unknown fields, with /status) in a
+/// group of its own, so tests sharing the real cluster never meet.
+fn gizmo_crd(group: &str, status: bool) -> DynamicObject {
+    let subresources = if status {
+        json!({"status": {}})
+    } else {
+        json!({})
+    };
+    serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("gizmos.{group}")},
+        "spec": {"group": group, "scope": "Namespaced",
+                 "names": {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo", "shortNames": ["gz"]},
+                 "versions": [{"name": "v1", "served": true, "storage": true, "subresources": subresources,
+                               "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}
+    }))
+    .expect("crd json")
+}
+
+fn crds() -> ApiResource {
+    ApiResource::new(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        Scope::Cluster,
+    )
+}
+
+async fn every_verb_on_a_built_in_kind(s: Server) {
+    let ns = s.namespace("dyn").await;
+    let rest = RestClient::new(&s.config()).expect("client");
+    let cms = ResourceClient::dynamic(&rest, configmaps(), &ns);
 
     let mut obj = DynamicObject::new(&configmaps(), "dyn");
     obj.fields.insert("data".into(), json!({"a": "1"}));
@@ -39,10 +76,10 @@ async fn every_verb_on_a_built_in_kind() {
     );
 
     // The typed client sees the same object.
-    let cs = kubeclient::Clientset::new(server.config()).expect("clientset");
+    let cs = kubeclient::Clientset::new(s.config()).expect("clientset");
     let typed = cs
         .core_v1()
-        .config_maps("default")
+        .config_maps(&ns)
         .get("dyn", &GetOptions::default())
         .await
         .unwrap();
@@ -111,33 +148,18 @@ async fn every_verb_on_a_built_in_kind() {
         .any(|n| n.metadata.name.as_deref() == Some("default")));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn custom_resources_status_and_informers_without_generated_types() {
-    let server = TestServer::start().await.expect("server starts");
-    let rest = RestClient::new(&server.config()).expect("client");
-    let crds = ApiResource::new(
-        "apiextensions.k8s.io",
-        "v1",
-        "CustomResourceDefinition",
-        "customresourcedefinitions",
-        Scope::Cluster,
-    );
-    let crd: DynamicObject = serde_json::from_value(json!({
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": "gizmos.example.com"},
-        "spec": {"group": "example.com", "scope": "Namespaced",
-                 "names": {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo"},
-                 "versions": [{"name": "v1", "served": true, "storage": true, "subresources": {"status": {}},
-                               "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}
-    }))
-    .expect("crd json");
-    ResourceClient::dynamic(&rest, crds, "")
-        .create(&crd, &CreateOptions::default())
+async fn custom_resources_status_and_informers_without_generated_types(s: Server) {
+    let ns = s.namespace("crs").await;
+    let rest = RestClient::new(&s.config()).expect("client");
+    let group = format!("{}.example.com", s.unique("crs"));
+    ResourceClient::dynamic(&rest, crds(), "")
+        .create(&gizmo_crd(&group, true), &CreateOptions::default())
         .await
         .unwrap();
+    s.wait_for_crd(&format!("gizmos.{group}")).await;
 
-    let gizmos = ApiResource::new("example.com", "v1", "Gizmo", "gizmos", Scope::Namespaced);
-    let client = ResourceClient::dynamic(&rest, gizmos.clone(), "default");
+    let gizmos = ApiResource::new(&group, "v1", "Gizmo", "gizmos", Scope::Namespaced);
+    let client = ResourceClient::dynamic(&rest, gizmos.clone(), &ns);
     let factory = InformerFactory::new();
     let informer = factory.informer(client.clone());
     factory.start();
@@ -169,7 +191,7 @@ async fn custom_resources_status_and_informers_without_generated_types() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     while informer
         .store()
-        .get("default/g1")
+        .get(&format!("{ns}/g1"))
         .and_then(|o| o.pointer("/status/ready").cloned())
         != Some(json!(true))
     {
@@ -182,19 +204,22 @@ async fn custom_resources_status_and_informers_without_generated_types() {
     assert!(format!("{informer:?}").contains("Gizmo"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discovery_of_the_live_server_resolves_names_like_kubectl() {
+async fn discovery_of_the_live_server_resolves_names_like_kubectl(s: Server) {
     use kubeclient::runtime::discovery::{find, server_resources};
-    let server = TestServer::start().await.expect("server starts");
-    let rest = RestClient::new(&server.config()).expect("client");
-    server.clear_requests();
+    let ns = s.namespace("disc").await;
+    let rest = RestClient::new(&s.config()).expect("client");
+    if let Some(server) = s.test() {
+        server.clear_requests();
+    }
     let resources = server_resources(&rest).await.expect("discovery");
-    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(
-        paths,
-        ["/api", "/apis"],
-        "aggregated discovery: two requests"
-    );
+    if let Some(server) = s.test() {
+        let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+        assert_eq!(
+            paths,
+            ["/api", "/apis"],
+            "aggregated discovery: two requests"
+        );
+    }
     let deploy = find(&resources, "deploy").expect("short name");
     assert_eq!(
         (deploy.api.group.as_ref(), deploy.api.plural.as_ref()),
@@ -209,27 +234,36 @@ async fn discovery_of_the_live_server_resolves_names_like_kubectl() {
         find(&resources, "Namespace").expect("kind").api.scope,
         Scope::Cluster
     );
-    assert!(find(&resources, "gizmos").is_err());
+    let group = format!("{}.example.com", s.unique("disc"));
+    let qualified = format!("gizmos.{group}");
+    assert!(find(&resources, &qualified).is_err());
 
-    // A CRD created now is found by the next discovery, and its objects through the dynamic client.
+    // A CRD created now is found by the next discovery, and its objects through the dynamic
+    // client. The real server publishes discovery a moment after the CRD is established.
     let crds = find(&resources, "crd").expect("crd short name").api.clone();
-    let crd: DynamicObject = serde_json::from_value(json!({
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": "gizmos.example.com"},
-        "spec": {"group": "example.com", "scope": "Namespaced",
-                 "names": {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo", "shortNames": ["gz"]},
-                 "versions": [{"name": "v1", "served": true, "storage": true,
-                               "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}
-    }))
-    .expect("crd json");
     ResourceClient::dynamic(&rest, crds, "")
-        .create(&crd, &CreateOptions::default())
+        .create(&gizmo_crd(&group, false), &CreateOptions::default())
         .await
         .unwrap();
-    let resources = server_resources(&rest).await.expect("discovery again");
-    let gizmos = find(&resources, "gz").expect("CRD short name").api.clone();
-    assert_eq!(gizmos.api_version(), "example.com/v1");
-    let g = ResourceClient::dynamic(&rest, gizmos.clone(), "default")
+    s.wait_for_crd(&qualified).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let resources = loop {
+        let resources = server_resources(&rest).await.expect("discovery again");
+        if find(&resources, &qualified).is_ok() || tokio::time::Instant::now() > deadline {
+            break resources;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let gizmos = find(&resources, &qualified)
+        .expect("CRD by name.group")
+        .api
+        .clone();
+    assert_eq!(gizmos.api_version(), format!("{group}/v1"));
+    if s.test().is_some() {
+        // Only this test's CRD exists there, so its short name is unambiguous.
+        assert_eq!(find(&resources, "gz").expect("CRD short name").api, gizmos);
+    }
+    let g = ResourceClient::dynamic(&rest, gizmos.clone(), &ns)
         .create(&DynamicObject::new(&gizmos, "g"), &CreateOptions::default())
         .await
         .unwrap();

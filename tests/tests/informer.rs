@@ -1,14 +1,17 @@
-//! Informers against a real API server on loopback (kubeclient-testserver over HTTPS): initial
-//! list in pages, live events in order, listers and indexes, transforms, handlers added late,
-//! resync, and recovery from a compacted history (410 -> relist, with tombstones for objects
-//! deleted while the watch was down).
+//! Informers against both servers (the real kube-apiserver and kubeclient-testserver, over HTTPS
+//! on loopback): initial list in pages, live events in order, listers and indexes, transforms,
+//! handlers added late, resync, and — on the test server, which can cut watches and compact its
+//! history on demand — recovery from a compacted history (410 -> relist, with tombstones for
+//! objects deleted while the watch was down).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient::api::core::v1::ConfigMap;
 use kubeclient::cache::{drop_managed_fields, Deleted, Event, Informer, WorkQueue};
 use kubeclient::meta::v1::{CreateOptions, DeleteOptions, ObjectMeta, UpdateOptions};
 use kubeclient::Clientset;
+use kubeclient_tests::on_both_servers;
+use kubeclient_tests::servers::Server;
 use kubeclient_testserver::faults::{Fault, FaultAction};
-use kubeclient_testserver::TestServer;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -58,11 +61,16 @@ async fn saw(log: &Log, line: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn informer_lists_watches_indexes_and_relists_after_compaction() {
-    let server = TestServer::start().await.expect("server starts");
-    let cs = Clientset::new(server.config()).expect("clientset");
-    let cms = cs.core_v1().config_maps("default");
+on_both_servers!(
+    informer_lists_watches_indexes_and_relists_after_compaction,
+    resync_and_a_work_queue_driven_controller,
+    a_factory_shares_one_informer_per_kind_and_namespace,
+);
+
+async fn informer_lists_watches_indexes_and_relists_after_compaction(s: Server) {
+    let cs = Clientset::new(s.config()).expect("clientset");
+    let ns = s.namespace("informer").await;
+    let cms = cs.core_v1().config_maps(&ns);
     for (name, color) in [("a", "red"), ("b", "blue"), ("c", "red")] {
         cms.create(&cm(name, color), &CreateOptions::default())
             .await
@@ -92,20 +100,22 @@ async fn informer_lists_watches_indexes_and_relists_after_compaction() {
         *log.lock().unwrap(),
         ["add a (list)", "add b (list)", "add c (list)"]
     );
-    let a = informer.store().get("default/a").expect("cached");
+    let a = informer.store().get(&format!("{ns}/a")).expect("cached");
     assert!(a.metadata.managed_fields.is_none(), "the transform ran");
-    let lister = informer.lister().namespace("default");
+    let lister = informer.lister().namespace(&ns);
     assert_eq!(lister.list("color=red").unwrap().len(), 2);
     assert_eq!(
         informer.store().by_index("color", "blue").map(|v| v.len()),
         Some(1)
     );
-    let requests = server.requests();
-    let pages = requests
-        .iter()
-        .filter(|r| r.path.ends_with("/configmaps") && r.query.contains("limit=2"))
-        .count();
-    assert_eq!(pages, 2, "paged initial list");
+    if let Some(server) = s.test() {
+        let requests = server.requests();
+        let pages = requests
+            .iter()
+            .filter(|r| r.path.ends_with("/configmaps") && r.query.contains("limit=2"))
+            .count();
+        assert_eq!(pages, 2, "paged initial list");
+    }
 
     // Live changes arrive in order.
     cms.create(&cm("d", "green"), &CreateOptions::default())
@@ -127,7 +137,9 @@ async fn informer_lists_watches_indexes_and_relists_after_compaction() {
     assert_eq!(replay, ["add b (list)", "add c (list)", "add d (list)"]);
 
     // Disconnect (watches fail with 503), delete c while nobody watches, compact the history:
-    // the reconnect gets 410, the informer relists and reports c by tombstone.
+    // the reconnect gets 410, the informer relists and reports c by tombstone. Only the test
+    // server can cut watches and compact on demand.
+    let Some(server) = s.test() else { return };
     server.inject(
         Fault::new(FaultAction::Status {
             code: 503,
@@ -143,7 +155,7 @@ async fn informer_lists_watches_indexes_and_relists_after_compaction() {
         .unwrap();
     server.compact();
     server.clear_faults();
-    saw(&log, "tombstone default/c").await;
+    saw(&log, &format!("tombstone {ns}/c")).await;
     saw(&log, "add e").await;
     let mut names: Vec<String> = informer
         .store()
@@ -159,11 +171,10 @@ async fn informer_lists_watches_indexes_and_relists_after_compaction() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resync_and_a_work_queue_driven_controller() {
-    let server = TestServer::start().await.expect("server starts");
-    let cs = Clientset::new(server.config()).expect("clientset");
-    let cms = cs.core_v1().config_maps("default");
+async fn resync_and_a_work_queue_driven_controller(s: Server) {
+    let cs = Clientset::new(s.config()).expect("clientset");
+    let ns = s.namespace("resync").await;
+    let cms = cs.core_v1().config_maps(&ns);
     cms.create(&cm("x", "red"), &CreateOptions::default())
         .await
         .unwrap();
@@ -190,12 +201,8 @@ async fn resync_and_a_work_queue_driven_controller() {
         .await
         .expect("work")
         .expect("open");
-    assert_eq!(key, "default/x");
-    let current = informer
-        .lister()
-        .namespace("default")
-        .get("x")
-        .expect("cached");
+    assert_eq!(key, format!("{ns}/x"));
+    let current = informer.lister().namespace(&ns).get("x").expect("cached");
     assert_eq!(current.metadata.name.as_deref(), Some("x"));
     queue.done(&key);
     queue.shut_down();
@@ -205,53 +212,56 @@ async fn resync_and_a_work_queue_driven_controller() {
     assert!(queue.is_shutting_down());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_factory_shares_one_informer_per_kind_and_namespace() {
+async fn a_factory_shares_one_informer_per_kind_and_namespace(s: Server) {
     use kubeclient::cache::InformerFactory;
-    let server = TestServer::start().await.expect("server starts");
-    let cs = Clientset::new(server.config()).expect("clientset");
+    let cs = Clientset::new(s.config()).expect("clientset");
+    let ns = s.namespace("factory").await;
+    let empty = s.namespace("factory-empty").await;
     cs.core_v1()
-        .config_maps("default")
+        .config_maps(&ns)
         .create(&cm("shared", "red"), &CreateOptions::default())
         .await
         .unwrap();
 
     let factory = InformerFactory::new();
     // Two controllers ask for the same informer; a third wants another namespace.
-    let first = factory.informer(cs.core_v1().config_maps("default"));
-    let second = factory.informer(cs.core_v1().config_maps("default"));
-    let other = factory.informer(cs.core_v1().config_maps("kube-system"));
+    let first = factory.informer(cs.core_v1().config_maps(&ns));
+    let second = factory.informer(cs.core_v1().config_maps(&ns));
+    let other = factory.informer(cs.core_v1().config_maps(&empty));
     let seen: Log = Arc::default();
     second.add_handler(recorder(&seen));
-    server.clear_requests();
+    if let Some(server) = s.test() {
+        server.clear_requests();
+    }
     factory.start();
     tokio::time::timeout(Duration::from_secs(15), factory.wait_for_sync())
         .await
         .expect("synced in time");
     assert!(first.has_synced() && other.has_synced());
     assert!(
-        first.store().get("default/shared").is_some(),
+        first.store().get(&format!("{ns}/shared")).is_some(),
         "one cache behind both handles"
     );
     assert!(other.store().is_empty());
     saw(&seen, "add shared (list)").await;
-    let lists = server
-        .requests()
-        .iter()
-        .filter(|r| {
-            r.path.ends_with("/namespaces/default/configmaps") && !r.query.contains("watch")
-        })
-        .count();
-    assert_eq!(lists, 1, "one list for both controllers");
+    if let Some(server) = s.test() {
+        let path = format!("/namespaces/{ns}/configmaps");
+        let lists = server
+            .requests()
+            .iter()
+            .filter(|r| r.path.ends_with(&path) && !r.query.contains("watch"))
+            .count();
+        assert_eq!(lists, 1, "one list for both controllers");
+    }
 
     // Informers asked for after start run at once; the client-side shortcut builds the same thing.
-    let late = factory.informer(cs.core_v1().secrets("default"));
+    let late = factory.informer(cs.core_v1().secrets(&ns));
     tokio::time::timeout(Duration::from_secs(15), late.wait_for_sync())
         .await
         .expect("late informer runs");
     let direct = cs
         .core_v1()
-        .config_maps("default")
+        .config_maps(&ns)
         .informer()
         .page_size(10)
         .build();

@@ -1,9 +1,13 @@
-//! Leader election on a Lease against a real API server (kubeclient-testserver over HTTPS): one
-//! leader at a time, hand-over on release, take-over after a crashed leader's lease expires,
-//! and a leader that cannot renew steps down.
+//! Leader election on a Lease against both servers (the real kube-apiserver and the test
+//! server): one leader at a time, hand-over on release, take-over after a crashed leader's
+//! lease expires; and, where faults can be injected (the test server), a leader that cannot
+//! renew steps down.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient::leaderelection::{Config, LeaderElector, Outcome};
 use kubeclient::rest::RestClient;
+use kubeclient_tests::on_both_servers;
+use kubeclient_tests::servers::Server;
 use kubeclient_testserver::faults::{Fault, FaultAction};
 use kubeclient_testserver::TestServer;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,8 +24,8 @@ fn fast() -> Config {
     }
 }
 
-async fn rest(server: &TestServer) -> RestClient {
-    let mut config = server.config();
+fn rest(config: kubeclient::rest::Config) -> RestClient {
+    let mut config = config;
     config.qps = -1.0; // elections poll; the default 5 QPS would pace the test, not the logic
     RestClient::new(&config).expect("client")
 }
@@ -34,12 +38,13 @@ async fn until(what: &str, f: impl Fn() -> bool) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_leader_at_a_time_with_hand_over_and_take_over() {
-    let server = TestServer::start().await.expect("server starts");
-    let rest = rest(&server).await;
-    let a = LeaderElector::new(&rest, "default", "controller", "a", fast());
-    let b = LeaderElector::new(&rest, "default", "controller", "b", fast());
+on_both_servers!(one_leader_at_a_time_with_hand_over_and_take_over);
+
+async fn one_leader_at_a_time_with_hand_over_and_take_over(s: Server) {
+    let ns = s.namespace("lease").await;
+    let rest = rest(s.config());
+    let a = LeaderElector::new(&rest, &ns, "controller", "a", fast());
+    let b = LeaderElector::new(&rest, &ns, "controller", "b", fast());
 
     let (stop_a, stopped) = tokio::sync::oneshot::channel::<()>();
     let a_run = {
@@ -83,7 +88,7 @@ async fn one_leader_at_a_time_with_hand_over_and_take_over() {
     // b crashes (no release): c waits out the lease, then leads.
     b_run.abort();
     let _ = b_run.await;
-    let c = LeaderElector::new(&rest, "default", "controller", "c", fast());
+    let c = LeaderElector::new(&rest, &ns, "controller", "c", fast());
     let c_leads = Arc::new(AtomicBool::new(false));
     let crashed_at = Instant::now();
     let c_run = {
@@ -105,7 +110,7 @@ async fn one_leader_at_a_time_with_hand_over_and_take_over() {
     let lease: serde_json::Value = rest
         .for_group_version("coordination.k8s.io", "v1")
         .get()
-        .namespace("default")
+        .namespace(&ns)
         .resource("leases")
         .name("controller")
         .do_()
@@ -117,9 +122,9 @@ async fn one_leader_at_a_time_with_hand_over_and_take_over() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_leader_that_cannot_renew_steps_down() {
+async fn a_leader_that_cannot_renew_steps_down_test_server_faults() {
     let server = TestServer::start().await.expect("server starts");
-    let rest = rest(&server).await;
+    let rest = rest(server.config());
     let leader = LeaderElector::new(&rest, "default", "renewals", "only", fast());
     let run = {
         let leader = leader.clone();

@@ -28,6 +28,7 @@ pub mod kubeconfig;
 pub mod managed;
 mod objmeta;
 pub mod patch;
+pub mod real;
 pub mod record;
 pub mod resources;
 pub mod selector;
