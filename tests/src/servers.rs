@@ -30,9 +30,14 @@ pub enum Server {
 }
 
 impl Server {
-    /// A fresh in-process test server serving every generated resource.
+    /// A fresh in-process test server serving every generated resource (and the upstream
+    /// OpenAPI documents, when the specs are found).
     pub async fn test_server() -> Server {
-        match TestServer::start().await {
+        let mut builder = TestServer::builder();
+        if let Some(specs) = kubeclient_testserver::locate_openapi_specs() {
+            builder = builder.openapi_specs(specs);
+        }
+        match builder.start().await {
             Ok(s) => Server::Test(Box::new(s)),
             Err(e) => panic!("test server starts: {e}"),
         }

@@ -11,7 +11,8 @@ use kubeclient::meta::v1::{
 use kubeclient::Clientset;
 use kubeclient_runtime::Resource;
 use kubeclient_tests::crds;
-use kubeclient_testserver::TestServer;
+use kubeclient_tests::on_both_servers;
+use kubeclient_tests::servers::Server;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -146,8 +147,9 @@ fn crd_file(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Create every CRD of a YAML file through the generated apiextensions client.
-async fn install_crds(cs: &Clientset, yaml: &[u8]) {
+/// Create every CRD of a YAML file through the generated apiextensions client (one that exists
+/// already is kept), and wait until each is established.
+async fn install_crds(s: &Server, cs: &Clientset, yaml: &[u8]) {
     use serde::Deserialize;
     for doc in serde_yaml_ng::Deserializer::from_slice(yaml) {
         let value = Value::deserialize(doc).expect("yaml");
@@ -155,22 +157,34 @@ async fn install_crds(cs: &Clientset, yaml: &[u8]) {
             continue;
         }
         let crd: CustomResourceDefinition = serde_json::from_value(value).expect("CRD decodes");
-        cs.apiextensions_v1()
+        match cs
+            .apiextensions_v1()
             .custom_resource_definitions()
             .create(&crd, &CreateOptions::default())
             .await
-            .expect("CRD is created");
+        {
+            Ok(_) => {}
+            Err(e) if e.is_already_exists() => {}
+            Err(e) => panic!("CRD is created: {e}"),
+        }
+        s.wait_for_crd(crd.metadata.name.as_deref().expect("CRD name"))
+            .await;
     }
 }
 
-#[tokio::test]
-async fn certificates_end_to_end() {
+on_both_servers!(
+    certificates_end_to_end,
+    cluster_scoped_kind_and_scale_subresource
+);
+
+async fn certificates_end_to_end(s: Server) {
     use crds::certificates_cert_manager_io::api::cert_manager::v1::{
         Certificate, CertificateStatus,
     };
-    let server = TestServer::start().await.expect("test server starts");
-    let cs = Clientset::new(server.config()).expect("clientset");
+    let cs = Clientset::new(s.config()).expect("clientset");
+    let ns = s.namespace("certs").await;
     install_crds(
+        &s,
         &cs,
         &crd_file("cert-manager/certificates.cert-manager.io.yaml"),
     )
@@ -178,7 +192,7 @@ async fn certificates_end_to_end() {
 
     let crs =
         crds::certificates_cert_manager_io::Clientset::from_rest_client(cs.rest_client().clone());
-    let certs = crs.cert_manager_v1().certificates("default");
+    let certs = crs.cert_manager_v1().certificates(&ns);
     let start = certs.list(&ListOptions::default()).await.expect("list");
     assert!(start.items.is_empty());
     let mut events = certs
@@ -191,6 +205,7 @@ async fn certificates_end_to_end() {
 
     let mut want: Certificate = serde_json::from_value(certificate_json("web")).unwrap();
     want.status = None;
+    want.metadata.namespace = Some(ns.clone());
     let created = certs
         .create(&want, &CreateOptions::default())
         .await
@@ -259,23 +274,23 @@ async fn certificates_end_to_end() {
     assert_eq!(seen, ["ADDED", "MODIFIED", "MODIFIED", "DELETED"]);
 }
 
-#[tokio::test]
-async fn cluster_scoped_kind_and_scale_subresource() {
+async fn cluster_scoped_kind_and_scale_subresource(s: Server) {
     use crds::crd_basic::api::example::v1::{Gadget, GadgetSpec, Widget, WidgetSpec, WidgetStatus};
-    let server = TestServer::start().await.expect("test server starts");
-    let cs = Clientset::new(server.config()).expect("clientset");
+    let cs = Clientset::new(s.config()).expect("clientset");
+    let ns = s.namespace("widgets").await;
+    let gadget = s.unique("blue");
     let fixture = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../codegen/tests/fixtures/crd-basic/crds.yaml"
     ))
     .unwrap();
-    install_crds(&cs, &fixture).await;
+    install_crds(&s, &cs, &fixture).await;
     let crs = crds::crd_basic::Clientset::from_rest_client(cs.rest_client().clone());
 
     let gadgets = crs.example_v1().gadgets();
     let g = Gadget {
         metadata: ObjectMeta {
-            name: Some("blue".into()),
+            name: Some(gadget.clone()),
             ..Default::default()
         },
         spec: Some(GadgetSpec {
@@ -287,17 +302,12 @@ async fn cluster_scoped_kind_and_scale_subresource() {
         .await
         .expect("create cluster-scoped");
     assert_eq!(created.metadata.namespace, None);
-    assert_eq!(
-        gadgets
-            .list(&ListOptions::default())
-            .await
-            .unwrap()
-            .items
-            .len(),
-        1
-    );
+    let listed = gadgets.list(&ListOptions::default()).await.unwrap().items;
+    assert!(listed
+        .iter()
+        .any(|g| g.metadata.name.as_deref() == Some(gadget.as_str())));
 
-    let widgets = crs.example_v1().widgets("default");
+    let widgets = crs.example_v1().widgets(&ns);
     let w = Widget {
         metadata: ObjectMeta {
             name: Some("w".into()),

@@ -245,6 +245,67 @@ pub struct ResourceDef {
     pub printer_columns: Vec<PrinterColumn>,
 }
 
+/// Built-in resources whose kube-apiserver strategy sets `metadata.generation` (1 on create,
+/// +1 on a spec change); ConfigMaps, Secrets, Services, RBAC objects and the like have none.
+/// Every custom resource has one. From `pkg/registry/*/strategy.go` (`Generation = 1`), 1.35.
+const WITH_GENERATION: &[(&str, &str)] = &[
+    ("", "pods"),
+    ("", "podtemplates"),
+    ("", "replicationcontrollers"),
+    ("admissionregistration.k8s.io", "mutatingadmissionpolicies"),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingadmissionpolicybindings",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicies",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicybindings",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+    ),
+    ("apiextensions.k8s.io", "customresourcedefinitions"),
+    ("apps", "daemonsets"),
+    ("apps", "deployments"),
+    ("apps", "replicasets"),
+    ("apps", "statefulsets"),
+    ("batch", "cronjobs"),
+    ("batch", "jobs"),
+    ("discovery.k8s.io", "endpointslices"),
+    ("flowcontrol.apiserver.k8s.io", "flowschemas"),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        "prioritylevelconfigurations",
+    ),
+    ("networking.k8s.io", "ingressclasses"),
+    ("networking.k8s.io", "ingresses"),
+    ("networking.k8s.io", "networkpolicies"),
+    ("policy", "poddisruptionbudgets"),
+    ("resource.k8s.io", "deviceclasses"),
+    ("resource.k8s.io", "devicetaintrules"),
+    ("resource.k8s.io", "resourceslices"),
+    ("scheduling.k8s.io", "priorityclasses"),
+];
+
+impl ResourceDef {
+    /// Whether objects of this resource carry `metadata.generation`, as kube-apiserver's.
+    pub fn tracks_generation(&self) -> bool {
+        self.crd.is_some()
+            || WITH_GENERATION
+                .iter()
+                .any(|(g, p)| *g == self.group && *p == self.plural)
+    }
+}
+
 /// One `additionalPrinterColumns` entry of a CRD version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrinterColumn {

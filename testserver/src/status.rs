@@ -29,7 +29,12 @@ pub struct Target<'a> {
 
 impl Target<'_> {
     fn details(&self) -> Value {
-        json!({"name": self.name, "group": self.group, "kind": self.plural})
+        // kube-apiserver leaves the core group's empty name out.
+        let mut details = json!({"name": self.name, "kind": self.plural});
+        if !self.group.is_empty() {
+            details["group"] = json!(self.group);
+        }
+        details
     }
     /// `pods "x"` or `deployments.apps "x"`, as the real messages spell it.
     fn qualified(&self) -> String {
@@ -105,11 +110,15 @@ impl ApiError {
     /// 422 Invalid, with one cause naming the offending field.
     pub fn invalid(kind: &str, name: &str, group: &str, field: &str, why: &str) -> Self {
         let shown = if name.is_empty() { "" } else { name };
+        let mut details = json!({
+            "name": name, "kind": kind,
+            "causes": [{"reason": "FieldValueInvalid", "message": why, "field": field}]
+        });
+        if !group.is_empty() {
+            details["group"] = json!(group);
+        }
         ApiError {
-            details: Some(json!({
-                "name": name, "group": group, "kind": kind,
-                "causes": [{"reason": "FieldValueInvalid", "message": why, "field": field}]
-            })),
+            details: Some(details),
             ..Self::new(
                 422,
                 "Invalid",

@@ -402,7 +402,11 @@ pub fn create_value(
     meta.insert("name".into(), json!(name));
     meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
     meta.insert("creationTimestamp".into(), json!(now_rfc3339()));
-    meta.insert("generation".into(), json!(1));
+    if t.def.tracks_generation() {
+        meta.insert("generation".into(), json!(1));
+    } else {
+        meta.remove("generation");
+    }
     for gone in [
         "resourceVersion",
         "deletionTimestamp",
@@ -512,7 +516,7 @@ pub fn commit(
     if let Some(w) = writer {
         managed::on_update(schema(t), &old.value, &mut new, w)?;
     }
-    if spec_part(&new) != spec_part(&old.value) {
+    if t.def.tracks_generation() && spec_part(&new) != spec_part(&old.value) {
         let generation = old_meta
             .get("generation")
             .and_then(Value::as_i64)
