@@ -78,6 +78,17 @@ struct Observed {
 }
 
 /// A candidate for leadership of one lease.
+///
+/// ```no_run
+/// # async fn demo(rest: kubeclient_runtime::rest::RestClient) {
+/// use kubeclient_runtime::leaderelection::{Config, LeaderElector, Outcome};
+/// let elector = LeaderElector::new(&rest, "kube-system", "my-controller", "pod-0", Config::default());
+/// match elector.run(async { /* run the controller */ }).await {
+///     Outcome::Finished => {}                        // done; the lease was released
+///     Outcome::Lost => std::process::exit(1),       // another replica leads now
+/// }
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct LeaderElector {
     rest: RestClient,

@@ -106,6 +106,20 @@ struct Inner<T> {
 }
 
 /// A deduplicating, rate-limited queue of work items. Cloning shares the queue.
+///
+/// A worker loop, as client-go controllers write it:
+/// ```no_run
+/// # async fn demo(queue: kubeclient_runtime::cache::WorkQueue<String>) {
+/// async fn reconcile(_key: &str) -> Result<(), String> { Ok(()) }
+/// while let Some(key) = queue.get().await {
+///     match reconcile(&key).await {
+///         Ok(()) => queue.forget(&key),              // reset its backoff
+///         Err(_) => queue.add_rate_limited(key.clone()), // retry later, backing off
+///     }
+///     queue.done(&key);
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct WorkQueue<T> {
     inner: Arc<Inner<T>>,

@@ -264,6 +264,17 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `get`: one object by name.
+    ///
+    /// ```no_run
+    /// # async fn demo(cs: kubeclient_runtime::client::ResourceClient<impl kubeclient_runtime::Resource + kubeclient_runtime::resource::verbs::Get>) -> Result<(), kubeclient_runtime::rest::Error> {
+    /// use kubeclient_runtime::meta::v1::GetOptions;
+    /// let obj = cs.get("web", &GetOptions::default()).await?;
+    /// # let _ = obj; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Api`] with the server's `Status` ([`Error::is_not_found`] for a missing object,
+    /// 403 for RBAC), a transport error, or a body that does not decode as `K`.
     pub async fn get(&self, name: &str, opts: &GetOptions) -> Result<K>
     where
         K: verbs::Get,
@@ -275,6 +286,10 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `list`: one page of objects (set `limit`/`continue_` to page).
+    ///
+    /// # Errors
+    /// As [`Self::get`]; 400 for a malformed selector, 410 ([`Error::is_gone`]) for a
+    /// `continue` token whose snapshot was compacted away.
     pub async fn list(&self, opts: &ListOptions) -> Result<List<K>>
     where
         K: verbs::List,
@@ -300,6 +315,10 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `create`: post a new object; returns it as stored.
+    ///
+    /// # Errors
+    /// As [`Self::get`]; [`Error::is_already_exists`] when the name is taken, 422 Invalid with
+    /// the offending fields as causes.
     pub async fn create(&self, obj: &K, opts: &CreateOptions) -> Result<K>
     where
         K: verbs::Create,
@@ -312,6 +331,10 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `update`: replace the object named by `obj.metadata.name`.
+    ///
+    /// # Errors
+    /// As [`Self::create`]; [`Error::is_conflict`] when `obj`'s resourceVersion is stale (read
+    /// again and retry); an error without a request when `obj` has no name.
     pub async fn update(&self, obj: &K, opts: &UpdateOptions) -> Result<K>
     where
         K: verbs::Update,
@@ -326,6 +349,10 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch`: apply `patch` in its format; server-side apply needs `opts.field_manager`.
+    ///
+    /// # Errors
+    /// As [`Self::get`]; for server-side apply, [`Error::is_conflict`] when another manager
+    /// owns a field this apply changes (set `opts.force` to take it).
     pub async fn patch(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
     where
         K: verbs::Patch,
@@ -334,6 +361,9 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `delete`: delete one object.
+    ///
+    /// # Errors
+    /// As [`Self::get`]; [`Error::is_conflict`] when a precondition in `opts` fails.
     pub async fn delete(&self, name: &str, opts: &DeleteOptions) -> Result<()>
     where
         K: verbs::Delete,

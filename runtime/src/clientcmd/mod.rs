@@ -38,6 +38,18 @@ use crate::rest;
 /// chain (`KUBECONFIG`, else `~/.kube/config`) with its current context; if that yields no
 /// configuration, the in-cluster service account (client-go's deferred loading client
 /// config, which `kubectl` uses too).
+///
+/// ```no_run
+/// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = kubeclient_runtime::clientcmd::load_default()?;
+/// let rest = kubeclient_runtime::rest::RestClient::new(&config)?;
+/// # let _ = rest; Ok(()) }
+/// ```
+///
+/// # Errors
+/// [`Error::NoConfiguration`] when no kubeconfig file exists and this is not a pod; otherwise
+/// the first problem found in the chosen files (unreadable or malformed YAML, a context naming
+/// a missing cluster or user, unreadable certificate files), naming the file and the entry.
 pub fn load_default() -> Result<rest::Config, Error> {
     load_default_with(&LoadingRules::from_env(), &InClusterEnv::from_process())
 }
