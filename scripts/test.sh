@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 cargo fmt --all --check
 for m in bench/peers bench/compile-cost; do cargo fmt --manifest-path "$m/Cargo.toml" --check; done
-unformatted="$(gofmt -l realcluster)"
+unformatted="$(gofmt -l realcluster bench/peers/client-go)"
 if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted" >&2; exit 1; fi
 
 # The real cluster's binary, built once here so no test waits for it (Go caches make a rebuild

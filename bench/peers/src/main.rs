@@ -10,6 +10,11 @@
 //!
 //! `CARGO_TARGET_DIR=target/peers cargo run --release --manifest-path bench/peers/Cargo.toml`
 //!
+//! With `CLIENT_GO_PEER` naming the client-go peer (`bench/peers/client-go`), client-go runs the
+//! same cases on the same server and bytes; `bash bench/compare.sh` builds it and runs all three
+//! several times. Every run ends with one machine-readable line per metric:
+//! `metric <name> | kubeclient <v> | kube-rs <v> | client-go <v> | unit <u> | better <lower|higher>`.
+//!
 //! Memory is heap bytes requested through the global allocator while the decoded list is held
 //! (including the `Vec<Pod>` growth slack, the same for both since both `Pod`s are the same
 //! size); the counting itself costs both peers a few atomic operations per allocation.
@@ -19,6 +24,8 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+mod client_go;
 
 // ---------------------------------------------------------------------------------------------
 // Counting allocator: current and peak live bytes, and the number of allocations.
@@ -108,8 +115,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or(0)
     );
 
-    let get = get_overhead().await?;
-    let dec = decode_and_memory()?;
+    let (get, go_get) = get_overhead().await?;
+    let (dec, go_dec) = decode_and_memory()?;
 
     println!();
     println!("== summary (same process, same run) ==");
@@ -174,13 +181,101 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         dec.input_len,
         dec.input_len as f64 / PODS as f64
     );
+
+    // Machine-readable lines (bench/compare.sh reads them): `-` where a peer has no such case
+    // or this run did not measure it.
+    let go = |m: &client_go::Metrics, k: &str| m.get(k).copied();
+    let line = |name: &str,
+                ours: Option<f64>,
+                kube: Option<f64>,
+                cgo: Option<f64>,
+                unit: &str,
+                better: &str| {
+        let v = |x: Option<f64>| x.map_or("-".to_owned(), |x| format!("{x:.2}"));
+        println!(
+            "metric {name} | kubeclient {} | kube-rs {} | client-go {} | unit {unit} | better {better}",
+            v(ours),
+            v(kube),
+            v(cgo)
+        );
+    };
+    line(
+        "get_seq_us",
+        Some(us(get.0)),
+        Some(us(get.1)),
+        go(&go_get, "get_seq_us"),
+        "us",
+        "lower",
+    );
+    line(
+        "decode_json_mbps",
+        Some(dec.k_mbps),
+        Some(dec.o_mbps),
+        go(&go_dec, "decode_json_mbps"),
+        "MB/s",
+        "higher",
+    );
+    line(
+        "decode_json_warm_mbps",
+        Some(dec.k_warm),
+        Some(dec.o_warm),
+        go(&go_dec, "decode_json_mbps"),
+        "MB/s",
+        "higher",
+    );
+    line(
+        "decode_pb_mbps",
+        None,
+        None,
+        go(&go_dec, "decode_pb_mbps"),
+        "MB/s",
+        "higher",
+    );
+    line("list_json_ms", None, None, None, "ms", "lower");
+    line("list_pb_ms", None, None, None, "ms", "lower");
+    line(
+        "heap_per_pod_bytes",
+        Some(dec.k_per_pod),
+        Some(dec.o_per_pod),
+        go(&go_dec, "heap_per_pod_bytes"),
+        "bytes",
+        "lower",
+    );
+    line(
+        "allocs_per_pod",
+        Some(dec.k_allocs),
+        Some(dec.o_allocs),
+        go(&go_dec, "allocs_per_pod"),
+        "allocs",
+        "lower",
+    );
+    // The two Rust peers share this process, so their peak RSS cannot be told apart here.
+    line(
+        "peak_rss_mib",
+        None,
+        None,
+        go(&go_dec, "peak_rss_mib"),
+        "MiB",
+        "lower",
+    );
+    line("informer_sync_ms", None, None, None, "ms", "lower");
+    line("informer_bytes_per_obj", None, None, None, "bytes", "lower");
+    line(
+        "informer_bytes_per_obj_transformed",
+        None,
+        None,
+        None,
+        "bytes",
+        "lower",
+    );
+    line("watch_events_per_s", None, None, None, "events/s", "higher");
     Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
 // 1. Per-request overhead.
 
-async fn get_overhead() -> Result<(f64, f64), Box<dyn std::error::Error>> {
+async fn get_overhead() -> Result<((f64, f64), client_go::Metrics), Box<dyn std::error::Error>> {
     use k8s_openapi::api::core::v1::ConfigMap as KConfigMap;
     use kubeclient::api::core::v1::ConfigMap;
     use kubeclient::meta::v1::{CreateOptions, GetOptions, ObjectMeta};
@@ -262,13 +357,29 @@ async fn get_overhead() -> Result<(f64, f64), Box<dyn std::error::Error>> {
     println!("kubeclient rounds (ms per {GETS}): {}", fmt(&t_ours));
     println!("kube-rs    rounds (ms per {GETS}): {}", fmt(&t_theirs));
     let (mo, mt) = (median(&mut t_ours), median(&mut t_theirs));
+    // client-go on the same server and ConfigMap, right after (its own warm-up and rounds).
+    let rounds = GET_ROUNDS.to_string();
+    let go = client_go::run(&[
+        "get",
+        "--server",
+        server.base_url(),
+        "--namespace",
+        NS,
+        "--name",
+        CM_NAME,
+        "--rounds",
+        &rounds,
+    ])?;
+    if let Some(us) = go.get("get_seq_us") {
+        println!("client-go : median {us:.1} µs/GET");
+    }
     println!(
         "kubeclient: median {mo:.1} ms per {GETS} = {:.1} µs/GET | kube-rs: median {mt:.1} ms per {GETS} = {:.1} µs/GET | kube-rs/kubeclient = {:.2}x",
         mo * 1e3 / GETS as f64,
         mt * 1e3 / GETS as f64,
         mt / mo
     );
-    Ok((mo, mt))
+    Ok(((mo, mt), go))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,7 +428,7 @@ fn measure<T>(body: &[u8], f: impl Fn(&[u8]) -> T, check: impl Fn(&T)) -> Sample
     }
 }
 
-fn decode_and_memory() -> Result<Decode, Box<dyn std::error::Error>> {
+fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::error::Error>> {
     type Ours = kubeclient::meta::v1::List<kubeclient::api::core::v1::Pod>;
     type Theirs = k8s_openapi::List<k8s_openapi::api::core::v1::Pod>;
 
@@ -360,19 +471,38 @@ fn decode_and_memory() -> Result<Decode, Box<dyn std::error::Error>> {
         &body,
         "phase 2, warm heap (mallopt: no trimming, no mmap below 256 MiB)",
     );
-    Ok(Decode {
-        input_len: body.len(),
-        k_mbps,
-        o_mbps,
-        k_warm,
-        o_warm,
-        k_per_pod,
-        o_per_pod,
-        k_peak_mib,
-        o_peak_mib,
-        k_allocs,
-        o_allocs,
-    })
+    // client-go decodes the very same bytes, from a file, in its own process.
+    let file = std::env::temp_dir().join(format!("peers-pods-{}.json", std::process::id()));
+    std::fs::write(&file, &body)?;
+    let rounds = DECODE_RUNS.to_string();
+    let go = client_go::run(&[
+        "decode",
+        "--json",
+        &file.to_string_lossy(),
+        "--rounds",
+        &rounds,
+    ]);
+    let _ = std::fs::remove_file(&file);
+    let go = go?;
+    if !go.is_empty() {
+        println!("client-go : {go:?}");
+    }
+    Ok((
+        Decode {
+            input_len: body.len(),
+            k_mbps,
+            o_mbps,
+            k_warm,
+            o_warm,
+            k_per_pod,
+            o_per_pod,
+            k_peak_mib,
+            o_peak_mib,
+            k_allocs,
+            o_allocs,
+        },
+        go,
+    ))
 }
 
 #[allow(clippy::type_complexity)]
