@@ -12,7 +12,7 @@ out="$root/target/compare"
 mkdir -p "$out"
 
 echo "== building client-go peer" >&2
-(cd "$root/bench/peers/client-go" && go build -trimpath -o "$out/clientgo-peer" .)
+(cd "$root/bench/peers/client-go" && go build -trimpath -buildvcs=false -o "$out/clientgo-peer" .)
 echo "== building Rust peers (release)" >&2
 CARGO_TARGET_DIR="$root/target/peers" cargo build --release --manifest-path "$root/bench/peers/Cargo.toml" >&2
 

@@ -19,7 +19,7 @@ build() {
   ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
   ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
   mkdir -p "$(dirname "$bin")"
-  (cd "$root/realcluster" && go build -trimpath -ldflags "$ldflags" -o "$bin.tmp" . && mv "$bin.tmp" "$bin")
+  (cd "$root/realcluster" && go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$bin.tmp" . && mv "$bin.tmp" "$bin")
 }
 
 kubeconfig_out="" dir="" build_only="" extra=()
