@@ -2,14 +2,16 @@
 //! client-go's code generators do, in four stages:
 //!
 //! 1. [`spec`]: parse swagger 2.0 into a serde model that keeps the `x-kubernetes-*` extensions;
-//!    OpenAPI v3 documents are merged into that model, and CustomResourceDefinitions' served
-//!    versions converted into it;
+//!    OpenAPI v3 documents are merged into that model, CustomResourceDefinitions' served
+//!    versions converted into it, and kinds the spec lacks (AdmissionReview, aggregated
+//!    discovery) read from `generated.proto` files ([`spec::proto`]);
 //! 2. [`fixups`]: named fixes for upstream quirks, each failing loudly once it stops applying;
 //! 3. [`ir`]: plain data: packages of types; API groups, versions, resources, verbs, subresources;
 //! 4. [`emit`]: `quote!` per concept, formatted with prettyplease; deterministic output.
 //!
 //! Use [`Builder`] from a build script, or the `kubeclient-codegen` binary to write readable
-//! sources to a folder.
+//! sources to a folder. Any Kubernetes version generates ([`locate`]); what the generator meets
+//! but does not fully understand is listed in [`Generated::report`] rather than dropped.
 //!
 //! # Generating types for your CRDs
 //!

@@ -260,7 +260,9 @@ async fn certificates_end_to_end() {
 
 #[tokio::test]
 async fn cluster_scoped_kind_and_scale_subresource() {
-    use crds::crd_basic::api::example_kubeclient::v1::{Gadget, GadgetSpec, Widget, WidgetSpec, WidgetStatus};
+    use crds::crd_basic::api::example_kubeclient::v1::{
+        Gadget, GadgetSpec, Widget, WidgetSpec, WidgetStatus,
+    };
     let server = TestServer::start().await.expect("test server starts");
     let cs = Clientset::new(server.config()).expect("clientset");
     let fixture = std::fs::read(concat!(
