@@ -103,3 +103,30 @@ fn supported_versions_need_no_new_handwritten_fields() {
         assert!(warnings.is_empty(), "{}: {}", v.name, warnings.join("\n"));
     }
 }
+
+#[test]
+fn groups_a_crate_does_not_declare_are_compiled_ungated() {
+    let spec =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edge-cases/spec.json");
+    let gated = Builder::new()
+        .spec_file(&spec)
+        .layout(Layout::IncludeFromOutDir)
+        .cfg_features(true)
+        .generate()
+        .unwrap();
+    let features = gated.ir.features();
+    assert!(!features.is_empty());
+    assert!(gated.files["lib.rs"].contains("cfg(feature"));
+    // A Cargo.toml that declares none of them (an older table, a newer Kubernetes).
+    let ungated = Builder::new()
+        .spec_file(&spec)
+        .layout(Layout::IncludeFromOutDir)
+        .cfg_features(true)
+        .declared_features(Vec::new())
+        .generate()
+        .unwrap();
+    assert_eq!(ungated.undeclared_features, features);
+    for (file, text) in &ungated.files {
+        assert!(!text.contains("cfg(feature"), "{file} is still gated");
+    }
+}
