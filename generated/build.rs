@@ -18,13 +18,43 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=build.rs");
     let (v, spec) = locate::for_build_script()?;
 
-    let generated = Builder::new()
+    let manifest_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
+    let manifest = manifest_dir.join("Cargo.toml");
+    let cargo_toml =
+        std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let mut builder = Builder::new()
         .spec_file(&spec)
         .layout(Layout::IncludeFromOutDir)
         .cfg_features(true)
-        .spec_version(v.name)
+        .declared_features(declared_features(&cargo_toml))
+        .spec_version(v.name.clone());
+    // The webhook and discovery kinds the OpenAPI spec lacks come from the proto files beside
+    // it (`<specs>/proto/<version>/`).
+    let protos = spec
+        .ancestors()
+        .nth(3)
+        .map(|root| root.join("proto").join(&v.name));
+    match protos.filter(|p| p.is_dir()) {
+        Some(dir) => {
+            println!("cargo:rerun-if-changed={}", dir.display());
+            builder = builder.proto_dir(dir);
+        }
+        None => println!(
+            "cargo:warning=no proto/{} folder beside {}: admission.k8s.io and apidiscovery.k8s.io types are not generated",
+            v.name,
+            spec.display()
+        ),
+    }
+    let generated = builder
         .generate()
         .map_err(|e| format!("generating from {}: {e}", spec.display()))?;
+    for f in &generated.undeclared_features {
+        println!(
+            "cargo:warning=Kubernetes {}: API group feature `{f}` is not declared in generated/Cargo.toml; its types are compiled unconditionally",
+            v.name
+        );
+    }
 
     // Cargo.toml's feature table must enable every group a selected group's types reference;
     // catch a stale table here with a message instead of a wall of unresolved paths.
@@ -52,4 +82,27 @@ fn run() -> Result<(), String> {
     generated.write_to(&out).map_err(|e| e.to_string())?;
     println!("cargo:rustc-env=KUBECLIENT_GENERATED_FOR={}", v.name);
     Ok(())
+}
+
+/// Feature names declared in the `[features]` table of `Cargo.toml` (a line scan: keys of the
+/// table's `name = [...]` lines).
+fn declared_features(cargo_toml: &str) -> Vec<String> {
+    let mut in_features = false;
+    let mut out = Vec::new();
+    for line in cargo_toml.lines() {
+        let line = line.trim();
+        if line.starts_with('[') && !line.starts_with("[\"") {
+            in_features = line == "[features]";
+            continue;
+        }
+        if in_features {
+            if let Some((key, _)) = line.split_once('=') {
+                let key = key.trim();
+                if !key.is_empty() && !key.starts_with('#') {
+                    out.push(key.to_owned());
+                }
+            }
+        }
+    }
+    out
 }

@@ -2,7 +2,8 @@
 //! round-trip test can decode and re-encode each one by its spec name. Kept out of the
 //! `kubeclient` crate: instantiating every serde impl belongs in the tests, not in the library.
 //!
-//! Also generates types and clients for every real-world CRD file in the specs folder's `crds/`
+//! Also generates a simulated never-seen Kubernetes version (`simulated`, see
+//! [`generate_simulated`]) and types and clients for every real-world CRD file in the specs folder's `crds/`
 //! (one module per file: files may define the same kinds), compiled into this crate's library
 //! without warnings (CI runs clippy with `-D warnings`) and exercised by `tests/crd_generation.rs`.
 
@@ -19,12 +20,21 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
-    let (_, spec) = locate::for_build_script()?;
+    let (version, spec) = locate::for_build_script()?;
     println!("cargo:rustc-env=KUBECLIENT_TEST_SPEC={}", spec.display());
-    let (ir, _) = Builder::new()
-        .spec_file(&spec)
-        .build_ir()
-        .map_err(|e| e.to_string())?;
+    println!("cargo:rustc-env=KUBECLIENT_TEST_VERSION={}", version.name);
+    let mut builder = Builder::new().spec_file(&spec);
+    // As generated/build.rs: the proto-defined kinds (AdmissionReview, ...) are part of the crate.
+    if let Some(dir) = spec
+        .ancestors()
+        .nth(3)
+        .map(|root| root.join("proto").join(&version.name))
+        .filter(|d| d.is_dir())
+    {
+        println!("cargo:rustc-env=KUBECLIENT_TEST_PROTOS={}", dir.display());
+        builder = builder.proto_dir(dir);
+    }
+    let (ir, _) = builder.build_ir().map_err(|e| e.to_string())?;
 
     let mut out = String::from("/// (spec definition name, decode-then-encode function) for every type.\npub fn registry() -> Vec<(&'static str, RoundTrip)> {\n    vec![\n");
     for t in ir.types.values() {
@@ -39,7 +49,72 @@ fn run() -> Result<(), String> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     let dest = out_dir.join("roundtrip_registry.rs");
     std::fs::write(&dest, out).map_err(|e| format!("{}: {e}", dest.display()))?;
+    generate_simulated(&spec, &out_dir)?;
     generate_crds(&out_dir)
+}
+
+/// A Kubernetes version the generator has never seen: the selected spec cut down to ConfigMap
+/// and every apimachinery definition, plus a made-up apimachinery type `ShardInfo` that the
+/// handwritten `ListMeta` and `StatusDetails` and a made-up generated apimachinery type
+/// `ShardRange` refer to (as 1.36 added `ShardInfo` and `ListMeta.shardInfo`). Generated into
+/// `simulated/` and compiled into this crate's library; `tests/any_version.rs` round-trips it.
+fn generate_simulated(spec: &Path, out_dir: &Path) -> Result<(), String> {
+    use serde_json::{json, Value};
+    let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    let mut doc: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let meta = "io.k8s.apimachinery.pkg.apis.meta.v1";
+    let Some(defs) = doc["definitions"].as_object_mut() else {
+        return Err(format!("{}: no definitions", spec.display()));
+    };
+    defs.retain(|name, _| {
+        name.starts_with("io.k8s.apimachinery.")
+            || name == "io.k8s.api.core.v1.ConfigMap"
+            || name == "io.k8s.api.core.v1.ConfigMapList"
+    });
+    defs.insert(
+        format!("{meta}.ShardInfo"),
+        json!({
+            "description": "Made up for the test: which shard of a list this is.",
+            "type": "object",
+            "required": ["shardCount"],
+            "properties": {
+                "shardIndex": {"type": "integer", "format": "int32"},
+                "shardCount": {"type": "integer", "format": "int32"},
+                "selector": {"$ref": format!("#/definitions/{meta}.LabelSelector")}
+            }
+        }),
+    );
+    defs.insert(
+        format!("{meta}.ShardRange"),
+        json!({
+            "description": "Made up for the test: a generated apimachinery type using another.",
+            "type": "object",
+            "properties": {
+                "first": {"$ref": format!("#/definitions/{meta}.ShardInfo")},
+                "count": {"type": "integer", "format": "int64"}
+            }
+        }),
+    );
+    for holder in ["ListMeta", "StatusDetails"] {
+        let props = &mut doc["definitions"][format!("{meta}.{holder}")]["properties"];
+        props["shardInfo"] = json!({"$ref": format!("#/definitions/{meta}.ShardInfo")});
+    }
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.retain(|p, _| p.contains("/configmaps"));
+    }
+    let bytes = serde_json::to_vec(&doc).map_err(|e| e.to_string())?;
+    let generated = Builder::new()
+        .spec_bytes("simulated-swagger.json", bytes)
+        .layout(kubeclient_codegen::Layout::IncludeFromOutDir)
+        .root("crate::simulated")
+        .out_subdir("simulated")
+        .spec_version("v1.99-simulated")
+        .generate()
+        .map_err(|e| format!("simulated version: {e}"))?;
+    generated.write_to(out_dir).map_err(|e| e.to_string())?;
+    let report = out_dir.join("simulated/report.txt");
+    std::fs::write(&report, generated.report.summary())
+        .map_err(|e| format!("{}: {e}", report.display()))
 }
 
 /// `crds/<file stem as a module>/...` in `OUT_DIR`, and `crds/mod.rs` declaring one module per file.
@@ -49,16 +124,23 @@ fn generate_crds(out_dir: &Path) -> Result<(), String> {
     let dir = locate::locate_crds_dir(&workspace)?;
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rustc-env=KUBECLIENT_TEST_CRDS={}", dir.display());
-    // The golden fixture too: it declares `/scale`, which none of the real CRDs does.
+    // The golden fixture too: it declares `/scale`, which none of the real CRDs does; and kinds
+    // named like std types (`Box`, `Option`, `String`, `Vec`) with `_` properties.
     let fixture = workspace.join("codegen/tests/fixtures/crd-basic/crds.yaml");
+    let std_names = workspace.join("codegen/tests/fixtures/crd-std-names/crds.yaml");
     let mut index = String::new();
-    for file in locate::crd_files(&dir)?.into_iter().chain([fixture]) {
+    for file in locate::crd_files(&dir)?
+        .into_iter()
+        .chain([fixture, std_names])
+    {
         println!("cargo:rerun-if-changed={}", file.display());
         let stem = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let module = if stem == "crds" {
+        let module = if file.ends_with("crd-std-names/crds.yaml") {
+            "crd_std_names".to_owned()
+        } else if stem == "crds" {
             "crd_basic".to_owned()
         } else {
             naming::module_name(&stem)

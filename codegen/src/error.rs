@@ -30,15 +30,6 @@ pub enum Error {
         /// Underlying error.
         source: std::io::Error,
     },
-    /// A fixup for an upstream quirk no longer matches anything: the quirk was fixed upstream
-    /// and the fixup must be removed.
-    #[error("fixup `{fixup}` no longer applies: {detail}")]
-    StaleFixup {
-        /// Fixup name.
-        fixup: &'static str,
-        /// What it expected to find.
-        detail: String,
-    },
     /// A `$ref` points at a definition that does not exist.
     #[error("definition `{definition}`, field `{field}`: $ref `{target}` names no definition")]
     DanglingRef {
@@ -98,12 +89,6 @@ pub enum Error {
         definition: String,
         /// A path that serves it.
         path: String,
-    },
-    /// An apimachinery definition has no handwritten runtime type.
-    #[error("definition `{definition}` belongs to apimachinery, but kubeclient-runtime has no handwritten type for it; add one to runtime/src/meta and to codegen's runtime map")]
-    UnmappedApimachinery {
-        /// Definition.
-        definition: String,
     },
     /// Two API groups would share one cargo feature name.
     #[error("API groups `{first}` and `{second}` would both use cargo feature `{feature}`")]

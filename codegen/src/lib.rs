@@ -2,14 +2,16 @@
 //! client-go's code generators do, in four stages:
 //!
 //! 1. [`spec`]: parse swagger 2.0 into a serde model that keeps the `x-kubernetes-*` extensions;
-//!    OpenAPI v3 documents are merged into that model, and CustomResourceDefinitions' served
-//!    versions converted into it;
+//!    OpenAPI v3 documents are merged into that model, CustomResourceDefinitions' served
+//!    versions converted into it, and kinds the spec lacks (AdmissionReview, aggregated
+//!    discovery) read from `generated.proto` files ([`spec::proto`]);
 //! 2. [`fixups`]: named fixes for upstream quirks, each failing loudly once it stops applying;
 //! 3. [`ir`]: plain data: packages of types; API groups, versions, resources, verbs, subresources;
 //! 4. [`emit`]: `quote!` per concept, formatted with prettyplease; deterministic output.
 //!
 //! Use [`Builder`] from a build script, or the `kubeclient-codegen` binary to write readable
-//! sources to a folder.
+//! sources to a folder. Any Kubernetes version generates ([`locate`]); what the generator meets
+//! but does not fully understand is listed in [`Generated::report`] rather than dropped.
 //!
 //! # Generating types for your CRDs
 //!
@@ -45,11 +47,14 @@ pub mod fixups;
 pub mod ir;
 pub mod locate;
 pub mod naming;
+pub mod report;
 pub mod spec;
 
 pub use emit::{Files, Layout, Options};
 pub use error::{CrdProblem, Error};
-pub use locate::{locate_kubernetes_spec, KubernetesVersion, DEFAULT_VERSION, VERSIONS};
+pub use locate::{
+    locate_kubernetes_spec, KubernetesVersion, SelectedVersion, DEFAULT_VERSION, VERSIONS,
+};
 
 use std::path::{Path, PathBuf};
 
@@ -62,6 +67,26 @@ pub struct Generated {
     pub ir: ir::Ir,
     /// What each fixup changed.
     pub fixups: Vec<fixups::FixupReport>,
+    /// What the generator met but did not fully understand: unknown actions, subresources
+    /// without a typed method, unknown formats, stale fixups, properties missing from
+    /// handwritten types. Print [`report::Report::summary`].
+    pub report: report::Report,
+    /// Features of this spec missing from [`Builder::declared_features`]: their groups are
+    /// compiled without a feature gate.
+    pub undeclared_features: std::collections::BTreeSet<String>,
+}
+
+/// The report of a run: the IR's diagnostics and the fixups that found their quirk gone.
+pub fn report_of(ir: &ir::Ir, fixups: &[fixups::FixupReport]) -> report::Report {
+    let stale = fixups.iter().filter_map(|f| {
+        f.stale.as_ref().map(|detail| report::Diagnostic {
+            severity: report::Severity::Warning,
+            topic: report::Topic::StaleFixup,
+            subject: f.name.to_owned(),
+            detail: format!("{detail}; the fixup changed nothing and can be removed"),
+        })
+    });
+    report::Report::new(ir.diagnostics.iter().cloned().chain(stale).collect())
 }
 
 impl Generated {
@@ -101,6 +126,8 @@ pub struct Builder {
     spec: Option<PathBuf>,
     spec_bytes: Option<(String, Vec<u8>)>,
     openapi_v3: Option<PathBuf>,
+    proto_dir: Option<PathBuf>,
+    declared: Option<std::collections::BTreeSet<String>>,
     crds: Vec<CrdSource>,
     layout_set: bool,
     options: Options,
@@ -112,12 +139,15 @@ impl Default for Builder {
             spec: None,
             spec_bytes: None,
             openapi_v3: None,
+            proto_dir: None,
+            declared: None,
             crds: Vec::new(),
             layout_set: false,
             options: Options {
                 root: "crate".into(),
                 layout: Layout::ModuleTree,
                 cfg_features: false,
+                ungated: Default::default(),
                 spec_version: "unknown".into(),
                 out_subdir: String::new(),
             },
@@ -144,6 +174,14 @@ impl Builder {
     /// instead of a swagger file.
     pub fn openapi_v3_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.openapi_v3 = Some(dir.into());
+        self
+    }
+    /// Also generate the kinds the OpenAPI spec lacks (`admission.k8s.io` AdmissionReview,
+    /// `apidiscovery.k8s.io` discovery documents) from the `generated.proto` files under `dir`
+    /// (laid out by import path: `dir/k8s.io/api/admission/v1/generated.proto`); see
+    /// [`spec::proto`].
+    pub fn proto_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.proto_dir = Some(dir.into());
         self
     }
     /// Add a file of CustomResourceDefinitions (YAML or JSON, several documents allowed);
@@ -181,6 +219,14 @@ impl Builder {
         self.options.cfg_features = on;
         self
     }
+    /// With [`Builder::cfg_features`], features to leave ungated: pass the features the crate's
+    /// `Cargo.toml` declares, and groups of a newer Kubernetes that it does not declare are
+    /// compiled unconditionally instead of behind a feature that does not exist (see
+    /// [`Generated::undeclared_features`]).
+    pub fn declared_features(mut self, declared: impl IntoIterator<Item = String>) -> Self {
+        self.declared = Some(declared.into_iter().collect());
+        self
+    }
     /// Version label written in file headers (e.g. `v1.35`).
     pub fn spec_version(mut self, v: impl Into<String>) -> Self {
         self.options.spec_version = v.into();
@@ -192,6 +238,9 @@ impl Builder {
         if let Some(dir) = &self.openapi_v3 {
             let mut spec = read_openapi_v3(dir)?;
             let reports = fixups::apply_all(&mut spec)?;
+            if let Some(protos) = &self.proto_dir {
+                spec::proto::add_proto_kinds(&mut spec, protos)?;
+            }
             return Ok((ir::build(&spec)?, reports));
         }
         let swagger = match (&self.spec_bytes, &self.spec) {
@@ -218,6 +267,9 @@ impl Builder {
             Some((origin, bytes)) => {
                 let mut spec = spec::Swagger::from_slice(&bytes, &origin)?;
                 let reports = fixups::apply_all(&mut spec)?;
+                if let Some(protos) = &self.proto_dir {
+                    spec::proto::add_proto_kinds(&mut spec, protos)?;
+                }
                 (spec, reports)
             }
             None => (spec::Swagger::default(), Vec::new()),
@@ -272,8 +324,23 @@ impl Builder {
     /// Run all four stages.
     pub fn generate(&self) -> Result<Generated, Error> {
         let (ir, fixups) = self.build_ir()?;
-        let files = emit::emit(&ir, &self.effective_options())?;
-        Ok(Generated { files, ir, fixups })
+        let mut options = self.effective_options();
+        if let Some(declared) = &self.declared {
+            options.ungated = ir
+                .features()
+                .into_iter()
+                .filter(|f| !declared.contains(f))
+                .collect();
+        }
+        let files = emit::emit(&ir, &options)?;
+        let report = report_of(&ir, &fixups);
+        Ok(Generated {
+            files,
+            ir,
+            fixups,
+            report,
+            undeclared_features: options.ungated,
+        })
     }
 }
 

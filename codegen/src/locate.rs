@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 /// A Kubernetes version we generate for, with the upstream file it comes from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KubernetesVersion {
     /// Folder name, e.g. `v1.35`.
     pub name: &'static str,
@@ -57,22 +57,49 @@ pub const DEFAULT_VERSION: &str = "v1.35";
 /// Environment variable naming a specs folder (searched first).
 pub const SPECS_DIR_ENV: &str = "KUBECLIENT_SPECS_DIR";
 
+/// A requested Kubernetes version: any `vMAJOR.MINOR`, with its table entry when it has one.
+/// Versions missing from [`VERSIONS`] are generated too, from whatever spec the search order
+/// finds; only the upstream checksum is then unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedVersion {
+    /// Folder name, e.g. `v1.36`.
+    pub name: String,
+    /// The table entry (upstream URL, sha256), when the version is in [`VERSIONS`].
+    pub known: Option<&'static KubernetesVersion>,
+}
+
+impl SelectedVersion {
+    /// Upstream URL of the swagger file: the table's, or the one the release tag
+    /// `vMAJOR.MINOR.0` would have.
+    pub fn url(&self) -> String {
+        match self.known {
+            Some(k) => k.url.to_owned(),
+            None => format!(
+                "https://raw.githubusercontent.com/kubernetes/kubernetes/{}.0/api/openapi-spec/swagger.json",
+                self.name
+            ),
+        }
+    }
+}
+
 /// Why a spec could not be found.
 #[derive(Debug, thiserror::Error)]
 pub enum LocateError {
-    /// The version is not one we support.
-    #[error("Kubernetes version `{requested}` is not supported; supported: {supported}")]
-    UnknownVersion {
+    /// The version is not of the form `vMAJOR.MINOR[.PATCH]`.
+    #[error(
+        "Kubernetes version `{requested}` is not of the form v1.N (or 1.N, v1.N.P); known versions: {known}"
+    )]
+    BadVersion {
         /// What was asked for.
         requested: String,
-        /// Comma-separated supported versions.
-        supported: String,
+        /// Comma-separated versions of the table.
+        known: String,
     },
     /// No candidate file exists.
     #[error(
         "the Kubernetes {version} OpenAPI spec was not found; looked in:\n{tried}\n\
          Get it with: mkdir -p openapi-specs/kubernetes/{version} && curl -fsSL {url} -o openapi-specs/kubernetes/{version}/swagger.json \
-         (sha256 {sha256}), or set {env} to a folder holding kubernetes/{version}/swagger.json"
+         ({checksum}), or set {env} to a folder holding kubernetes/{version}/swagger.json"
     )]
     NotFound {
         /// Version.
@@ -81,33 +108,38 @@ pub enum LocateError {
         tried: String,
         /// Upstream URL.
         url: String,
-        /// Expected checksum.
-        sha256: String,
+        /// `sha256 ...` for known versions, a note otherwise.
+        checksum: String,
         /// Env var name.
         env: &'static str,
     },
 }
 
-/// Accept `1.35`, `v1.35` or `v1.35.0`.
-pub fn normalize(requested: &str) -> Result<&'static KubernetesVersion, LocateError> {
+/// Accept `1.35`, `v1.35` or `v1.35.0` (any minor version, known to the table or not).
+pub fn select(requested: &str) -> Result<SelectedVersion, LocateError> {
     let r = requested.trim().trim_start_matches('v');
-    VERSIONS
-        .iter()
-        .find(|v| v.name.trim_start_matches('v') == r || v.release.trim_start_matches('v') == r)
-        .ok_or_else(|| LocateError::UnknownVersion {
+    let parts: Vec<&str> = r.split('.').collect();
+    let numeric = |s: &&str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !(2..=3).contains(&parts.len()) || !parts.iter().all(numeric) {
+        return Err(LocateError::BadVersion {
             requested: requested.to_owned(),
-            supported: VERSIONS
+            known: VERSIONS
                 .iter()
                 .map(|v| v.name)
                 .collect::<Vec<_>>()
                 .join(", "),
-        })
+        });
+    }
+    let name = format!("v{}.{}", parts[0], parts[1]);
+    let known = VERSIONS.iter().find(|v| v.name == name);
+    Ok(SelectedVersion { name, known })
 }
 
 /// Find the swagger file of `version` using the documented search order, from `workspace`.
+/// Any `v1.N` is accepted; see [`select`].
 pub fn locate_kubernetes_spec(version: &str, workspace: &Path) -> Result<PathBuf, LocateError> {
-    let v = normalize(version)?;
-    let rel = Path::new("kubernetes").join(v.name).join("swagger.json");
+    let v = select(version)?;
+    let rel = Path::new("kubernetes").join(&v.name).join("swagger.json");
     let mut candidates = Vec::new();
     if let Some(dir) = std::env::var_os(SPECS_DIR_ENV) {
         candidates.push(PathBuf::from(dir).join(&rel));
@@ -126,14 +158,17 @@ pub fn locate_kubernetes_spec(version: &str, workspace: &Path) -> Result<PathBuf
         }
     }
     Err(LocateError::NotFound {
-        version: v.name.to_owned(),
+        version: v.name.clone(),
         tried: candidates
             .iter()
             .map(|c| format!("  {}", c.display()))
             .collect::<Vec<_>>()
             .join("\n"),
-        url: v.url.to_owned(),
-        sha256: v.sha256.to_owned(),
+        url: v.url(),
+        checksum: match v.known {
+            Some(k) => format!("sha256 {}", k.sha256),
+            None => "not in kubeclient's version table: no checksum to compare".to_owned(),
+        },
         env: SPECS_DIR_ENV,
     })
 }
@@ -182,8 +217,9 @@ pub fn crd_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// For build scripts: the version selected by `KUBECLIENT_K8S_VERSION` (default
 /// [`DEFAULT_VERSION`]) and its spec file, found from the workspace holding `CARGO_MANIFEST_DIR`.
-/// Prints the `cargo:rerun-if-*` lines that make the build follow both.
-pub fn for_build_script() -> Result<(&'static KubernetesVersion, PathBuf), String> {
+/// Prints the `cargo:rerun-if-*` lines that make the build follow both, and a `cargo:warning`
+/// naming the file used when the version is not in [`VERSIONS`].
+pub fn for_build_script() -> Result<(SelectedVersion, PathBuf), String> {
     println!("cargo:rerun-if-env-changed=KUBECLIENT_K8S_VERSION");
     println!("cargo:rerun-if-env-changed={SPECS_DIR_ENV}");
     let version =
@@ -192,8 +228,48 @@ pub fn for_build_script() -> Result<(&'static KubernetesVersion, PathBuf), Strin
         std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?,
     );
     let workspace = manifest.parent().map(Path::to_path_buf).unwrap_or(manifest);
-    let v = normalize(&version).map_err(|e| e.to_string())?;
-    let spec = locate_kubernetes_spec(v.name, &workspace).map_err(|e| e.to_string())?;
+    let v = select(&version).map_err(|e| e.to_string())?;
+    let spec = locate_kubernetes_spec(&v.name, &workspace).map_err(|e| e.to_string())?;
     println!("cargo:rerun-if-changed={}", spec.display());
+    if v.known.is_none() {
+        println!(
+            "cargo:warning=Kubernetes {} is not in kubeclient's version table; generating from {}",
+            v.name,
+            spec.display()
+        );
+    }
     Ok((v, spec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_minor_version_is_accepted() {
+        let v = select("1.36").unwrap();
+        assert_eq!((v.name.as_str(), v.known.is_none()), ("v1.36", true));
+        assert!(v.url().contains("/v1.36.0/"), "{}", v.url());
+        let v = select("v1.35.2").unwrap();
+        assert_eq!(v.name, "v1.35");
+        assert_eq!(v.known.map(|k| k.release), Some("v1.35.0"));
+        for bad in ["", "latest", "v1", "v1.x", "v1.2.3.4"] {
+            assert!(
+                matches!(select(bad), Err(LocateError::BadVersion { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_unknown_version_says_where_it_looked() {
+        let dir = std::env::temp_dir().join("kubeclient-locate-no-such-workspace");
+        let err = locate_kubernetes_spec("v1.99", &dir)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("v1.99") && err.contains("no checksum") && err.contains("v1.99.0"),
+            "{err}"
+        );
+    }
 }

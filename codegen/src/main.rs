@@ -33,9 +33,13 @@ struct Args {
     context: Option<String>,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// `None` when help was asked for (printed to stdout by the caller).
+fn parse_args() -> Result<Option<Args>, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or_else(|| USAGE.to_owned())?;
+    if matches!(command.as_str(), "-h" | "--help" | "help") {
+        return Ok(None);
+    }
     let mut a = Args {
         command,
         spec: None,
@@ -63,11 +67,11 @@ fn parse_args() -> Result<Args, String> {
             "--features" => a.features = true,
             "--kubeconfig" => a.kubeconfig = Some(value("--kubeconfig")?.into()),
             "--context" => a.context = Some(value("--context")?),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    Ok(a)
+    Ok(Some(a))
 }
 
 /// `fetch`: the cluster's OpenAPI documents into `--out`.
@@ -113,7 +117,10 @@ fn fetch(_: &Args) -> Result<(), String> {
 }
 
 fn run() -> Result<(), String> {
-    let a = parse_args()?;
+    let Some(a) = parse_args()? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
     if a.command == "fetch" {
         return fetch(&a);
     }
@@ -172,6 +179,7 @@ fn run() -> Result<(), String> {
             for f in &generated.fixups {
                 eprintln!("fixup {}: {} change(s)", f.name, f.changed.len());
             }
+            eprint!("{}", generated.report.summary());
             Ok(())
         }
         "features" => {

@@ -3,7 +3,7 @@
 //! non-identifier characters are handled once and the result is deterministic.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Rust keywords (strict and reserved, 2021 edition) that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
@@ -41,8 +41,9 @@ fn sanitize(s: &str) -> String {
 pub fn field_name(json: &str) -> String {
     let trimmed = json.trim_start_matches('$');
     let snake = sanitize(&acronym_plurals(trimmed).to_snake_case());
-    let snake = if snake.is_empty() {
-        "_".to_owned()
+    // `_` alone is not an identifier (a property named `_`, `-` or `$`).
+    let snake = if snake.is_empty() || snake == "_" {
+        "underscore".to_owned()
     } else {
         snake
     };
@@ -102,7 +103,9 @@ pub fn type_name(short: &str) -> String {
         short.to_owned()
     } else {
         let camel = sanitize(&short.to_upper_camel_case());
-        if KEYWORDS.contains(&camel.as_str()) {
+        if camel == "_" {
+            "Underscore".to_owned()
+        } else if KEYWORDS.contains(&camel.as_str()) {
             format!("{camel}_")
         } else {
             camel
@@ -166,46 +169,42 @@ pub fn feature_name(group: &str) -> String {
     }
 }
 
-/// Cargo features of a set of API groups: [`feature_name`], except where two groups share a first
-/// label (`networking.k8s.io` and `networking.istio.io`): Kubernetes' own group keeps the short
-/// name and the others take labels until they are unique (`networking-istio`).
+/// Is `group` one of Kubernetes' own (`apps`, `networking.k8s.io`, a `*.k8s.io` CRD group)?
+/// Those are named by their first label.
+pub fn kubernetes_own_group(group: &str) -> bool {
+    !group.contains('.') || group.ends_with(".k8s.io")
+}
+
+/// The name of an API group for modules and features, from the group alone (never from other
+/// groups of the same run, so adding a CRD never moves another's types): Kubernetes' own groups
+/// by their first label (`networking.k8s.io` -> `networking`), any other group by its labels
+/// without the top-level domain (`networking.istio.io` -> `networking.istio`,
+/// `cert-manager.io` -> `cert-manager`, `gateway.networking.x-k8s.io` ->
+/// `gateway.networking.x-k8s`). Labels are joined by `sep`.
+pub fn group_label(group: &str, sep: &str) -> String {
+    let labels: Vec<&str> = group.split('.').collect();
+    if group.is_empty() {
+        "core".to_owned()
+    } else if kubernetes_own_group(group) || labels.len() == 1 {
+        labels[0].to_owned()
+    } else {
+        labels[..labels.len() - 1].join(sep)
+    }
+}
+
+/// Cargo features of a set of API groups: [`group_label`] with `-` (`networking-istio`,
+/// `monitoring-coreos`), lowercased with other characters as `-`. Each depends only on its own
+/// group; two groups that still meet are reported by the IR build.
 pub fn feature_names<'a>(groups: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
-    let groups: BTreeSet<&str> = groups.into_iter().collect();
-    let mut by_name: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for g in &groups {
-        by_name.entry(feature_name(g)).or_default().push(g);
-    }
-    let kubernetes_own = |g: &str| !g.contains('.') || g.ends_with(".k8s.io");
-    let mut out = BTreeMap::new();
-    for (name, members) in by_name {
-        if members.len() == 1 {
-            out.insert(members[0].to_owned(), name);
-            continue;
-        }
-        let keeper = members.iter().copied().find(|g| kubernetes_own(g));
-        for g in members {
-            if Some(g) == keeper {
-                out.insert(g.to_owned(), name.clone());
-                continue;
-            }
-            let labels: Vec<&str> = g.split('.').collect();
-            // Two labels are enough unless the groups differ only further right.
-            let take = (2..=labels.len())
-                .find(|n| {
-                    groups
-                        .iter()
-                        .filter(|o| **o != g)
-                        .all(|o| !o.starts_with(&labels[..*n].join(".")))
-                })
-                .unwrap_or(labels.len());
-            let joined = labels[..take].join("-").to_lowercase();
-            out.insert(
-                g.to_owned(),
-                joined.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
-            );
-        }
-    }
-    out
+    groups
+        .into_iter()
+        .map(|g| {
+            let name = group_label(g, "-")
+                .to_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-");
+            (g.to_owned(), name)
+        })
+        .collect()
 }
 
 /// Group-version client type name: `AppsV1Client`, `CoreV1Client`, `RbacV1Client`.
@@ -272,6 +271,9 @@ mod tests {
         assert_eq!(field_name("targetWWNs"), "target_wwns");
         assert_eq!(field_name("podIP"), "pod_ip");
         assert_eq!(field_name("IPFamilies"), "ip_families");
+        for odd in ["_", "-", "$", ""] {
+            assert!(is_plain_ident(&field_name(odd)), "{odd:?}");
+        }
     }
 
     #[test]
@@ -280,6 +282,7 @@ mod tests {
         assert_eq!(type_name("JSONSchemaProps"), "JSONSchemaProps");
         assert_eq!(type_name("type"), "Type");
         assert_eq!(type_name("my-kind"), "MyKind");
+        assert_eq!(type_name("_"), "Underscore");
         assert_eq!(
             nested_type_name("Certificate", "privateKey"),
             "CertificatePrivateKey"
@@ -331,7 +334,18 @@ mod tests {
         assert_eq!(f["networking.k8s.io"], "networking");
         assert_eq!(f["networking.istio.io"], "networking-istio");
         assert_eq!(f["networking.gke.io"], "networking-gke");
-        assert_eq!(f["monitoring.coreos.com"], "monitoring");
+        assert_eq!(f["monitoring.coreos.com"], "monitoring-coreos");
+        // A group's name never depends on the other groups of the run.
+        for g in ["gateway.networking.x-k8s.io", "gateway.networking.k8s.io"] {
+            let alone = feature_names([g]);
+            let beside =
+                feature_names(["gateway.networking.x-k8s.io", "gateway.networking.k8s.io"]);
+            assert_eq!(alone[g], beside[g]);
+        }
+        assert_eq!(
+            feature_names(["gateway.networking.x-k8s.io"])["gateway.networking.x-k8s.io"],
+            "gateway-networking-x-k8s"
+        );
         assert_eq!(group_client_name("core", "v1"), "CoreV1Client");
         assert_eq!(
             group_accessor("admissionregistration", "v1alpha1"),

@@ -128,6 +128,42 @@ fn tiny_crd(group: &str, kind: &str) -> String {
 }
 
 #[test]
+fn a_crd_groups_module_depends_only_on_its_own_group() {
+    let module_of = |crds: &[(&str, &str)]| -> Vec<String> {
+        let b = crds.iter().fold(Builder::new(), |b, (group, kind)| {
+            b.crd_bytes(format!("{group}.yaml"), tiny_crd(group, kind).into_bytes())
+        });
+        let g = b.generate().unwrap_or_else(|e| panic!("{e}"));
+        let mut m: Vec<String> = g.ir.packages.keys().map(|m| m.join("::")).collect();
+        m.extend(
+            g.ir.groups
+                .values()
+                .map(|g| format!("feature {}", g.feature)),
+        );
+        m
+    };
+    let alone = module_of(&[("gateway.networking.x-k8s.io", "Gateway")]);
+    let beside = module_of(&[
+        ("gateway.networking.x-k8s.io", "Gateway"),
+        ("gateway.networking.k8s.io", "Gateway"),
+    ]);
+    assert_eq!(
+        alone,
+        [
+            "api::gateway_networking_x_k8s::v1",
+            "feature gateway-networking-x-k8s"
+        ]
+    );
+    for m in &alone {
+        assert!(beside.contains(m), "{m} moved: {beside:?}");
+    }
+    assert!(
+        beside.contains(&"api::gateway::v1".to_string()),
+        "{beside:?}"
+    );
+}
+
+#[test]
 fn crd_groups_sharing_a_first_label_get_their_own_modules_and_features() {
     let generated = Builder::new()
         .crd_bytes(

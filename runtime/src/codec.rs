@@ -28,6 +28,11 @@ pub trait DeStruct: Default {
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error>;
+
+    /// Called on the default value before the first key: types that record which keys were
+    /// present (see [`crate::meta::TypeMetaPresence`]) reset that record here.
+    #[inline]
+    fn before_fields(&mut self) {}
 }
 
 /// A struct encoded field by field. Implemented by generated code.
@@ -157,6 +162,27 @@ impl<'a, M: SerializeMap> FieldWriter<'a, M> {
         }
     }
 
+    /// Write `key: value`, or `key: {}` when absent: a struct Go holds by value (a kind's
+    /// `spec` or `status`) is always encoded.
+    #[inline]
+    pub fn opt_or_empty<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) {
+        match value {
+            Some(v) => self.req(key, v),
+            None => self.req(key, &EmptyObject),
+        }
+    }
+
+    /// Write a required `format: byte` field: empty bytes as `null`, as Go writes the nil
+    /// `[]byte` of an unset required field.
+    #[inline]
+    pub fn req_bytes(&mut self, key: &'static str, value: &crate::meta::ByteString) {
+        if value.0.is_empty() {
+            self.req(key, &());
+        } else {
+            self.req(key, value);
+        }
+    }
+
     /// Write the kept unknown fields (see [`unknown_field`]).
     #[inline]
     pub fn extra(&mut self, extra: &std::collections::BTreeMap<String, serde_json::Value>) {
@@ -176,6 +202,15 @@ impl<'a, M: SerializeMap> FieldWriter<'a, M> {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+}
+
+/// `{}`.
+struct EmptyObject;
+
+impl Serialize for EmptyObject {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_map(Some(0))?.end()
     }
 }
 
@@ -276,6 +311,7 @@ impl<'de, T: DeStruct> Visitor<'de> for StructVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut out = T::default();
+        out.before_fields();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if !out.de_field(key.as_str(), &mut map)? {
                 map.next_value::<IgnoredAny>()?;

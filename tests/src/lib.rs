@@ -6,6 +6,15 @@
 
 pub mod servers;
 
+/// Types and clients generated for a simulated never-seen Kubernetes version (see `build.rs`):
+/// ConfigMap, the apimachinery types, and made-up `ShardInfo`/`ShardRange` types.
+pub mod simulated {
+    include!(concat!(env!("OUT_DIR"), "/simulated/lib.rs"));
+
+    /// The generator's report for the simulated version.
+    pub const REPORT: &str = include_str!(concat!(env!("OUT_DIR"), "/simulated/report.txt"));
+}
+
 /// One module per CRD file (`crds::cert_manager_crds_v1_12_0`, ...), each with `api`, `typed`,
 /// `Clientset` and `discovery` for the file's groups.
 pub mod crds {

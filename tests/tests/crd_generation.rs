@@ -75,7 +75,7 @@ fn certificate_round_trips() {
 
 #[test]
 fn service_monitor_round_trips() {
-    use crds::servicemonitors_monitoring_coreos_com::api::monitoring::v1::ServiceMonitor;
+    use crds::servicemonitors_monitoring_coreos_com::api::monitoring_coreos::v1::ServiceMonitor;
     let sm: ServiceMonitor = round_trip(json!({
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "ServiceMonitor",
@@ -110,9 +110,9 @@ fn service_monitor_round_trips() {
 
 #[test]
 fn other_real_crds_round_trip() {
-    use crds::destinationrules_networking_istio_io::api::networking::v1beta1::DestinationRule;
+    use crds::destinationrules_networking_istio_io::api::networking_istio::v1beta1::DestinationRule;
     use crds::dnsendpoints_externaldns_k8s_io::api::externaldns::v1alpha1::DNSEndpoint;
-    use crds::prometheusrules_monitoring_coreos_com::api::monitoring::v1::PrometheusRule;
+    use crds::prometheusrules_monitoring_coreos_com::api::monitoring_coreos::v1::PrometheusRule;
     round_trip::<DNSEndpoint>(json!({
         "apiVersion": "externaldns.k8s.io/v1alpha1", "kind": "DNSEndpoint",
         "metadata": {"name": "web"},
@@ -275,7 +275,9 @@ async fn certificates_end_to_end(s: Server) {
 }
 
 async fn cluster_scoped_kind_and_scale_subresource(s: Server) {
-    use crds::crd_basic::api::example::v1::{Gadget, GadgetSpec, Widget, WidgetSpec, WidgetStatus};
+    use crds::crd_basic::api::example_kubeclient::v1::{
+        Gadget, GadgetSpec, Widget, WidgetSpec, WidgetStatus,
+    };
     let cs = Clientset::new(s.config()).expect("clientset");
     let ns = s.namespace("widgets").await;
     let gadget = s.unique("blue");
@@ -287,7 +289,7 @@ async fn cluster_scoped_kind_and_scale_subresource(s: Server) {
     install_crds(&s, &cs, &fixture).await;
     let crs = crds::crd_basic::Clientset::from_rest_client(cs.rest_client().clone());
 
-    let gadgets = crs.example_v1().gadgets();
+    let gadgets = crs.example_kubeclient_v1().gadgets();
     let g = Gadget {
         metadata: ObjectMeta {
             name: Some(gadget.clone()),
@@ -307,7 +309,7 @@ async fn cluster_scoped_kind_and_scale_subresource(s: Server) {
         .iter()
         .any(|g| g.metadata.name.as_deref() == Some(gadget.as_str())));
 
-    let widgets = crs.example_v1().widgets(&ns);
+    let widgets = crs.example_kubeclient_v1().widgets(&ns);
     let w = Widget {
         metadata: ObjectMeta {
             name: Some("w".into()),
@@ -358,7 +360,7 @@ async fn cluster_scoped_kind_and_scale_subresource(s: Server) {
 
 #[test]
 fn preserved_unknown_fields_survive_a_round_trip() {
-    use crds::crd_basic::api::example::v1::Widget;
+    use crds::crd_basic::api::example_kubeclient::v1::Widget;
     let widget = json!({
         "apiVersion": "example.kubeclient.dev/v1", "kind": "Widget", "metadata": {"name": "w"},
         "spec": {"size": 1, "plugin": {"name": "p", "extra": "named", "flags": {"fast": true}, "level": 3}}
@@ -368,4 +370,20 @@ fn preserved_unknown_fields_survive_a_round_trip() {
     assert_eq!(plugin.extra.as_deref(), Some("named"));
     assert_eq!(plugin.extra_2.get("flags"), Some(&json!({"fast": true})));
     assert_eq!(plugin.extra_2.get("level"), Some(&json!(3)));
+}
+
+#[test]
+fn kinds_named_like_std_types_and_underscore_properties_work() {
+    use crds::crd_std_names::api::gateway_networking_x_k8s::v1::{
+        Box, BoxSpec, Option, String, Vec,
+    };
+    let b: Box = round_trip(json!({
+        "apiVersion": "gateway.networking.x-k8s.io/v1",
+        "kind": "Box",
+        "metadata": {"name": "b"},
+        "spec": {"name": "n", "_": "u", "items": ["a"], "inner": {"_": 1, "maybe": true}}
+    }));
+    let spec: &BoxSpec = b.spec.as_ref().expect("spec");
+    assert_eq!(spec.underscore.as_deref(), ::std::option::Option::Some("u"));
+    let _: (Option, String, Vec) = Default::default();
 }

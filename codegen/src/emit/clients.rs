@@ -77,7 +77,7 @@ pub fn group_client(ir: &Ir, root: &Root, feature: &str, gv: &GroupVersion) -> T
 }
 
 /// The `Clientset`: one HTTP client and one rate limiter shared by every group client.
-pub fn clientset(ir: &Ir, root: &Root, cfg_features: bool) -> TokenStream {
+pub fn clientset(ir: &Ir, root: &Root, opts: &super::Options) -> TokenStream {
     let accessors = ir.groups.values().flat_map(|g| {
         g.versions.values().map(move |gv| {
             let feature = &g.feature;
@@ -86,7 +86,7 @@ pub fn clientset(ir: &Ir, root: &Root, cfg_features: bool) -> TokenStream {
             let module: Vec<_> = client_module(feature, &gv.version).into_iter().map(|s| format_ident!("{}", s)).collect();
             let (group, version) = (&gv.group, &gv.version);
             let root = &root.0;
-            let cfg = cfg_features.then(|| quote!(#[cfg(feature = #feature)]));
+            let cfg = opts.cfg(feature);
             let api_version = if group.is_empty() { version.clone() } else { format!("{group}/{version}") };
             let doc = format!(" Client for `{api_version}`.");
             quote! {

@@ -52,7 +52,7 @@ fn verb_names(v: &std::collections::BTreeSet<Verb>) -> Vec<&'static str> {
 }
 
 /// Tokens of the discovery module body.
-pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
+pub fn discovery(ir: &Ir, opts: &super::Options) -> TokenStream {
     let mut consts = Vec::new();
     let mut pushes = Vec::new();
     for g in ir.groups.values() {
@@ -88,10 +88,7 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
                 }
             })
         });
-        let cfg = cfg_features.then(|| {
-            let f = &g.feature;
-            quote!(#[cfg(feature = #f)])
-        });
+        let cfg = opts.cfg(&g.feature);
         let doc = format!(
             " Resources of API group `{}`.",
             if g.name.is_empty() { "core" } else { &g.name }
@@ -118,7 +115,7 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
         })
         .collect();
     let patch_types = ir.patch.iter().map(|(name, fields)| {
-        let cfg = feature_of.get(name.as_str()).filter(|_| cfg_features).map(|f| quote!(#[cfg(feature = #f)]));
+        let cfg = feature_of.get(name.as_str()).and_then(|f| opts.cfg(f));
         let fields = fields.iter().map(|f| {
             let (n, shape, strategy, key, item) = (&f.name, f.shape, &f.strategy, &f.merge_key, &f.item_type);
             let (list_type, keys, atomic) = (f.list_type, &f.list_keys, f.atomic);

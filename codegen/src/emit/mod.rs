@@ -35,11 +35,23 @@ pub struct Options {
     pub layout: Layout,
     /// Gate API groups behind cargo features named after them.
     pub cfg_features: bool,
+    /// Features never gated even with `cfg_features`: groups the crate's `Cargo.toml` does not
+    /// declare (a Kubernetes version newer than the table), compiled unconditionally instead of
+    /// behind an undeclared feature.
+    pub ungated: BTreeSet<String>,
     /// Spec version string for headers (e.g. `v1.35.0`).
     pub spec_version: String,
     /// Folder below the output directory every file goes to (empty: none); include paths of
     /// [`Layout::IncludeFromOutDir`] follow it.
     pub out_subdir: String,
+}
+
+impl Options {
+    /// The `#[cfg(feature = ...)]` attribute for `feature`, if it is gated.
+    pub fn cfg(&self, feature: &str) -> Option<TokenStream> {
+        (self.cfg_features && !feature.is_empty() && !self.ungated.contains(feature))
+            .then(|| quote!(#[cfg(feature = #feature)]))
+    }
 }
 
 /// Output files: relative path -> contents. `BTreeMap` keeps writing order deterministic.
@@ -167,13 +179,10 @@ fn render(ir: &Ir, opts: &Options, file: &str, unit: &Unit<'_>) -> Result<(Strin
             )
         }
         Unit::Clientset => (
-            clients::clientset(ir, &root, opts.cfg_features),
+            clients::clientset(ir, &root, opts),
             "every API group version".into(),
         ),
-        Unit::Discovery => (
-            discovery::discovery(ir, opts.cfg_features),
-            "every resource path".into(),
-        ),
+        Unit::Discovery => (discovery::discovery(ir, opts), "every resource path".into()),
     };
     let text = format_file(file, tokens)?;
     Ok((file.to_owned(), format!("{}{text}", header(opts, &source))))
@@ -214,7 +223,8 @@ fn module_tree(ir: &Ir) -> Tree {
         insert(
             &p.module,
             format!("{}.rs", p.module.join("/")),
-            Some(p.feature.clone()),
+            // apimachinery packages have no feature: every group may use them.
+            Some(p.feature.clone()).filter(|f| !f.is_empty()),
             format!(" Types of `{}`.", p.spec_name),
         );
     }
@@ -243,6 +253,10 @@ const TOP_DOCS: &[(&str, &str)] = &[
         " Kubernetes types by package and version (`api::apps::v1::Deployment`).",
     ),
     (
+        "apimachinery",
+        " apimachinery types without a handwritten runtime type, generated from the spec.",
+    ),
+    (
         "typed",
         " Group-version clients (`typed::apps::v1::AppsV1Client`).",
     ),
@@ -265,9 +279,11 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
             .map(|(_, d)| *d)
             .unwrap_or("")
     };
-    let cfg = |feature: &Option<String>| match (opts.cfg_features, feature) {
-        (true, Some(f)) => quote!(#[cfg(feature = #f)]),
-        _ => TokenStream::new(),
+    let cfg = |feature: &Option<String>| {
+        feature
+            .as_deref()
+            .and_then(|f| opts.cfg(f))
+            .unwrap_or_default()
     };
     let hdr = header(opts, "module tree");
     match opts.layout {

@@ -45,17 +45,17 @@ pub fn ty_tokens(ir: &Ir, root: &Root, ty: &Ty, from: &[String]) -> TokenStream 
         Ty::I32 => quote!(i32),
         Ty::I64 => quote!(i64),
         Ty::F64 => quote!(f64),
-        Ty::String => quote!(String),
+        Ty::String => quote!(::std::string::String),
         Ty::Bytes => quote!(::kubeclient_runtime::meta::ByteString),
         Ty::Json => quote!(::serde_json::Value),
         Ty::Named(n) => type_path(ir, root, n, from),
         Ty::Vec(t) => {
             let t = ty_tokens(ir, root, t, from);
-            quote!(Vec<#t>)
+            quote!(::std::vec::Vec<#t>)
         }
         Ty::Map(t) => {
             let t = ty_tokens(ir, root, t, from);
-            quote!(::std::collections::BTreeMap<String, #t>)
+            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
         }
     }
 }

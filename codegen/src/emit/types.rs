@@ -3,7 +3,7 @@
 
 use super::docs::doc_attrs;
 use super::paths::{ty_tokens, type_path, Root};
-use crate::ir::{Field, Ir, StructDef, TypeDef, TypeKind};
+use crate::ir::{Field, Ir, StructDef, Ty, TypeDef, TypeKind};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -28,7 +28,7 @@ pub fn type_def(ir: &Ir, root: &Root, t: &TypeDef) -> TokenStream {
         TypeKind::StringNewtype => quote! {
             #docs
             #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-            pub struct #name(pub String);
+            pub struct #name(pub ::std::string::String);
 
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
@@ -38,7 +38,7 @@ pub fn type_def(ir: &Ir, root: &Root, t: &TypeDef) -> TokenStream {
 
             impl<'de> ::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
-                    <String as ::serde::Deserialize>::deserialize(d).map(#name)
+                    <::std::string::String as ::serde::Deserialize>::deserialize(d).map(#name)
                 }
             }
         },
@@ -48,11 +48,15 @@ pub fn type_def(ir: &Ir, root: &Root, t: &TypeDef) -> TokenStream {
 
 fn field_ty(ir: &Ir, root: &Root, t: &TypeDef, f: &Field) -> TokenStream {
     let inner = ty_tokens(ir, root, &f.ty, &t.module);
-    let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
+    let inner = if f.boxed {
+        quote!(::std::boxed::Box<#inner>)
+    } else {
+        inner
+    };
     if f.required {
         inner
     } else {
-        quote!(Option<#inner>)
+        quote!(::core::option::Option<#inner>)
     }
 }
 
@@ -82,7 +86,15 @@ fn struct_def(
         let ident = format_ident!("{}", n);
         quote! {
             /// Fields the schema does not name, kept because it preserves unknown fields.
-            pub #ident: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+            pub #ident: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        }
+    });
+    let type_meta = s.type_meta_field.as_ref().map(|n| {
+        let ident = format_ident!("{}", n);
+        quote! {
+            /// Whether `apiVersion` and `kind` are written: objects of this kind embedded in
+            /// others (templates) leave them out unless they were given, as Go does.
+            pub #ident: ::kubeclient_runtime::meta::TypeMetaPresence,
         }
     });
     // Debug is not derived: a derived `fmt` is compiled into the generated crate for every type.
@@ -106,7 +118,7 @@ fn struct_def(
     quote! {
         #docs
         #derives
-        pub struct #name { #(#fields)* #extra }
+        pub struct #name { #(#fields)* #extra #type_meta }
         #debug
         #de
         #ser
@@ -148,8 +160,14 @@ fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
     if let Some(gvk) = &s.gvk {
         let api_version = gvk.api_version();
         let kind = &gvk.kind;
-        arms.push(quote! { "apiVersion" => #codec::const_field(map, "apiVersion", #api_version, Self::NAME), });
-        arms.push(quote! { "kind" => #codec::const_field(map, "kind", #kind, Self::NAME), });
+        let seen = s.type_meta_field.as_ref().map(|n| {
+            let ident = format_ident!("{}", n);
+            quote!(self.#ident = ::kubeclient_runtime::meta::TypeMetaPresence::Written;)
+        });
+        arms.push(quote! { "apiVersion" => { #seen #codec::const_field(map, "apiVersion", #api_version, Self::NAME) } });
+        arms.push(
+            quote! { "kind" => { #seen #codec::const_field(map, "kind", #kind, Self::NAME) } },
+        );
     }
     for f in &s.fields {
         let key = &f.json_name;
@@ -165,12 +183,12 @@ fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
             let ident = format_ident!("{}", n);
             quote!(#codec::unknown_field(map, key, &mut self.#ident))
         }
-        None => quote!(Ok(false)),
+        None => quote!(::core::result::Result::Ok(false)),
     };
     let body = if arms.is_empty() && s.unknown_fields.is_none() {
         quote! {
             let _ = (key, map);
-            Ok(false)
+            ::core::result::Result::Ok(false)
         }
     } else {
         quote! {
@@ -180,9 +198,19 @@ fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
             }
         }
     };
+    let before = s.type_meta_field.as_ref().map(|n| {
+        let ident = format_ident!("{}", n);
+        quote! {
+            #[inline]
+            fn before_fields(&mut self) {
+                self.#ident = ::kubeclient_runtime::meta::TypeMetaPresence::Omitted;
+            }
+        }
+    });
     quote! {
         impl #codec::DeStruct for #name {
             const NAME: &'static str = #label;
+            #before
             fn de_field<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> ::core::result::Result<bool, A::Error> {
                 #body
             }
@@ -202,14 +230,27 @@ fn ser_impl(s: &StructDef, name: &syn::Ident) -> TokenStream {
     if let Some(gvk) = &s.gvk {
         let api_version = gvk.api_version();
         let kind = &gvk.kind;
-        stmts.push(quote! { w.req("apiVersion", #api_version); });
-        stmts.push(quote! { w.req("kind", #kind); });
+        let write = quote! {
+            w.req("apiVersion", #api_version);
+            w.req("kind", #kind);
+        };
+        stmts.push(match &s.type_meta_field {
+            Some(n) => {
+                let ident = format_ident!("{}", n);
+                quote! { if self.#ident.is_written() { #write } }
+            }
+            None => write,
+        });
     }
     for f in &s.fields {
         let key = &f.json_name;
         let ident = format_ident!("{}", f.rust_name);
-        stmts.push(if f.required {
+        stmts.push(if f.required && f.ty == Ty::Bytes {
+            quote! { w.req_bytes(#key, &self.#ident); }
+        } else if f.required {
             quote! { w.req(#key, &self.#ident); }
+        } else if f.always_written {
+            quote! { w.opt_or_empty(#key, &self.#ident); }
         } else {
             quote! { w.opt(#key, &self.#ident); }
         });
@@ -221,7 +262,7 @@ fn ser_impl(s: &StructDef, name: &syn::Ident) -> TokenStream {
     let body = if stmts.is_empty() {
         quote! {
             let _ = map;
-            Ok(())
+            ::core::result::Result::Ok(())
         }
     } else {
         quote! {

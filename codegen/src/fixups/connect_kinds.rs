@@ -5,8 +5,8 @@
 //! drops the dangling kind from those operations, keeping the operations themselves (the
 //! discovery table still lists the subresources).
 //!
-//! Applies when the spec has `connect` operations. Stale (an error) when none of them names a
-//! missing kind any more.
+//! Applies when the spec has `connect` operations. Stale (reported, see
+//! [`super::FixupReport::stale`]) when none of them names a missing kind any more.
 
 use super::FixupReport;
 use crate::spec::Swagger;
@@ -41,15 +41,13 @@ pub(super) fn apply(spec: &mut Swagger) -> Result<Option<FixupReport>, crate::Er
     if !saw_connect {
         return Ok(None);
     }
-    if changed.is_empty() {
-        return Err(crate::Error::StaleFixup {
-            fixup: NAME,
-            detail: "no connect operation names a kind without a definition".into(),
-        });
-    }
+    let stale = changed
+        .is_empty()
+        .then(|| "no connect operation names a kind without a definition".to_owned());
     Ok(Some(FixupReport {
         name: NAME,
         changed,
+        stale,
     }))
 }
 
@@ -88,12 +86,11 @@ mod tests {
     }
 
     #[test]
-    fn fails_loudly_when_the_quirk_is_gone() {
+    fn reports_when_the_quirk_is_gone() {
         let mut s = spec(true);
-        assert!(matches!(
-            super::apply(&mut s),
-            Err(crate::Error::StaleFixup { .. })
-        ));
+        let r = super::apply(&mut s).unwrap().unwrap();
+        assert!(r.changed.is_empty());
+        assert!(r.stale.is_some());
     }
 
     #[test]

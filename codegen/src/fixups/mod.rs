@@ -1,6 +1,7 @@
 //! Stage 2: named fixes for upstream quirks. Each fixup is one documented function that changes
-//! the parsed spec and reports what it touched. A fixup that finds its quirk gone fails loudly
-//! ([`crate::Error::StaleFixup`]) so it is removed instead of lingering.
+//! the parsed spec and reports what it touched. A fixup that finds its quirk gone says so in its
+//! report ([`FixupReport::stale`], shown in the generator's summary) so it is removed instead of
+//! lingering, without stopping a build for a Kubernetes version that fixed the quirk.
 
 mod connect_kinds;
 
@@ -13,6 +14,8 @@ pub struct FixupReport {
     pub name: &'static str,
     /// What was changed (one entry per touched item).
     pub changed: Vec<String>,
+    /// Set when the quirk the fixup exists for is gone from this spec: what it looked for.
+    pub stale: Option<String>,
 }
 
 /// Apply every fixup that applies to this spec.

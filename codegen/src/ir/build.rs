@@ -1,7 +1,7 @@
 //! Assemble the [`Ir`] from a (fixed-up) spec.
 
 use super::resources::collect;
-use super::types::{build_types, split_name};
+use super::types::{build_types, split_name, APIMACHINERY_MODULE};
 use super::{features, Group, GroupVersion, Ir, Package, Ty, TypeDef, TypeKind};
 use crate::naming;
 use crate::spec::Swagger;
@@ -116,6 +116,7 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
         let (package, _) = split_name(&t.spec_name);
         let feature = match package_groups.get(package) {
             Some(group) => feature_of(group),
+            None if t.module.first().is_some_and(|m| m == APIMACHINERY_MODULE) => String::new(),
             None => t.module[1].replace('_', "-"),
         };
         if let Some(group) = package_groups.get(package) {
@@ -164,6 +165,7 @@ pub fn build(spec: &Swagger) -> Result<Ir, Error> {
             .push(def.clone());
     }
     ir.feature_deps = features::feature_deps(&ir);
+    ir.diagnostics = super::checks::diagnostics(spec, &ir);
     ir.patch = patch_table(spec);
     Ok(ir)
 }

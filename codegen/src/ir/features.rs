@@ -47,7 +47,7 @@ pub(super) fn feature_deps(ir: &Ir) -> BTreeMap<String, BTreeSet<String>> {
         }
         for r in refs {
             if let Some(to) = feature_of_type(&r) {
-                if to != from {
+                if to != from && !to.is_empty() {
                     deps.entry(from.to_owned())
                         .or_default()
                         .insert(to.to_owned());

@@ -3,13 +3,14 @@
 //! stage only spells it out.
 
 mod build;
+mod checks;
 mod features;
 mod resources;
 mod runtime_map;
 mod types;
 
 pub use build::build;
-pub use runtime_map::RUNTIME_TYPES;
+pub use runtime_map::{handwritten, Handwritten, Shape, HANDWRITTEN};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,6 +29,8 @@ pub struct Ir {
     /// Cargo feature -> the other features its types reference (direct edges; the closure is
     /// computed by [`Ir::feature_closure`]).
     pub feature_deps: BTreeMap<String, BTreeSet<String>>,
+    /// What the spec holds that the generator did not fully understand (see [`crate::report`]).
+    pub diagnostics: Vec<crate::report::Diagnostic>,
 }
 
 /// A Go package of the spec (`io.k8s.api.apps.v1`), emitted as one Rust module.
@@ -37,7 +40,8 @@ pub struct Package {
     pub spec_name: String,
     /// Module path under the crate root.
     pub module: Vec<String>,
-    /// Cargo feature gating the module.
+    /// Cargo feature gating the module; empty for apimachinery packages, which every group
+    /// may use and which are never gated.
     pub feature: String,
     /// Definitions in the package, by spec name, sorted.
     pub types: Vec<String>,
@@ -115,6 +119,9 @@ pub struct StructDef {
     /// Debug must show each field through its own `Debug` (not the serde-driven generic one),
     /// because this struct or a type nested in it redacts secrets.
     pub debug_by_field: bool,
+    /// Rust name of the field recording whether `apiVersion`/`kind` were present, for kinds
+    /// with a fixed GVK that other types also embed (Go omits them there unless given).
+    pub type_meta_field: Option<String>,
 }
 
 /// Group/version/kind.
@@ -152,6 +159,9 @@ pub struct Field {
     pub required: bool,
     /// Boxed to break a recursive type.
     pub boxed: bool,
+    /// Written as `{}` when absent: the `spec`/`status` of a Kubernetes kind, which Go holds
+    /// by value and so always encodes.
+    pub always_written: bool,
     /// Description.
     pub doc: Option<String>,
 }
@@ -314,6 +324,7 @@ impl Ir {
             .values()
             .map(|p| p.feature.clone())
             .chain(self.groups.values().map(|g| g.feature.clone()))
+            .filter(|f| !f.is_empty())
             .collect()
     }
 }

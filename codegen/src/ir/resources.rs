@@ -56,7 +56,7 @@ pub(super) fn parse_path(path: &str) -> Option<ParsedPath> {
     })
 }
 
-fn verb(action: &str) -> Option<Verb> {
+pub(super) fn verb(action: &str) -> Option<Verb> {
     Some(match action {
         "get" => Verb::Get,
         "list" => Verb::List,

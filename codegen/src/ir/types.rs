@@ -39,15 +39,59 @@ pub(super) fn module_of(package: &str) -> Vec<String> {
     ]
 }
 
-/// Module paths of packages, [`module_of`] each, except where different packages would share
-/// one (`io.k8s.api.networking.v1beta1` and `io.istio.networking.v1beta1`): Kubernetes' own
-/// package keeps it and the others are qualified by the next segment (`networking_istio`).
-fn modules_of<'a>(packages: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, Vec<String>> {
+/// Top-level module of generated apimachinery types.
+pub(super) const APIMACHINERY_MODULE: &str = "apimachinery";
+
+/// Module of an apimachinery package without handwritten types: `apimachinery::` and the
+/// package path after `pkg` (`io.k8s.apimachinery.pkg.apis.meta.v1` -> `apimachinery::meta::v1`,
+/// `io.k8s.apimachinery.pkg.runtime` -> `apimachinery::runtime`). It depends on the package alone.
+pub(super) fn apimachinery_module(package: &str) -> Vec<String> {
+    let rest = package
+        .strip_prefix(APIMACHINERY_PREFIX)
+        .unwrap_or(package)
+        .trim_start_matches("pkg.");
+    let rest = rest.strip_prefix("apis.").unwrap_or(rest);
+    std::iter::once(APIMACHINERY_MODULE.to_owned())
+        .chain(
+            rest.split('.')
+                .filter(|s| !s.is_empty())
+                .map(naming::module_name),
+        )
+        .collect()
+}
+
+/// Module of a CRD package (named `<reversed group>.<version>`): `api::<group label>::<version>`
+/// from the group alone ([`naming::group_label`]: `networking.istio.io` -> `networking_istio`,
+/// `gateway.networking.k8s.io` -> `gateway`), so a CRD beside it never moves it.
+fn crd_module(package: &str, groups: &BTreeMap<&str, &str>) -> Option<Vec<String>> {
+    let (reversed, version) = package.rsplit_once('.')?;
+    let group = groups.get(package)?;
+    let own: Vec<&str> = group.split('.').rev().collect();
+    (own.join(".") == reversed).then(|| {
+        vec![
+            "api".to_owned(),
+            naming::module_name(&naming::group_label(group, "_")),
+            naming::module_name(version),
+        ]
+    })
+}
+
+/// Module paths of packages: CRD packages by [`crd_module`]; Kubernetes' packages by
+/// [`module_of`] each, except where different packages would share one: Kubernetes' own package
+/// keeps it and the others are qualified by the next segment (`networking_istio`).
+fn modules_of<'a>(
+    packages: impl IntoIterator<Item = &'a str>,
+    groups: &BTreeMap<&str, &str>,
+) -> BTreeMap<String, Vec<String>> {
     let mut by_module: BTreeMap<Vec<String>, BTreeSet<&str>> = BTreeMap::new();
+    let mut out = BTreeMap::new();
     for p in packages {
+        if let Some(m) = crd_module(p, groups) {
+            out.insert(p.to_owned(), m);
+            continue;
+        }
         by_module.entry(module_of(p)).or_default().insert(p);
     }
-    let mut out = BTreeMap::new();
     for (module, members) in by_module {
         let keeper = (members.len() > 1)
             .then(|| members.iter().copied().find(|p| p.starts_with("io.k8s.")))
@@ -68,7 +112,22 @@ fn modules_of<'a>(packages: impl IntoIterator<Item = &'a str>) -> BTreeMap<Strin
 
 /// Build every definition's [`TypeDef`].
 pub(super) fn build_types(spec: &Swagger) -> Result<BTreeMap<String, TypeDef>, Error> {
-    let modules = modules_of(spec.definitions.keys().map(|n| split_name(n).0));
+    let groups: BTreeMap<&str, &str> = spec
+        .definitions
+        .iter()
+        .flat_map(|(n, d)| {
+            d.gvk
+                .iter()
+                .map(move |g| (split_name(n).0, g.group.as_str()))
+        })
+        .collect();
+    let modules = modules_of(
+        spec.definitions
+            .keys()
+            .filter(|n| !n.starts_with(APIMACHINERY_PREFIX))
+            .map(|n| split_name(n).0),
+        &groups,
+    );
     let mut out = BTreeMap::new();
     let mut names_in_module: BTreeMap<(Vec<String>, String), String> = BTreeMap::new();
     for (name, schema) in &spec.definitions {
@@ -86,16 +145,15 @@ pub(super) fn build_types(spec: &Swagger) -> Result<BTreeMap<String, TypeDef>, E
             );
             continue;
         }
-        if name.starts_with(APIMACHINERY_PREFIX) {
-            return Err(Error::UnmappedApimachinery {
-                definition: name.clone(),
-            });
-        }
         let rust_name = naming::type_name(short);
-        let module = modules
-            .get(package)
-            .cloned()
-            .unwrap_or_else(|| module_of(package));
+        let module = if name.starts_with(APIMACHINERY_PREFIX) {
+            apimachinery_module(package)
+        } else {
+            modules
+                .get(package)
+                .cloned()
+                .unwrap_or_else(|| module_of(package))
+        };
         if let Some(prev) =
             names_in_module.insert((module.clone(), rust_name.clone()), name.clone())
         {
@@ -117,6 +175,8 @@ pub(super) fn build_types(spec: &Swagger) -> Result<BTreeMap<String, TypeDef>, E
             },
         );
     }
+    mark_embedded_kinds(&mut out);
+    mark_by_value_fields(&mut out, &groups);
     box_recursive_fields(&mut out);
     box_optional_structs(&mut out);
     Ok(out)
@@ -167,6 +227,7 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
             ty,
             required: required.contains(prop.as_str()),
             boxed: false,
+            always_written: false,
             doc: prop_schema.description.clone(),
         });
     }
@@ -182,6 +243,7 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
         sensitive,
         debug_by_field: false,
         unknown_fields,
+        type_meta_field: None,
     })))
 }
 
@@ -289,6 +351,69 @@ fn require_def(spec: &Swagger, definition: &str, field: &str, ty: Ty) -> Result<
         }
     }
     Ok(ty)
+}
+
+/// The `spec` and `status` of Kubernetes' own kinds are Go structs held by value, which Go
+/// encodes even when empty (`"status": {}`); CRD kinds are unstructured in Go and keep what
+/// they were given.
+fn mark_by_value_fields(types: &mut BTreeMap<String, TypeDef>, groups: &BTreeMap<&str, &str>) {
+    let structs: BTreeSet<String> = types
+        .iter()
+        .filter(|(_, t)| matches!(t.kind, TypeKind::Struct(_)))
+        .map(|(n, _)| n.clone())
+        .collect();
+    for (name, t) in types.iter_mut() {
+        let TypeKind::Struct(s) = &mut t.kind else {
+            continue;
+        };
+        let package = split_name(name).0;
+        if s.gvk.is_none() || crd_module(package, groups).is_some() {
+            continue;
+        }
+        for f in &mut s.fields {
+            let by_value = matches!(f.json_name.as_str(), "spec" | "status")
+                && matches!(&f.ty, Ty::Named(n) if structs.contains(n));
+            if by_value && !f.required {
+                f.always_written = true;
+            }
+        }
+    }
+}
+
+/// Kinds with a fixed GVK that a field of another struct holds (a `StatefulSet`'s
+/// `volumeClaimTemplates`) record whether `apiVersion`/`kind` were given, as Go writes them
+/// there only when set.
+fn mark_embedded_kinds(types: &mut BTreeMap<String, TypeDef>) {
+    let embedded: BTreeSet<String> = types
+        .values()
+        .filter_map(|t| match &t.kind {
+            // A `FooList`'s items are not embedded objects: `List<Foo>` writes them whole.
+            TypeKind::Struct(s) => {
+                let list = s.gvk.is_some() && t.rust_name.ends_with("List");
+                Some(
+                    s.fields
+                        .iter()
+                        .filter(move |f| !(list && f.json_name == "items"))
+                        .filter_map(|f| f.ty.named()),
+                )
+            }
+            _ => None,
+        })
+        .flatten()
+        .map(str::to_owned)
+        .collect();
+    for (name, t) in types.iter_mut() {
+        let TypeKind::Struct(s) = &mut t.kind else {
+            continue;
+        };
+        if s.gvk.is_some() && embedded.contains(name) {
+            let taken: BTreeSet<&str> = s.fields.iter().map(|f| f.rust_name.as_str()).collect();
+            let field = naming::unique("type_meta".to_owned(), |c| {
+                taken.contains(c) || s.unknown_fields.as_deref() == Some(c)
+            });
+            s.type_meta_field = Some(field);
+        }
+    }
 }
 
 /// Optional fields holding a generated struct are boxed, as Go's types hold them behind

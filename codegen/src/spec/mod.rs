@@ -8,6 +8,7 @@ pub const SHORT_NAMES_EXTENSION: &str = "x-kubeclient-short-names";
 
 pub mod crd;
 pub mod openapi_v3;
+pub mod proto;
 pub mod swagger;
 
 pub use swagger::{

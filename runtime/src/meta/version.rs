@@ -46,6 +46,10 @@ pub struct Info {
     /// `os/arch` of the server binary.
     #[serde(default, deserialize_with = "zero_on_null")]
     pub platform: String,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 #[cfg(test)]

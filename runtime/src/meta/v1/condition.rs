@@ -27,6 +27,10 @@ pub struct Condition {
     /// Condition type in CamelCase (or `domain/Type`).
     #[serde(default, deserialize_with = "zero_on_null", rename = "type")]
     pub type_: String,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 #[cfg(test)]
@@ -45,8 +49,7 @@ mod tests {
         assert_eq!(c.reason, "");
         let text = serde_json::to_string(&c).unwrap();
         assert!(
-            text.contains(r#""type":"Ready""#)
-                && text.contains(r#""lastTransitionTime":"1970-01-01T00:00:00Z""#),
+            text.contains(r#""type":"Ready""#) && text.contains(r#""lastTransitionTime":null"#),
             "{text}"
         );
     }

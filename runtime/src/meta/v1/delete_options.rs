@@ -31,6 +31,10 @@ pub struct DeleteOptions {
     /// Garbage collection of dependents: `Orphan`, `Background` or `Foreground`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub propagation_policy: Option<String>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// Conditions checked before an operation (delete) is carried out.
@@ -43,6 +47,10 @@ pub struct Preconditions {
     /// The object must still have this UID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 #[cfg(test)]

@@ -29,6 +29,10 @@ pub struct APIGroup {
     /// Versions the group serves.
     #[serde(default, deserialize_with = "zero_on_null")]
     pub versions: Vec<GroupVersionForDiscovery>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// All API groups a server serves (`GET /apis`).
@@ -44,6 +48,10 @@ pub struct APIGroupList {
     /// Kind of this representation (`APIGroupList`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// One resource served in a group version and what can be done with it.
@@ -80,6 +88,10 @@ pub struct APIResource {
     /// Version of the resource when it differs from the containing group version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// The resources of one group version (`GET /apis/<group>/<version>`, `GET /api/v1`).
@@ -98,6 +110,10 @@ pub struct APIResourceList {
     /// The resources.
     #[serde(default, deserialize_with = "zero_on_null")]
     pub resources: Vec<APIResource>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// The versions of the legacy core group (`GET /api`).
@@ -120,6 +136,10 @@ pub struct APIVersions {
     /// Served versions, e.g. `v1`.
     #[serde(default, deserialize_with = "zero_on_null")]
     pub versions: Vec<String>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// A group version as listed in discovery.
@@ -132,6 +152,10 @@ pub struct GroupVersionForDiscovery {
     /// The version alone, e.g. `v1`.
     #[serde(default, deserialize_with = "zero_on_null")]
     pub version: String,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// The server address clients in a given network should use.
@@ -143,6 +167,10 @@ pub struct ServerAddressByClientCIDR {
     /// `host:port` (or IP:port) to reach the server from that network.
     #[serde(default, rename = "serverAddress", deserialize_with = "zero_on_null")]
     pub server_address: String,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 #[cfg(test)]

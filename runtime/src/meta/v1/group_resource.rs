@@ -12,4 +12,8 @@ pub struct GroupResource {
     /// Plural resource name.
     #[serde(default, deserialize_with = "zero_on_null")]
     pub resource: String,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }

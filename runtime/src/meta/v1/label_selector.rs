@@ -15,6 +15,10 @@ pub struct LabelSelector {
     /// Exact label values required, ANDed (each is `key In [value]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_labels: Option<BTreeMap<String, String>>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// One label requirement: `key operator values`.
@@ -30,6 +34,10 @@ pub struct LabelSelectorRequirement {
     /// Values for `In`/`NotIn`; empty for `Exists`/`DoesNotExist`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// One field requirement: `key operator values` (used by e.g. ResourceClaim device selection
@@ -46,4 +54,8 @@ pub struct FieldSelectorRequirement {
     /// Values for `In`/`NotIn`; empty otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }

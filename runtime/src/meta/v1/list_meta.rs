@@ -18,6 +18,10 @@ pub struct ListMeta {
     /// Deprecated URL of the list; no longer set by servers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_link: Option<String>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 #[cfg(test)]

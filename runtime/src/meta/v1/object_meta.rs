@@ -54,6 +54,10 @@ pub struct ObjectMeta {
     /// Unique id for the object's whole lifetime (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// One manager's claim on a set of fields, recorded by server-side apply.
@@ -81,6 +85,10 @@ pub struct ManagedFieldsEntry {
     /// When the entry was last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<Time>,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 /// A reference from an object to the object that owns it (same namespace or cluster scope).
@@ -105,6 +113,10 @@ pub struct OwnerReference {
     /// UID of the owner.
     #[serde(default, deserialize_with = "zero_on_null")]
     pub uid: String,
+    /// Properties this type has no field for (added upstream after it was written), kept
+    /// as JSON and written back, so a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: crate::meta::UnknownFields,
 }
 
 #[cfg(test)]

@@ -10,17 +10,43 @@ use std::fmt;
 
 /// A point in time, encoded as RFC 3339 in UTC at second precision (`2024-01-02T03:04:05Z`).
 ///
-/// Decoding accepts any RFC 3339 timestamp (any offset, any fraction). The default is the Unix
-/// epoch.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Decoding accepts any RFC 3339 timestamp (any offset, any fraction). The default is Go's zero
+/// time ([`Time::ZERO`], 0001-01-01T00:00:00Z), which is written as `null` and read from it, as
+/// Go's `metav1.Time` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Time(pub jiff::Timestamp);
 
 /// A point in time with microsecond precision, encoded with exactly six fractional digits
-/// (`2024-01-02T03:04:05.123456Z`). Used by events and leases. The default is the Unix epoch.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// (`2024-01-02T03:04:05.123456Z`). Used by events and leases. The default is Go's zero time
+/// ([`MicroTime::ZERO`]), written as `null`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MicroTime(pub jiff::Timestamp);
 
+/// Go's zero `time.Time`: 0001-01-01T00:00:00Z.
+const GO_ZERO: jiff::Timestamp = jiff::Timestamp::constant(-62_135_596_800, 0);
+
+impl Default for Time {
+    fn default() -> Self {
+        Time::ZERO
+    }
+}
+
+impl Default for MicroTime {
+    fn default() -> Self {
+        MicroTime::ZERO
+    }
+}
+
 impl Time {
+    /// Go's zero time, which the API server writes as `null` (an unset required timestamp, a
+    /// `null` in a map of times).
+    pub const ZERO: Time = Time(GO_ZERO);
+
+    /// Whether this is [`Time::ZERO`].
+    pub fn is_zero(&self) -> bool {
+        self.0 == GO_ZERO
+    }
+
     /// The current time.
     pub fn now() -> Self {
         Time(jiff::Timestamp::now())
@@ -28,6 +54,14 @@ impl Time {
 }
 
 impl MicroTime {
+    /// Go's zero time, written as `null`.
+    pub const ZERO: MicroTime = MicroTime(GO_ZERO);
+
+    /// Whether this is [`MicroTime::ZERO`].
+    pub fn is_zero(&self) -> bool {
+        self.0 == GO_ZERO
+    }
+
     /// The current time.
     pub fn now() -> Self {
         MicroTime(jiff::Timestamp::now())
@@ -61,12 +95,18 @@ impl fmt::Display for MicroTime {
 
 impl Serialize for Time {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.is_zero() {
+            return s.serialize_none();
+        }
         s.collect_str(self)
     }
 }
 
 impl Serialize for MicroTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.is_zero() {
+            return s.serialize_none();
+        }
         s.collect_str(self)
     }
 }
@@ -85,7 +125,7 @@ impl<'de> Deserialize<'de> for MicroTime {
 }
 
 /// Parses an RFC 3339 string; the `&'static str` names the type for error messages. `null`
-/// decodes to the default (epoch), as Go leaves the zero time for `null`.
+/// decodes to Go's zero time, as Go does.
 struct TimestampVisitor(&'static str);
 
 impl Visitor<'_> for TimestampVisitor {
@@ -105,7 +145,7 @@ impl Visitor<'_> for TimestampVisitor {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<jiff::Timestamp, E> {
-        Ok(jiff::Timestamp::default())
+        Ok(GO_ZERO)
     }
 }
 
@@ -152,11 +192,15 @@ mod tests {
     }
 
     #[test]
-    fn default_is_unix_epoch() {
-        assert_eq!(Time::default().to_string(), "1970-01-01T00:00:00Z");
+    fn default_is_go_zero_time_written_as_null() {
+        assert_eq!(Time::default().to_string(), "0001-01-01T00:00:00Z");
+        assert_eq!(serde_json::to_string(&Time::default()).unwrap(), "null");
+        assert_eq!(serde_json::to_string(&MicroTime::ZERO).unwrap(), "null");
+        // The epoch is a real instant, not Go's zero.
+        let epoch = Time(jiff::Timestamp::UNIX_EPOCH);
         assert_eq!(
-            MicroTime::default().to_string(),
-            "1970-01-01T00:00:00.000000Z"
+            serde_json::to_string(&epoch).unwrap(),
+            r#""1970-01-01T00:00:00Z""#
         );
     }
 
@@ -195,7 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn null_is_the_epoch_like_go_zero_time() {
+    fn null_is_go_zero_time() {
         let v: Vec<Time> = serde_json::from_str(r#"[null,"2024-01-02T03:04:05Z"]"#).unwrap();
         assert_eq!(v[0], Time::default());
         assert_eq!(
