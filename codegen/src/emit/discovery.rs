@@ -93,8 +93,8 @@ pub fn discovery(ir: &Ir, cfg_features: bool) -> TokenStream {
             quote!(#[cfg(feature = #f)])
         });
         let doc = format!(
-            " Resources of API group `{}`.",
-            if g.name.is_empty() { "core" } else { &g.name }
+            " Resources of API group {}.",
+            super::docs::code(if g.name.is_empty() { "core" } else { &g.name })
         );
         consts.push(quote! {
             #cfg
