@@ -46,6 +46,7 @@ pub mod ir;
 pub mod locate;
 pub mod naming;
 pub mod spec;
+mod yaml_depth;
 
 pub use emit::{Files, Layout, Options};
 pub use error::{CrdProblem, Error};
