@@ -356,3 +356,27 @@ async fn exec_plugin_output_is_bounded() {
     assert!(msg.contains("printed more than"), "{msg}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_out_plugins_children_are_killed_too() {
+    let dir = scratch("exec-children");
+    let pids = dir.join("pids");
+    // A shell script whose work runs in a child process, as most wrapper plugins do.
+    let plugin = script(
+        &dir,
+        "wrapper",
+        &format!(
+            "echo $$ >> \"{p}\"\nsleep 60 &\necho $! >> \"{p}\"\nwait\n",
+            p = pids.display()
+        ),
+    );
+    let source = ExecCredentialSource::new(&exec_config(&plugin, EXEC_V1, "1"), None)
+        .expect("valid")
+        .with_timeout(Duration::from_millis(500));
+    let err = source.credentials().await.expect_err("timed out");
+    assert!(err.to_string().contains("did not finish within"), "{err}");
+    let pids = recorded_pids(&dir);
+    assert_eq!(pids.len(), 2, "{pids:?}");
+    let live = wait_until_dead(&pids).await;
+    assert!(live.is_empty(), "left running: {live:?}");
+}

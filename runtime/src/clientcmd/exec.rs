@@ -166,7 +166,8 @@ impl ExecCredentialSource {
                 return Ok(c.creds.clone());
             }
         }
-        let (status, stdout, stderr) = self.run(self.prepare()?).await?;
+        let (cmd, interactive) = self.prepare()?;
+        let (status, stdout, stderr) = self.run(cmd, interactive).await?;
         if !status.success() {
             let stderr = String::from_utf8_lossy(&stderr);
             let stderr: String = stderr.chars().take(STDERR_LIMIT).collect();
@@ -183,16 +184,31 @@ impl ExecCredentialSource {
     }
 
     /// Run the plugin to completion within `self.timeout`, reading at most
-    /// [`EXEC_OUTPUT_LIMIT`] bytes of stdout. The child is killed when it overruns either bound,
-    /// and when this future is dropped.
+    /// [`EXEC_OUTPUT_LIMIT`] bytes of stdout. The child (and, unless it is interactive, every
+    /// process it started) is killed when it overruns either bound, and when this future is
+    /// dropped.
     async fn run(
         &self,
         mut cmd: Command,
+        interactive: bool,
     ) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), CredentialError> {
+        // Its own process group, so a shell script's children die with it; an interactive
+        // plugin stays in ours to keep reading the terminal.
+        #[cfg(unix)]
+        if !interactive {
+            cmd.process_group(0);
+        }
         let mut child = cmd
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| self.spawn_error(e))?;
+        // Declared after `child`, so dropped (and the group killed) first.
+        let mut group = GroupKill(
+            child
+                .id()
+                .and_then(|id| i32::try_from(id).ok())
+                .filter(|_| !interactive),
+        );
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
         let limit = EXEC_OUTPUT_LIMIT;
         let work = async {
@@ -205,14 +221,19 @@ impl ExecCredentialSource {
         };
         let result = tokio::time::timeout(self.timeout, work).await;
         let failure = match result {
-            Ok(Ok(done)) => return Ok(done),
+            Ok(Ok(done)) => {
+                group.0 = None;
+                return Ok(done);
+            }
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
                 format!("printed more than {limit} bytes; it was stopped")
             }
             Ok(Err(e)) => format!("could not be read from: {e}"),
             Err(_) => format!("did not finish within {:?}; it was stopped", self.timeout),
         };
-        // Kill now rather than at drop, and reap it so no zombie is left behind.
+        // Kill now rather than at drop (the group first, while the leader's pid is still ours),
+        // and reap it so no zombie is left behind.
+        drop(group);
         let _ = child.kill().await;
         Err(CredentialError(format!(
             "exec plugin {:?} {failure}",
@@ -220,7 +241,8 @@ impl ExecCredentialSource {
         )))
     }
 
-    fn prepare(&self) -> Result<Command, CredentialError> {
+    /// The plugin's command, and whether it talks to the user on the terminal.
+    fn prepare(&self) -> Result<(Command, bool), CredentialError> {
         let interactive = match self.mode {
             InteractiveMode::Never => false,
             InteractiveMode::IfAvailable => std::io::stdin().is_terminal(),
@@ -254,7 +276,7 @@ impl ExecCredentialSource {
             } else {
                 Stdio::null()
             });
-        Ok(cmd)
+        Ok((cmd, interactive))
     }
 
     fn spawn_error(&self, e: std::io::Error) -> CredentialError {
@@ -324,6 +346,25 @@ impl ExecCredentialSource {
             }
         };
         Ok(Cached { creds, expires })
+    }
+}
+
+/// Kills a plugin's process group when dropped, unless its id was taken out (the plugin ended
+/// normally).
+struct GroupKill(Option<i32>);
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(pid) = self
+            .0
+            .take()
+            // Never 0 or 1: kill(0) and kill(-1) reach far more than the plugin.
+            .filter(|pid| *pid > 1)
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
     }
 }
 
