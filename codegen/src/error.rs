@@ -128,6 +128,17 @@ pub enum Error {
         /// Underlying error, with line and column.
         source: serde_yaml_ng::Error,
     },
+    /// A CRD input nests deeper than any real CRD; refused before parsing, as the YAML
+    /// parser's time grows with the square of the depth.
+    #[error("{origin}: line {line}: nested deeper than {max} levels")]
+    TooDeep {
+        /// File name or other origin.
+        origin: String,
+        /// 1-based line where the limit is passed.
+        line: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A CustomResourceDefinition cannot be turned into types (boxed: it carries a lot of context).
     #[error(transparent)]
     Crd(Box<CrdProblem>),

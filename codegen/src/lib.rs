@@ -49,6 +49,7 @@ pub mod locate;
 pub mod naming;
 pub mod report;
 pub mod spec;
+mod yaml_depth;
 
 pub use emit::{Files, Layout, Options};
 pub use error::{CrdProblem, Error};

@@ -294,3 +294,25 @@ fn crd_arbitrary_bytes_never_panic() {
         let _ = Builder::new().crd_bytes("fuzz.yaml", bytes).generate();
     }
 }
+
+#[test]
+fn deeply_nested_crd_yaml_is_refused_quickly() {
+    for text in [
+        "[".repeat(100_000),
+        format!("a:\n{}x\n", "- ".repeat(50_000)),
+    ] {
+        let started = std::time::Instant::now();
+        let e = match Builder::new()
+            .crd_bytes("deep.yaml", text.into_bytes())
+            .generate()
+        {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            e.contains("deep.yaml") && e.contains("nested deeper than"),
+            "{e}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+}

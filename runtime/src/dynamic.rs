@@ -12,7 +12,10 @@ use serde_json::{Map, Value};
 
 /// An object of any kind: `apiVersion`, `kind`, `metadata`, and the rest (`spec`, `status`,
 /// `data`, ...) as JSON, kept exactly.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// `Debug` redacts what the generated types redact: a Secret's `data` and `stringData`, the
+/// token of a TokenRequest's status and of a TokenReview's spec.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DynamicObject {
     /// `group/version`.
     #[serde(
@@ -56,6 +59,75 @@ impl DynamicObject {
         } else {
             top.pointer(&format!("/{tail}"))
         }
+    }
+}
+
+/// `(apiVersion, kind, top-level field, nested field or "")` holding credentials.
+const SENSITIVE: &[(&str, &str, &str, &str)] = &[
+    ("v1", "Secret", "data", ""),
+    ("v1", "Secret", "stringData", ""),
+    (
+        "authentication.k8s.io/v1",
+        "TokenRequest",
+        "status",
+        "token",
+    ),
+    ("authentication.k8s.io/v1", "TokenReview", "spec", "token"),
+];
+
+/// The object's top-level fields for Debug, with [`SENSITIVE`] values replaced.
+struct DebugFields<'a>(&'a DynamicObject);
+
+impl std::fmt::Debug for DebugFields<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let o = self.0;
+        // List items come without apiVersion and kind: then a `type` beside `data` marks a
+        // Secret, and any `token` of `spec` or `status` is hidden.
+        let kindless = o.kind.is_empty();
+        let secret_like = kindless && o.fields.get("type").is_some_and(Value::is_string);
+        let rule = |key: &str| {
+            SENSITIVE
+                .iter()
+                .filter(|(v, k, top, nested)| {
+                    *top == key
+                        && if kindless {
+                            secret_like || !nested.is_empty()
+                        } else {
+                            *k == o.kind && (*v == o.api_version || o.api_version.is_empty())
+                        }
+                })
+                .map(|(_, _, _, nested)| *nested)
+                .collect::<Vec<_>>()
+        };
+        let mut map = f.debug_map();
+        for (key, value) in &o.fields {
+            let nested = rule(key);
+            if nested.contains(&"") {
+                map.entry(key, &"<redacted>");
+            } else if let (false, Value::Object(inner)) = (nested.is_empty(), value) {
+                let mut inner = inner.clone();
+                for n in nested {
+                    if let Some(v) = inner.get_mut(n) {
+                        *v = Value::String("<redacted>".into());
+                    }
+                }
+                map.entry(key, &Value::Object(inner));
+            } else {
+                map.entry(key, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+impl std::fmt::Debug for DynamicObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamicObject")
+            .field("api_version", &self.api_version)
+            .field("kind", &self.kind)
+            .field("metadata", &self.metadata)
+            .field("fields", &DebugFields(self))
+            .finish()
     }
 }
 

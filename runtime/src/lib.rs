@@ -35,5 +35,6 @@ pub mod meta;
 pub mod resource;
 pub mod rest;
 pub mod secret;
+mod yaml_depth;
 
 pub use resource::{Resource, Scope};

@@ -59,6 +59,37 @@ pub fn redact_url_userinfo(url: &str) -> String {
     }
 }
 
+/// A parsed URL as text without its `user:password@` part (the form errors and Debug quote).
+pub fn redact_url(url: &reqwest::Url) -> String {
+    if url.username().is_empty() && url.password().is_none() {
+        return url.to_string();
+    }
+    redact_url_userinfo(url.as_str())
+}
+
+/// A serde message with the offending input value taken out: serde quotes it in
+/// `invalid type: string "...", expected ...` (and `invalid value`, `unknown variant`), and
+/// that value may be a token or a Secret's data. The kind of value and what was expected stay.
+pub fn redact_serde_message(message: &str) -> String {
+    for marker in ["invalid type: ", "invalid value: ", "unknown variant "] {
+        let Some(at) = message.find(marker) else {
+            continue;
+        };
+        let start = at + marker.len();
+        // The expectation is ours (a type's description): the last one is never input.
+        let end = message
+            .rfind(", expected")
+            .filter(|e| *e >= start)
+            .or_else(|| message.rfind(" at line ").filter(|e| *e >= start))
+            .unwrap_or(message.len());
+        let unexpected = &message[start..end];
+        let kind = unexpected[..unexpected.find(['"', '`']).unwrap_or(unexpected.len())].trim_end();
+        let kind = if kind.is_empty() { "<redacted>" } else { kind };
+        return format!("{}{kind}{}", &message[..start], &message[end..]);
+    }
+    message.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -74,6 +105,21 @@ mod tests {
         assert_eq!(
             super::redact_url_userinfo("user:pw@host"),
             "<redacted>@host"
+        );
+    }
+
+    #[test]
+    fn serde_messages_lose_the_input_value() {
+        let e = serde_json::from_str::<u32>(r#""s3cr3t, expected x""#).unwrap_err();
+        let m = super::redact_serde_message(&e.to_string());
+        assert!(!m.contains("s3cr3t"), "{m}");
+        assert!(m.starts_with("invalid type: string, expected u32"), "{m}");
+        let e = serde_json::from_str::<String>("12345678").unwrap_err();
+        let m = super::redact_serde_message(&e.to_string());
+        assert!(!m.contains("12345678") && m.contains("integer"), "{m}");
+        assert_eq!(
+            super::redact_serde_message("EOF while parsing a value at line 1 column 0"),
+            "EOF while parsing a value at line 1 column 0"
         );
     }
 

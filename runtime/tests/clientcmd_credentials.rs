@@ -261,3 +261,123 @@ async fn concurrent_requests_run_the_plugin_once() {
     let runs = std::fs::read_to_string(dir.join("count")).expect("count");
     assert_eq!(runs.trim(), "1");
 }
+
+/// True while `pid` runs (a zombie waiting to be reaped counts as gone).
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.to_owned()))
+        .is_some_and(|rest| !rest.starts_with('Z') && !rest.starts_with('X'))
+}
+
+/// A plugin that appends its pid to `pids` and then hangs.
+fn hanging_plugin(dir: &Path) -> PathBuf {
+    let pids = dir.join("pids");
+    script(
+        dir,
+        "hang",
+        &format!("echo $$ >> \"{}\"\nexec sleep 60\n", pids.display()),
+    )
+}
+
+fn recorded_pids(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("pids"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn wait_until_dead(pids: &[String]) -> Vec<String> {
+    for _ in 0..50 {
+        let live: Vec<String> = pids.iter().filter(|p| alive(p)).cloned().collect();
+        if live.is_empty() {
+            return live;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    pids.iter().filter(|p| alive(p)).cloned().collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hanging_exec_plugin_is_killed_after_its_timeout() {
+    let dir = scratch("exec-hang");
+    let plugin = hanging_plugin(&dir);
+    let source = ExecCredentialSource::new(&exec_config(&plugin, EXEC_V1, "1"), None)
+        .expect("valid")
+        .with_timeout(Duration::from_millis(500));
+    let started = std::time::Instant::now();
+    let err = source.credentials().await.expect_err("timed out");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(err.to_string().contains("did not finish within"), "{err}");
+    let pids = recorded_pids(&dir);
+    assert_eq!(pids.len(), 1);
+    assert!(wait_until_dead(&pids).await.is_empty(), "plugin still runs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_that_give_up_leave_no_plugin_running() {
+    let dir = scratch("exec-giveup");
+    let plugin = hanging_plugin(&dir);
+    let source = std::sync::Arc::new(
+        ExecCredentialSource::new(&exec_config(&plugin, EXEC_V1, "1"), None).expect("valid"),
+    );
+    // Six requests each give up after 200 ms, as a request timeout would.
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let s = source.clone();
+            tokio::spawn(async move {
+                tokio::time::timeout(Duration::from_millis(200), s.credentials())
+                    .await
+                    .is_err()
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert!(t.await.expect("task"), "request should have timed out");
+    }
+    let pids = recorded_pids(&dir);
+    // One at a time: each later request started its plugin only after the earlier one was
+    // given up and killed.
+    assert!(!pids.is_empty() && pids.len() <= 6, "{pids:?}");
+    let live = wait_until_dead(&pids).await;
+    assert!(live.is_empty(), "plugins left running: {live:?}");
+}
+
+#[tokio::test]
+async fn exec_plugin_output_is_bounded() {
+    let dir = scratch("exec-flood");
+    let plugin = script(&dir, "flood", "exec head -c 50000000 /dev/zero\n");
+    let started = std::time::Instant::now();
+    let msg = failure(&exec_config(&plugin, EXEC_V1, "1")).await;
+    assert!(msg.contains("printed more than"), "{msg}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_out_plugins_children_are_killed_too() {
+    let dir = scratch("exec-children");
+    let pids = dir.join("pids");
+    // A shell script whose work runs in a child process, as most wrapper plugins do.
+    let plugin = script(
+        &dir,
+        "wrapper",
+        &format!(
+            "echo $$ >> \"{p}\"\nsleep 60 &\necho $! >> \"{p}\"\nwait\n",
+            p = pids.display()
+        ),
+    );
+    let source = ExecCredentialSource::new(&exec_config(&plugin, EXEC_V1, "1"), None)
+        .expect("valid")
+        .with_timeout(Duration::from_millis(500));
+    let err = source.credentials().await.expect_err("timed out");
+    assert!(err.to_string().contains("did not finish within"), "{err}");
+    let pids = recorded_pids(&dir);
+    assert_eq!(pids.len(), 2, "{pids:?}");
+    let live = wait_until_dead(&pids).await;
+    assert!(live.is_empty(), "left running: {live:?}");
+}

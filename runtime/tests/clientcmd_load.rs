@@ -334,3 +334,21 @@ fn merge_keeps_first_entry_per_name() {
     assert_eq!(m.contexts[0].context.namespace.as_deref(), Some("one"));
     let _: &api::Config = &m;
 }
+
+#[test]
+fn deeply_nested_kubeconfig_is_refused_quickly() {
+    for text in [
+        format!("clusters: {}", "[".repeat(100_000)),
+        format!("preferences:\n  extensions:\n{}x\n", "- ".repeat(50_000)),
+        format!("users: {}", "{a: ".repeat(40_000)),
+    ] {
+        let started = std::time::Instant::now();
+        let err = kubeclient_runtime::clientcmd::load(text.as_bytes()).expect_err("too deep");
+        assert!(err.to_string().contains("nested deeper than"), "{err}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+}

@@ -201,3 +201,67 @@ async fn watch_over_http_one_byte_per_chunk() {
         .await;
     assert_eq!(summary(&events), summary(&decode(vec![text]).await));
 }
+
+#[tokio::test]
+async fn timeout_is_one_deadline_across_retries() {
+    // Every answer is a 429 asking to retry in 1 s: ten retries would take ten seconds.
+    let server = serve(|_req: Req| {
+        Reply::status(429, "TooManyRequests", "later").header("Retry-After", "1")
+    })
+    .await;
+    let mut config = Config::new(&server.url);
+    config.qps = -1.0;
+    config.timeout = Some(Duration::from_millis(2_500));
+    let rest = RestClient::new(&config).expect("client");
+    let started = Instant::now();
+    let err = rest
+        .get()
+        .abs_path("/x")
+        .do_raw()
+        .await
+        .expect_err("times out");
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        took >= Duration::from_millis(2_400) && took < Duration::from_millis(4_000),
+        "{took:?}"
+    );
+    assert!(server.hits() <= 4, "{}", server.hits());
+}
+
+#[tokio::test]
+async fn watch_event_larger_than_client_go_limit_is_an_error() {
+    assert_eq!(watch::MAX_EVENT_BYTES, 16 * 1024 * 1024);
+    // One event that never ends: 17 MiB of a string, in 1 MiB chunks.
+    let mut chunks = vec![br#"{"type":"ADDED","object":{"metadata":{"name":""#.to_vec()];
+    chunks.extend((0..17).map(|_| vec![b'a'; 1024 * 1024]));
+    let events = decode(chunks).await;
+    assert_eq!(events.len(), 1);
+    let msg = match &events[0] {
+        Err(e @ Error::Watch { .. }) => e.to_string(),
+        other => panic!("expected a size error, got {other:?}"),
+    };
+    assert!(
+        msg.contains("maximum watch event size of 16777216 bytes"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn server_messages_quoted_in_errors_are_capped() {
+    let huge = "m".repeat(5 * 1024 * 1024);
+    let server = serve(move |_req: Req| Reply::status(500, "InternalError", &huge)).await;
+    let mut config = Config::new(&server.url);
+    config.qps = -1.0;
+    let rest = RestClient::new(&config).expect("client");
+    let err = rest.get().abs_path("/x").do_raw().await.expect_err("500");
+    let text = err.to_string();
+    assert!(text.len() < 2_000, "{} bytes", text.len());
+    assert!(text.contains("more bytes"), "{}", &text[..200]);
+    // The Status itself keeps the whole message.
+    let full = err
+        .status()
+        .and_then(|s| s.message.as_deref())
+        .map(str::len);
+    assert_eq!(full, Some(5 * 1024 * 1024));
+}

@@ -280,3 +280,19 @@ fn bad_pem_is_a_config_error_naming_the_field() {
         })
     ));
 }
+
+#[tokio::test]
+async fn tls_failures_show_the_reason_not_only_error_sending_request() {
+    let ca = Ca::new("cluster ca");
+    let other = Ca::new("someone else");
+    let server = serve_tls(ok_handler, server_config(&ca, &["localhost"], true, None)).await;
+    let err = call(&client(&server.url, |c| c.tls.ca_data = Some(other.pem())))
+        .await
+        .expect_err("wrong CA");
+    let text = err.to_string();
+    // rustls' reason sits three source()s below reqwest's "error sending request".
+    assert!(
+        text.contains("invalid peer certificate") || text.contains("UnknownIssuer"),
+        "{text}"
+    );
+}

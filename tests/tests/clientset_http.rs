@@ -271,12 +271,26 @@ async fn cluster_scoped_status_and_scale(s: Server) {
         .await
         .unwrap();
     assert_eq!(scale.spec.as_ref().and_then(|s| s.replicas), Some(2));
-    let mut bigger = scale.clone();
-    bigger.spec.get_or_insert_with(Default::default).replicas = Some(5);
-    deployments
-        .update_scale("web", &bigger, &UpdateOptions::default())
-        .await
-        .unwrap();
+    // On the real cluster the deployment controller writes the object meanwhile: a stale
+    // resourceVersion is a conflict, read again and retry (client-go's RetryOnConflict).
+    let mut scale = scale;
+    loop {
+        let mut bigger = scale.clone();
+        bigger.spec.get_or_insert_with(Default::default).replicas = Some(5);
+        match deployments
+            .update_scale("web", &bigger, &UpdateOptions::default())
+            .await
+        {
+            Ok(_) => break,
+            Err(e) if e.is_conflict() => {
+                scale = deployments
+                    .get_scale("web", &GetOptions::default())
+                    .await
+                    .unwrap()
+            }
+            Err(e) => panic!("update_scale: {e}"),
+        }
+    }
     let d = deployments
         .get("web", &GetOptions::default())
         .await

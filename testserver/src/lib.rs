@@ -37,6 +37,8 @@ pub mod status;
 pub mod store;
 pub mod tls;
 
+pub use handler::MAX_REQUEST_BODY_BYTES;
+
 use auth::{TokenTable, UserInfo};
 use handler::State;
 use kubeclient_runtime::discovery::ApiResourceInfo;
@@ -374,7 +376,8 @@ impl TestServer {
             .or_default()
             .extend(lines);
     }
-    /// Every request received so far (credentials removed).
+    /// The requests received so far, oldest first (credentials removed); at most the latest
+    /// [`record::RECORDER_CAPACITY`].
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.recorder.snapshot()
     }

@@ -1,6 +1,7 @@
 //! Recording of every request, for assertions in tests. Credentials are never recorded.
 
 use hyper::Request;
+use std::collections::VecDeque;
 use std::sync::Mutex;
 
 /// Headers that carry credentials and are left out of recordings.
@@ -44,18 +45,39 @@ impl RecordedRequest {
     }
 }
 
-/// The list of recorded requests.
+/// Most requests kept: a long-running server (benchmarks, a user's soak test) must not grow
+/// without bound; the oldest are dropped first.
+pub const RECORDER_CAPACITY: usize = 10_000;
+
+/// The most recent requests, at most [`RECORDER_CAPACITY`].
 #[derive(Debug, Default)]
-pub struct Recorder(Mutex<Vec<RecordedRequest>>);
+pub struct Recorder(Mutex<VecDeque<RecordedRequest>>);
 
 impl Recorder {
-    /// Append one.
+    /// Append one, dropping the oldest when full.
     pub fn record(&self, r: RecordedRequest) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        let mut list = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if list.len() >= RECORDER_CAPACITY {
+            list.pop_front();
+        }
+        list.push_back(r);
     }
-    /// Everything recorded so far.
+    /// The recorded requests, oldest first.
     pub fn snapshot(&self) -> Vec<RecordedRequest> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+    /// How many requests are held.
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
     /// Forget everything recorded.
     pub fn clear(&self) {

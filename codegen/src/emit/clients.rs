@@ -2,6 +2,7 @@
 //! and `kubernetes.Clientset`. Every method is a one-line `#[inline]` constructor, so nothing is
 //! compiled into the generated crate until a user calls it.
 
+use super::docs::code;
 use super::paths::{type_path, Root};
 use crate::ir::{GroupVersion, Ir};
 use crate::naming;
@@ -26,13 +27,16 @@ pub fn group_client(ir: &Ir, root: &Root, feature: &str, gv: &GroupVersion) -> T
     } else {
         format!("{}/{}", gv.group, gv.version)
     };
-    let doc = format!(" Client for the `{api_version}` API: one accessor per resource.");
+    let doc = format!(
+        " Client for the {} API: one accessor per resource.",
+        code(&api_version)
+    );
     let methods = gv.resources.iter().filter_map(|def| {
         let (t, _, r) = ir.resource(def)?;
         let method = format_ident!("{}", naming::resource_method(&t.rust_name, &r.plural));
         let ty = type_path(ir, root, def, &module);
         Some(if r.namespaced {
-            let doc = format!(" `{}` in `namespace` (`\"\"` for all namespaces).", r.plural);
+            let doc = format!(" {} in `namespace` (`\"\"` for all namespaces).", code(&r.plural));
             quote! {
                 #[doc = #doc]
                 #[inline]
@@ -41,7 +45,7 @@ pub fn group_client(ir: &Ir, root: &Root, feature: &str, gv: &GroupVersion) -> T
                 }
             }
         } else {
-            let doc = format!(" `{}` (cluster scoped).", r.plural);
+            let doc = format!(" {} (cluster scoped).", code(&r.plural));
             quote! {
                 #[doc = #doc]
                 #[inline]
@@ -88,7 +92,7 @@ pub fn clientset(ir: &Ir, root: &Root, opts: &super::Options) -> TokenStream {
             let root = &root.0;
             let cfg = opts.cfg(feature);
             let api_version = if group.is_empty() { version.clone() } else { format!("{group}/{version}") };
-            let doc = format!(" Client for `{api_version}`.");
+            let doc = format!(" Client for {}.", code(&api_version));
             quote! {
                 #cfg
                 #[doc = #doc]

@@ -90,8 +90,8 @@ pub fn discovery(ir: &Ir, opts: &super::Options) -> TokenStream {
         });
         let cfg = opts.cfg(&g.feature);
         let doc = format!(
-            " Resources of API group `{}`.",
-            if g.name.is_empty() { "core" } else { &g.name }
+            " Resources of API group {}.",
+            super::docs::code(if g.name.is_empty() { "core" } else { &g.name })
         );
         consts.push(quote! {
             #cfg

@@ -1,5 +1,10 @@
 //! Spec descriptions -> doc attributes that rustdoc renders as the text it is, without broken
 //! intra-doc links, stray HTML tags or bare-URL warnings.
+//!
+//! Descriptions and names come from specs and CRDs we do not control. Rustdoc compiles and runs
+//! every Rust code block of a doc comment (fenced with backticks or tildes, or indented by four
+//! spaces, also inside list items), so none may survive: fence characters are escaped, indented
+//! runs are fenced as `text`, and names are kept on one line.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -30,7 +35,7 @@ fn escape_plain(word: &str, out: &mut String) {
     {
         for c in word.chars() {
             match c {
-                '[' | ']' | '<' | '>' | '*' | '_' | '`' | '\\' | '#' => {
+                '[' | ']' | '<' | '>' | '*' | '_' | '`' | '~' | '\\' | '#' => {
                     out.push('\\');
                     out.push(c);
                 }
@@ -58,13 +63,66 @@ fn split_keep_ws(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// `text` on one line: control characters (line breaks above all, which would end a comment or
+/// start a markdown block) written as escapes.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A spec-derived name as a markdown code span, whatever backticks or line breaks it holds.
+pub fn code(name: &str) -> String {
+    let name = one_line(name);
+    // A span's delimiter must be longer than any backtick run inside it.
+    let mut longest = 0;
+    let mut run = 0;
+    for c in name.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let ticks = "`".repeat(longest + 1);
+    if longest == 0 {
+        format!("{ticks}{name}{ticks}")
+    } else {
+        format!("{ticks} {name} {ticks}")
+    }
+}
+
+/// A prose line whose inner runs of four or more spaces are one space: a list marker followed by
+/// five spaces would otherwise open an indented code block inside the list item.
+fn collapse_inner_ws(line: &str) -> String {
+    let body = line.trim_start_matches(' ');
+    let mut out = String::with_capacity(line.len());
+    out.push_str(&line[..line.len() - body.len()]);
+    let mut run = 0;
+    for c in body.chars() {
+        if c == ' ' {
+            run += 1;
+            continue;
+        }
+        out.push_str(if run >= 4 { " " } else { &"   "[..run] });
+        run = 0;
+        out.push(c);
+    }
+    out
+}
+
 /// Markdown for one description: prose lines escaped; runs of indented lines (which markdown
 /// would make code blocks and rustdoc would try to compile as Rust) fenced as `text`.
 pub fn markdown(description: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut in_block = false;
-    for line in description.lines() {
-        let line = line.trim_end().replace('\t', "    ");
+    // Markdown also ends lines at a lone CR; `str::lines` does not.
+    let normalized = description.replace("\r\n", "\n").replace('\r', "\n");
+    for line in normalized.lines() {
+        let line = one_line_keep_tabs(line.trim_end()).replace('\t', "    ");
         let indented = line.starts_with("    ");
         if indented && !in_block {
             out.push("```text".into());
@@ -73,7 +131,11 @@ pub fn markdown(description: &str) -> String {
             out.push("```".into());
             in_block = false;
         }
-        out.push(if in_block { line } else { escape(&line) });
+        out.push(if in_block {
+            line
+        } else {
+            escape(&collapse_inner_ws(&line))
+        });
     }
     if in_block {
         while out.last().is_some_and(|l| l.is_empty()) {
@@ -82,6 +144,14 @@ pub fn markdown(description: &str) -> String {
         out.push("```".into());
     }
     out.join("\n")
+}
+
+/// [`one_line`] that leaves tabs to the caller (they become indentation).
+fn one_line_keep_tabs(line: &str) -> String {
+    line.split('\t')
+        .map(one_line)
+        .collect::<Vec<_>>()
+        .join("\t")
 }
 
 /// `#[doc = "..."]` attributes for an optional description plus extra paragraphs.

@@ -1,7 +1,7 @@
 //! Type definitions: structs with compact serde impls (see `kubeclient_runtime::codec`), string
 //! newtypes, JSON aliases and `List<K>` aliases.
 
-use super::docs::doc_attrs;
+use super::docs::{code, doc_attrs};
 use super::paths::{ty_tokens, type_path, Root};
 use crate::ir::{Field, Ir, StructDef, Ty, TypeDef, TypeKind};
 use proc_macro2::TokenStream;
@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 /// Tokens for one definition (type plus its trait impls).
 pub fn type_def(ir: &Ir, root: &Root, t: &TypeDef) -> TokenStream {
     let name = format_ident!("{}", t.rust_name);
-    let origin = format!("Generated from definition `{}`.", t.spec_name);
+    let origin = format!("Generated from definition {}.", code(&t.spec_name));
     let docs = doc_attrs(t.doc.as_deref(), &[origin]);
     match &t.kind {
         TypeKind::Runtime(_) => TokenStream::new(),
@@ -75,8 +75,8 @@ fn struct_def(
             Vec::new()
         } else {
             vec![format!(
-                "The `{}` property (undocumented in the spec).",
-                f.json_name
+                "The {} property (undocumented in the spec).",
+                code(&f.json_name)
             )]
         };
         let docs = doc_attrs(f.doc.as_deref(), &fallback);

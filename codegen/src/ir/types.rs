@@ -15,6 +15,8 @@ const SENSITIVE_FIELDS: &[(&str, &[&str])] = &[
         "io.k8s.api.authentication.v1.TokenRequestStatus",
         &["token"],
     ),
+    // The bearer token a TokenReview asks the server to check.
+    ("io.k8s.api.authentication.v1.TokenReviewSpec", &["token"]),
 ];
 
 /// Split `io.k8s.api.apps.v1.Deployment` into (`io.k8s.api.apps.v1`, `Deployment`).

@@ -148,6 +148,15 @@ pub struct LocatedCrd {
 /// Read every CustomResourceDefinition of a YAML (or JSON) file with one or more documents.
 /// Documents of other kinds and empty documents are skipped; a file without any CRD is an error.
 pub fn parse_crds(origin: &str, bytes: &[u8]) -> Result<Vec<LocatedCrd>, Error> {
+    use crate::yaml_depth::{check_yaml_depth, MAX_YAML_DEPTH};
+    // Non-UTF-8 input is left to the parser to report.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        check_yaml_depth(text, MAX_YAML_DEPTH).map_err(|line| Error::TooDeep {
+            origin: origin.to_owned(),
+            line,
+            max: MAX_YAML_DEPTH,
+        })?;
+    }
     let mut out = Vec::new();
     for (i, doc) in serde_yaml_ng::Deserializer::from_slice(bytes).enumerate() {
         let document = i + 1;

@@ -5,7 +5,7 @@
 use super::{Informer, InformerHandle};
 use crate::client::ResourceClient;
 use crate::resource::{verbs, Resource};
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -14,8 +14,9 @@ use std::time::Duration;
 
 type SyncFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// (apiVersion, plural, namespace) of an informer.
-type Key = (String, String, String);
+/// (apiVersion, plural, namespace, Rust type) of an informer: a typed and a dynamic informer
+/// of one resource are two informers, not one replacing the other.
+type Key = (String, String, String, TypeId);
 
 /// A registered informer, with what the factory needs without knowing its kind.
 struct Entry {
@@ -66,6 +67,7 @@ impl InformerFactory {
             client.api_resource().api_version(),
             client.api_resource().plural.to_string(),
             client.namespace().unwrap_or("").to_string(),
+            TypeId::of::<K>(),
         );
         let mut entries = self.lock();
         if let Some(existing) = entries

@@ -6,7 +6,9 @@
 //! resourceVersion with bookmarks and a random 5–10 minute server timeout, re-watching from the
 //! last seen version when a watch ends. A 410 Gone (history compacted) relists; objects that
 //! vanished meanwhile are reported as [`Deleted::FinalStateUnknown`] tombstones. Errors back off
-//! exponentially (0.8 s to 30 s with jitter, as client-go's reflector).
+//! exponentially (0.8 s to 30 s with jitter, as client-go's reflector), and the backoff starts
+//! over once two minutes pass without a failure; a watch that ends within a second without an
+//! event counts as a failure (client-go's "very short watch").
 //!
 //! Handlers run on the informer's task, in event order, one event at a time; a slow handler
 //! delays the cache (hand work to a [`super::WorkQueue`] instead, as controllers do).
@@ -21,8 +23,8 @@ use crate::rest::Error;
 use futures_util::StreamExt;
 use rand::Rng;
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -95,7 +97,12 @@ struct Settings {
     watch_timeout: (Duration, Duration),
     resync: Option<Duration>,
     backoff: (Duration, Duration),
+    /// A failure this long after the previous one starts the backoff over.
+    backoff_reset: Duration,
 }
+
+/// A watch that ends sooner than this without an event is a failure, not a normal end.
+const SHORT_WATCH: Duration = Duration::from_secs(1);
 
 impl Default for Settings {
     fn default() -> Self {
@@ -106,6 +113,8 @@ impl Default for Settings {
             watch_timeout: (Duration::from_secs(300), Duration::from_secs(600)),
             resync: None,
             backoff: (Duration::from_millis(800), Duration::from_secs(30)),
+            // client-go's reflector: `NewExponentialBackoffManager(800ms, 30s, 2min, ...)`.
+            backoff_reset: Duration::from_secs(120),
         }
     }
 }
@@ -113,23 +122,28 @@ impl Default for Settings {
 struct Shared<K> {
     client: ResourceClient<K>,
     store: Store<K>,
+    /// Also held while the store changes, so a handler being added sees each change either in
+    /// its replay of the store or as an event, never both and never neither.
     handlers: Mutex<Vec<Arc<dyn EventHandler<K>>>>,
     synced: watch::Sender<bool>,
     transform: Option<Transform<K>>,
     settings: Settings,
+    /// The running loop, shared by every [`InformerHandle`] of this informer.
+    running: Mutex<Weak<Running>>,
 }
 
 impl<K: Resource> Shared<K> {
-    fn handlers(&self) -> Vec<Arc<dyn EventHandler<K>>> {
-        self.handlers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    fn emit(&self, event: Event<K>) {
-        for h in self.handlers() {
-            h.handle(&event);
+    /// Change the store and hand the events it produces to the handlers registered at that
+    /// moment. Handlers run after the lock is released (they may add handlers themselves).
+    fn apply(&self, change: impl FnOnce(&Store<K>) -> Vec<Event<K>>) {
+        let (events, handlers) = {
+            let handlers = self.handlers.lock().unwrap_or_else(|e| e.into_inner());
+            (change(&self.store), handlers.clone())
+        };
+        for event in &events {
+            for h in &handlers {
+                h.handle(event);
+            }
         }
     }
 
@@ -202,6 +216,13 @@ impl<K: Resource + verbs::List + verbs::Watch> InformerBuilder<K> {
         self
     }
 
+    /// After this long without a failure the backoff starts over from its initial delay
+    /// (default 2 minutes, as client-go's reflector).
+    pub fn backoff_reset(mut self, quiet: Duration) -> Self {
+        self.settings.backoff_reset = quiet;
+        self
+    }
+
     /// The informer (not running yet: see [`Informer::start`]).
     pub fn build(self) -> Informer<K> {
         let (synced, _) = watch::channel(false);
@@ -213,6 +234,7 @@ impl<K: Resource + verbs::List + verbs::Watch> InformerBuilder<K> {
                 synced,
                 transform: self.transform,
                 settings: self.settings,
+                running: Mutex::new(Weak::new()),
             }),
         }
     }
@@ -242,16 +264,21 @@ impl<K: Resource> std::fmt::Debug for Informer<K> {
     }
 }
 
-/// The running informer's task; dropping it stops the informer.
+/// The informer's loop; aborted when the last handle to it is dropped.
 #[derive(Debug)]
-pub struct InformerHandle {
-    task: JoinHandle<()>,
+struct Running(JoinHandle<()>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
-impl Drop for InformerHandle {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+/// The running informer's task; when every handle from [`Informer::start`] is dropped the
+/// informer stops.
+#[derive(Debug)]
+pub struct InformerHandle {
+    _running: Arc<Running>,
 }
 
 impl<K: Resource + verbs::List + verbs::Watch> Informer<K> {
@@ -270,23 +297,22 @@ impl<K: Resource + verbs::List + verbs::Watch> Informer<K> {
         Self::builder(client).build()
     }
 
-    /// Add a handler. Added after the initial list, it is first told about every cached object
-    /// as `Added { initial_list: true }`, as client-go's `AddEventHandler` does.
+    /// Add a handler. It is first told about every object already cached as
+    /// `Added { initial_list: true }`, as client-go's `AddEventHandler` does, then about every
+    /// later change: none twice, none missed, even while the informer runs.
     pub fn add_handler(&self, handler: impl EventHandler<K>) {
         let handler: Arc<dyn EventHandler<K>> = Arc::new(handler);
-        // Hold the handler list while replaying so no live event slips in between.
+        // The store changes only under this lock: the replay and the live events meet exactly.
         let mut handlers = self
             .shared
             .handlers
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        if self.has_synced() {
-            for obj in self.shared.store.list() {
-                handler.handle(&Event::Added {
-                    obj,
-                    initial_list: true,
-                });
-            }
+        for obj in self.shared.store.list() {
+            handler.handle(&Event::Added {
+                obj,
+                initial_list: true,
+            });
         }
         handlers.push(handler);
     }
@@ -313,12 +339,21 @@ impl<K: Resource + verbs::List + verbs::Watch> Informer<K> {
         let _ = rx.wait_for(|s| *s).await;
     }
 
-    /// Run on a tokio task until the handle is dropped.
+    /// Run on a tokio task until every handle is dropped. Starting a running informer returns
+    /// another handle to the same loop (never a second loop on one store).
     pub fn start(&self) -> InformerHandle {
-        let shared = self.shared.clone();
-        InformerHandle {
-            task: tokio::spawn(async move { run(shared).await }),
+        let mut running = self
+            .shared
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(existing) = running.upgrade() {
+            return InformerHandle { _running: existing };
         }
+        let shared = self.shared.clone();
+        let task = Arc::new(Running(tokio::spawn(async move { run(shared).await })));
+        *running = Arc::downgrade(&task);
+        InformerHandle { _running: task }
     }
 }
 
@@ -338,6 +373,15 @@ fn rv_of<K: Resource>(obj: &K) -> Option<String> {
 async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
     let s = &shared.settings;
     let mut backoff = Backoff::new(s.backoff.0, s.backoff.1).with_jitter(1.0);
+    let mut last_failure: Option<Instant> = None;
+    // client-go's backoff manager: a failure after a quiet period starts from the initial delay.
+    let mut delay = move |backoff: &mut Backoff| {
+        if last_failure.is_some_and(|t| t.elapsed() >= s.backoff_reset) {
+            backoff.reset();
+        }
+        last_failure = Some(Instant::now());
+        backoff.next_delay()
+    };
     let mut resync = s.resync.map(|every| {
         let mut t = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -348,7 +392,7 @@ async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
             Ok(rv) => rv,
             Err(e) => {
                 tracing::warn!(kind = %shared.client.api_resource().kind, error = %e, "informer list failed; retrying");
-                tokio::time::sleep(backoff.next_delay()).await;
+                tokio::time::sleep(delay(&mut backoff)).await;
                 continue;
             }
         };
@@ -360,7 +404,7 @@ async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
                 WatchEnd::Rewatch => {}
                 WatchEnd::Failed(e) => {
                     tracing::warn!(kind = %shared.client.api_resource().kind, error = %e, "informer watch failed; retrying");
-                    tokio::time::sleep(backoff.next_delay()).await;
+                    tokio::time::sleep(delay(&mut backoff)).await;
                 }
             }
         }
@@ -406,19 +450,25 @@ fn replace<K: Resource>(shared: &Shared<K>, items: Vec<K>) {
     for item in items {
         let obj = shared.prepare(item);
         seen.insert(key_of(obj.as_ref()));
-        match shared.store.upsert(obj.clone()) {
-            None => shared.emit(Event::Added {
-                obj,
-                initial_list: initial,
-            }),
-            Some(old) => shared.emit(Event::Updated { old, new: obj }),
-        }
+        shared.apply(|store| {
+            vec![match store.upsert(obj.clone()) {
+                None => Event::Added {
+                    obj,
+                    initial_list: initial,
+                },
+                Some(old) => Event::Updated { old, new: obj },
+            }]
+        });
     }
     for key in shared.store.keys() {
         if !seen.contains(&key) {
-            if let Some(last) = shared.store.remove(&key) {
-                shared.emit(Event::Deleted(Deleted::FinalStateUnknown { key, last }));
-            }
+            shared.apply(|store| {
+                store
+                    .remove(&key)
+                    .map(|last| Event::Deleted(Deleted::FinalStateUnknown { key, last }))
+                    .into_iter()
+                    .collect()
+            });
         }
     }
     shared.synced.send_replace(true);
@@ -453,6 +503,8 @@ async fn watch_once<K: Resource + verbs::Watch>(
         timeout_seconds: Some(timeout.as_secs().max(1) as i64),
         ..Default::default()
     };
+    let started = Instant::now();
+    let mut events = 0u64;
     let mut stream = match shared.client.watch(&opts).await {
         Ok(s) => s,
         Err(e) if e.is_gone() || e.is_resource_expired() => return WatchEnd::Relist,
@@ -463,41 +515,60 @@ async fn watch_once<K: Resource + verbs::Watch>(
             Some(tick) => tokio::select! {
                 ev = stream.next() => ev,
                 _ = tick.tick() => {
-                    for obj in shared.store.list() {
-                        shared.emit(Event::Updated { old: obj.clone(), new: obj });
-                    }
+                    shared.apply(|store| {
+                        store
+                            .list()
+                            .into_iter()
+                            .map(|obj| Event::Updated { old: obj.clone(), new: obj })
+                            .collect()
+                    });
                     continue;
                 }
             },
             None => stream.next().await,
         };
         let event = match next {
+            // A server that closes every watch at once would otherwise be asked again at once,
+            // thousands of times a second.
+            None if events == 0 && started.elapsed() < SHORT_WATCH => {
+                return WatchEnd::Failed(Error::Watch {
+                    message: format!(
+                        "very short watch: closed after {:?} with no events",
+                        started.elapsed()
+                    ),
+                })
+            }
             None => return WatchEnd::Rewatch,
             Some(Err(e)) if e.is_gone() || e.is_resource_expired() => return WatchEnd::Relist,
             Some(Err(e)) => return WatchEnd::Failed(e),
             Some(Ok(ev)) => ev,
         };
+        events += 1;
         match event {
             WatchEvent::Added(o) | WatchEvent::Modified(o) => {
                 if let Some(v) = rv_of(&o) {
                     *rv = v;
                 }
                 let obj = shared.prepare(o);
-                match shared.store.upsert(obj.clone()) {
-                    None => shared.emit(Event::Added {
-                        obj,
-                        initial_list: false,
-                    }),
-                    Some(old) => shared.emit(Event::Updated { old, new: obj }),
-                }
+                shared.apply(|store| {
+                    vec![match store.upsert(obj.clone()) {
+                        None => Event::Added {
+                            obj,
+                            initial_list: false,
+                        },
+                        Some(old) => Event::Updated { old, new: obj },
+                    }]
+                });
             }
             WatchEvent::Deleted(o) => {
                 if let Some(v) = rv_of(&o) {
                     *rv = v;
                 }
                 let obj = shared.prepare(o);
-                shared.store.remove(&key_of(obj.as_ref()));
-                shared.emit(Event::Deleted(Deleted::Object(obj)));
+                shared.apply(|store| {
+                    store.remove(&key_of(obj.as_ref()));
+                    vec![Event::Deleted(Deleted::Object(obj))]
+                });
             }
             WatchEvent::Bookmark(o) => {
                 if let Some(v) = rv_of(&o) {

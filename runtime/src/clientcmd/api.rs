@@ -101,11 +101,17 @@ pub struct NamedCluster {
     pub extra: Extra,
 }
 
-// Written out so credentials in `proxy-url` never reach Debug output.
+// Written out so credentials in `server` or `proxy-url` never reach Debug output.
 impl std::fmt::Debug for Cluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Cluster")
-            .field("server", &self.server)
+            .field(
+                "server",
+                &self
+                    .server
+                    .as_deref()
+                    .map(crate::secret::redact_url_userinfo),
+            )
             .field("tls_server_name", &self.tls_server_name)
             .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
             .field("certificate_authority", &self.certificate_authority)

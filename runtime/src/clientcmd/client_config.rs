@@ -20,7 +20,7 @@ const EXEC_CLUSTER_EXTENSION: &str = "client.authentication.k8s.io/exec";
 
 /// Values given on the command line that win over the kubeconfig (client-go
 /// `ConfigOverrides`). `None` / empty means "not overridden".
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Overrides {
     /// `--context`.
     pub context: Option<String>,
@@ -50,6 +50,29 @@ pub struct Overrides {
     pub proxy_url: Option<String>,
     /// `--request-timeout`.
     pub timeout: Option<Duration>,
+}
+
+// Written out so a password in `--server` or `--proxy-url` never reaches Debug output.
+impl std::fmt::Debug for Overrides {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = |u: &Option<String>| u.as_deref().map(crate::secret::redact_url_userinfo);
+        f.debug_struct("Overrides")
+            .field("context", &self.context)
+            .field("cluster", &self.cluster)
+            .field("user", &self.user)
+            .field("namespace", &self.namespace)
+            .field("server", &url(&self.server))
+            .field("tls_server_name", &self.tls_server_name)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field("certificate_authority", &self.certificate_authority)
+            .field("token", &self.token)
+            .field("impersonate", &self.impersonate)
+            .field("impersonate_uid", &self.impersonate_uid)
+            .field("impersonate_groups", &self.impersonate_groups)
+            .field("proxy_url", &url(&self.proxy_url))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// A merged kubeconfig with overrides, ready to produce a `rest::Config`.
@@ -356,8 +379,13 @@ impl ClientConfig {
             }
         }
         if let Some(exec) = &user.exec {
-            let source = ExecCredentialSource::new(exec, Some(exec_cluster_info(cluster, config)))
-                .map_err(|e| invalid(e.to_string()))?;
+            let mut source =
+                ExecCredentialSource::new(exec, Some(exec_cluster_info(cluster, config)))
+                    .map_err(|e| invalid(e.to_string()))?;
+            // A plugin cannot outlive the request that needs it.
+            if let Some(t) = config.timeout {
+                source = source.with_timeout(t);
+            }
             config.credentials = Some(Arc::new(source));
         }
         Ok(())

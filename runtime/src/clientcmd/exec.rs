@@ -7,9 +7,12 @@ use crate::rest::{CredentialError, CredentialSource, Credentials, CredentialsFut
 use crate::secret::Secret;
 use serde::Deserialize;
 use std::io::IsTerminal as _;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt as _};
+use tokio::process::Command;
 
 /// API version `client.authentication.k8s.io/v1`.
 pub const EXEC_V1: &str = "client.authentication.k8s.io/v1";
@@ -20,6 +23,14 @@ pub const EXEC_INFO_ENV: &str = "KUBERNETES_EXEC_INFO";
 
 /// Most stderr bytes quoted in an error.
 const STDERR_LIMIT: usize = 4096;
+
+/// Most stdout bytes read from a plugin: an `ExecCredential` with a certificate chain and key is
+/// a few kilobytes; more is a broken or hostile plugin.
+pub const EXEC_OUTPUT_LIMIT: usize = 1024 * 1024;
+
+/// How long a plugin may run when neither the source nor `Config.timeout` says otherwise
+/// (interactive logins through a browser take a while).
+pub const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// When the plugin may talk to the user on the terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,9 +73,13 @@ pub struct ExecCredentialSource {
     install_hint: Option<String>,
     mode: InteractiveMode,
     cluster: Option<serde_json::Value>,
+    /// Held while a plugin runs, so there is only ever one; a waiter that gives up (its request
+    /// timed out) drops the running plugin, which kills it.
     cache: Arc<tokio::sync::Mutex<Option<Cached>>>,
     /// Set by a 401; checked under the cache lock so an invalidation racing a fetch is not lost.
     invalidated: AtomicBool,
+    /// Longest a plugin may run before it is killed.
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for ExecCredentialSource {
@@ -126,7 +141,15 @@ impl ExecCredentialSource {
             },
             cache: Arc::new(tokio::sync::Mutex::new(None)),
             invalidated: AtomicBool::new(false),
+            timeout: DEFAULT_EXEC_TIMEOUT,
         })
+    }
+
+    /// Kill the plugin when it runs longer than `timeout` (default [`DEFAULT_EXEC_TIMEOUT`];
+    /// a kubeconfig's client gets its `Config.timeout`).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     async fn get(&self) -> Result<Credentials, CredentialError> {
@@ -143,27 +166,83 @@ impl ExecCredentialSource {
                 return Ok(c.creds.clone());
             }
         }
-        let mut run = self.prepare()?;
-        let output = tokio::task::spawn_blocking(move || run.output())
-            .await
-            .map_err(|e| CredentialError(format!("exec plugin task failed: {e}")))?;
-        let output = output.map_err(|e| self.spawn_error(e))?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
+        let (cmd, interactive) = self.prepare()?;
+        let (status, stdout, stderr) = self.run(cmd, interactive).await?;
+        if !status.success() {
+            let stderr = String::from_utf8_lossy(&stderr);
             let stderr: String = stderr.chars().take(STDERR_LIMIT).collect();
             return Err(CredentialError(format!(
                 "exec plugin {:?} failed with {}; stderr: {}",
                 self.command,
-                output.status,
+                status,
                 stderr.trim()
             )));
         }
-        let fresh = self.parse(&output.stdout)?;
+        let fresh = self.parse(&stdout)?;
         *cache = Some(fresh.clone());
         Ok(fresh.creds)
     }
 
-    fn prepare(&self) -> Result<Command, CredentialError> {
+    /// Run the plugin to completion within `self.timeout`, reading at most
+    /// [`EXEC_OUTPUT_LIMIT`] bytes of stdout. The child (and, unless it is interactive, every
+    /// process it started) is killed when it overruns either bound, and when this future is
+    /// dropped.
+    async fn run(
+        &self,
+        mut cmd: Command,
+        interactive: bool,
+    ) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), CredentialError> {
+        // Its own process group, so a shell script's children die with it; an interactive
+        // plugin stays in ours to keep reading the terminal.
+        #[cfg(unix)]
+        if !interactive {
+            cmd.process_group(0);
+        }
+        let mut child = cmd
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| self.spawn_error(e))?;
+        // Declared after `child`, so dropped (and the group killed) first.
+        let mut group = GroupKill(
+            child
+                .id()
+                .and_then(|id| i32::try_from(id).ok())
+                .filter(|_| !interactive),
+        );
+        let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+        let limit = EXEC_OUTPUT_LIMIT;
+        let work = async {
+            let (out, err) = tokio::try_join!(
+                read_bounded(stdout, limit, true),
+                read_bounded(stderr, STDERR_LIMIT, false),
+            )?;
+            let status = child.wait().await?;
+            Ok::<_, std::io::Error>((status, out, err))
+        };
+        let result = tokio::time::timeout(self.timeout, work).await;
+        let failure = match result {
+            Ok(Ok(done)) => {
+                group.0 = None;
+                return Ok(done);
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                format!("printed more than {limit} bytes; it was stopped")
+            }
+            Ok(Err(e)) => format!("could not be read from: {e}"),
+            Err(_) => format!("did not finish within {:?}; it was stopped", self.timeout),
+        };
+        // Kill now rather than at drop (the group first, while the leader's pid is still ours),
+        // and reap it so no zombie is left behind.
+        drop(group);
+        let _ = child.kill().await;
+        Err(CredentialError(format!(
+            "exec plugin {:?} {failure}",
+            self.command
+        )))
+    }
+
+    /// The plugin's command, and whether it talks to the user on the terminal.
+    fn prepare(&self) -> Result<(Command, bool), CredentialError> {
         let interactive = match self.mode {
             InteractiveMode::Never => false,
             InteractiveMode::IfAvailable => std::io::stdin().is_terminal(),
@@ -197,10 +276,11 @@ impl ExecCredentialSource {
             } else {
                 Stdio::null()
             });
-        Ok(cmd)
+        Ok((cmd, interactive))
     }
 
     fn spawn_error(&self, e: std::io::Error) -> CredentialError {
+        // Not found and permission errors name the command only, never its environment.
         let mut msg = format!("exec plugin {:?} could not be started: {e}", self.command);
         if e.kind() == std::io::ErrorKind::NotFound {
             if let Some(hint) = &self.install_hint {
@@ -266,6 +346,53 @@ impl ExecCredentialSource {
             }
         };
         Ok(Cached { creds, expires })
+    }
+}
+
+/// Kills a plugin's process group when dropped, unless its id was taken out (the plugin ended
+/// normally).
+struct GroupKill(Option<i32>);
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(pid) = self
+            .0
+            .take()
+            // Never 0 or 1: kill(0) and kill(-1) reach far more than the plugin.
+            .filter(|pid| *pid > 1)
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+}
+
+/// Read `pipe` to its end keeping at most `limit` bytes. With `strict`, more than `limit` is an
+/// error (`FileTooLarge`); without, the rest is read and dropped so the child never blocks.
+async fn read_bounded(
+    pipe: Option<impl AsyncRead + Unpin>,
+    limit: usize,
+    strict: bool,
+) -> std::io::Result<Vec<u8>> {
+    let Some(mut pipe) = pipe else {
+        return Ok(Vec::new());
+    };
+    let mut kept = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = pipe.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(kept);
+        }
+        let room = limit.saturating_sub(kept.len());
+        if n > room && strict {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                "output limit exceeded",
+            ));
+        }
+        kept.extend_from_slice(&chunk[..n.min(room)]);
     }
 }
 

@@ -57,12 +57,27 @@ fn parse(bytes: &[u8], origin: &Origin) -> Result<Config, Error> {
             origin: origin.clone(),
             line: Some(e.line()),
             column: Some(e.column()),
-            message: e.to_string(),
+            // Values quoted by serde may be a wrongly typed token or password.
+            message: crate::secret::redact_serde_message(&e.to_string()),
         })?
     } else if is_blank_yaml(text) {
         // An empty file is an empty config for client-go, not an error.
         Config::default()
     } else {
+        // Bounded before parsing: the parser is quadratic in nesting depth.
+        if let Err(line) =
+            crate::yaml_depth::check_yaml_depth(text, crate::yaml_depth::MAX_YAML_DEPTH)
+        {
+            return Err(Error::Parse {
+                origin: origin.clone(),
+                line: Some(line),
+                column: None,
+                message: format!(
+                    "nested deeper than {} levels",
+                    crate::yaml_depth::MAX_YAML_DEPTH
+                ),
+            });
+        }
         match serde_yaml_ng::from_str::<Option<Config>>(text) {
             Ok(c) => c.unwrap_or_default(),
             Err(e) => {
@@ -71,7 +86,7 @@ fn parse(bytes: &[u8], origin: &Origin) -> Result<Config, Error> {
                     origin: origin.clone(),
                     line: loc.as_ref().map(|l| l.line()),
                     column: loc.as_ref().map(|l| l.column()),
-                    message: e.to_string(),
+                    message: crate::secret::redact_serde_message(&e.to_string()),
                 });
             }
         }

@@ -25,7 +25,8 @@ pub use client_config::{
 };
 pub use error::{Error, FileList, Origin};
 pub use exec::{
-    ExecConfigError, ExecCredentialSource, InteractiveMode, EXEC_INFO_ENV, EXEC_V1, EXEC_V1BETA1,
+    ExecConfigError, ExecCredentialSource, InteractiveMode, DEFAULT_EXEC_TIMEOUT, EXEC_INFO_ENV,
+    EXEC_OUTPUT_LIMIT, EXEC_V1, EXEC_V1BETA1,
 };
 pub use in_cluster::{InClusterEnv, SERVICE_ACCOUNT_DIR};
 pub use load::{load, load_from_file, resolve_local_paths, resolve_path, to_yaml};

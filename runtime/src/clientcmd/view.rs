@@ -95,6 +95,8 @@ impl Data {
 struct Rendered {
     clusters: Vec<(String, Option<String>, Option<Data>)>,
     users: Vec<RenderedUser>,
+    /// Passwords inside `server` and `proxy-url` are shown as [`REDACTED`].
+    redact_urls: bool,
 }
 
 struct RenderedUser {
@@ -179,7 +181,11 @@ impl Rendered {
                     .filter(|t| !t.is_empty()),
             });
         }
-        Ok(Rendered { clusters, users })
+        Ok(Rendered {
+            clusters,
+            users,
+            redact_urls: false,
+        })
     }
 
     /// client-go `FlattenConfig`: read each referenced file relative to the file that named it.
@@ -212,6 +218,7 @@ impl Rendered {
 
     /// client-go `ShortenConfig` plus password redaction.
     fn redact(&mut self) {
+        self.redact_urls = true;
         for (_, _, data) in &mut self.clusters {
             if data.is_some() {
                 *data = Some(Data::Omitted);
@@ -237,7 +244,7 @@ impl Rendered {
             .iter()
             .zip(&self.clusters)
             .map(|(c, (name, path, data))| {
-                let v = cluster_json(&c.cluster, path.as_deref(), data.as_ref());
+                let v = cluster_json(&c.cluster, path.as_deref(), data.as_ref(), self.redact_urls);
                 (name.clone(), json!({ "name": name, "cluster": v }))
             })
             .collect();
@@ -316,9 +323,36 @@ fn put_extensions(m: &mut Map<String, Value>, exts: &[NamedExtension]) {
     m.insert("extensions".into(), sorted_list(&mut items));
 }
 
-fn cluster_json(c: &Cluster, ca_path: Option<&str>, ca: Option<&Data>) -> Value {
+/// `url` with the password of its `user:password@` part replaced by [`REDACTED`].
+fn redact_url_password(url: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| scheme_end + i);
+    let authority = &url[scheme_end..authority_end];
+    match authority
+        .rfind('@')
+        .filter(|at| authority[..*at].contains(':'))
+    {
+        Some(at) => {
+            let user = authority[..at].split(':').next().unwrap_or_default();
+            format!(
+                "{}{user}:{REDACTED}@{}",
+                &url[..scheme_end],
+                &url[scheme_end + at + 1..]
+            )
+        }
+        None => url.to_owned(),
+    }
+}
+
+fn cluster_json(c: &Cluster, ca_path: Option<&str>, ca: Option<&Data>, redact_urls: bool) -> Value {
+    let url = |u: &Option<String>| match u {
+        Some(u) if redact_urls => Some(redact_url_password(u)),
+        other => other.clone(),
+    };
     let mut m = Map::new();
-    m.insert("server".into(), c.server.clone().unwrap_or_default().into());
+    m.insert("server".into(), url(&c.server).unwrap_or_default().into());
     put_str(&mut m, "tls-server-name", &c.tls_server_name);
     put_true(
         &mut m,
@@ -329,7 +363,7 @@ fn cluster_json(c: &Cluster, ca_path: Option<&str>, ca: Option<&Data>) -> Value 
     if let Some(d) = ca {
         m.insert("certificate-authority-data".into(), d.to_json());
     }
-    put_str(&mut m, "proxy-url", &c.proxy_url);
+    put_str(&mut m, "proxy-url", &url(&c.proxy_url));
     put_true(&mut m, "disable-compression", c.disable_compression);
     put_extensions(&mut m, &c.extensions);
     Value::Object(m)

@@ -158,7 +158,7 @@ impl RestClient {
 impl fmt::Debug for RestClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RestClient")
-            .field("base_url", &self.inner.base_url.as_str())
+            .field("base_url", &crate::secret::redact_url(&self.inner.base_url))
             .field("base_path", &self.base_path.join("/"))
             .field("limiter", &self.inner.limiter)
             .finish_non_exhaustive()
@@ -180,18 +180,24 @@ fn parse_host(host: &str) -> Result<Url> {
     };
     let url = Url::parse(&with_scheme).map_err(|e| Error::Config {
         field: "host",
-        message: format!("{host:?}: {e}"),
+        message: format!("{:?}: {e}", crate::secret::redact_url_userinfo(host)),
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::Config {
             field: "host",
-            message: format!("{host:?}: scheme must be http or https"),
+            message: format!(
+                "{:?}: scheme must be http or https",
+                crate::secret::redact_url_userinfo(host)
+            ),
         });
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config {
             field: "host",
-            message: format!("{host:?}: must not have a query or fragment"),
+            message: format!(
+                "{:?}: must not have a query or fragment",
+                crate::secret::redact_url_userinfo(host)
+            ),
         });
     }
     Ok(url)

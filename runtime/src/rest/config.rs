@@ -70,11 +70,11 @@ impl Config {
     }
 }
 
-// Written out so the proxy URL's credentials never reach Debug output.
+// Written out so credentials in the host or proxy URL never reach Debug output.
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("host", &self.host)
+            .field("host", &crate::secret::redact_url_userinfo(&self.host))
             .field("tls", &self.tls)
             .field("bearer_token", &self.bearer_token)
             .field("username", &self.username)

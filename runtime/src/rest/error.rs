@@ -14,7 +14,7 @@ pub enum Error {
     #[error("{}", describe_status(.0))]
     Api(Box<Status>),
     /// The request could not be sent or its response not read (connect, TLS, reset, timeout).
-    #[error("{verb} {url}: {source}")]
+    #[error("{verb} {url}: {}", source_chain(source))]
     Transport {
         /// HTTP method.
         verb: String,
@@ -24,24 +24,36 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// A 2xx body (or a watch event) is not the JSON the caller asked for.
-    #[error("decoding {target} failed: {source}; body starts with {excerpt:?}")]
+    /// The request's timeout (`Config.timeout` or [`crate::rest::Request::timeout`]) passed;
+    /// it bounds the whole request: credentials, every retry and the waits between them.
+    #[error("{verb} {url}: no answer within the request timeout of {timeout:?}")]
+    Timeout {
+        /// HTTP method.
+        verb: String,
+        /// Request URL (never carries credentials).
+        url: String,
+        /// The timeout that passed.
+        timeout: std::time::Duration,
+    },
+    /// A 2xx body (or a watch event) is not the JSON the caller asked for. Nothing of the body
+    /// is quoted (it may be a Secret): only where decoding stopped and what the body looks like.
+    #[error("decoding {target} failed: {message} (body: {body})")]
     Decode {
         /// Rust type that was being decoded.
         target: &'static str,
-        /// The first bytes of the offending body (at most [`EXCERPT_LIMIT`]).
-        excerpt: String,
-        /// serde_json's error (line and column).
-        #[source]
-        source: serde_json::Error,
-    },
-    /// A watch stream broke its framing (not a sequence of JSON objects).
-    #[error("watch stream is malformed: {message}; data starts with {excerpt:?}")]
-    Watch {
-        /// What is wrong.
+        /// serde_json's message with any quoted input value taken out, and its position.
         message: String,
-        /// The first bytes of the offending data (at most [`EXCERPT_LIMIT`]).
-        excerpt: String,
+        /// What serde_json's error was (syntax, data, EOF, I/O).
+        category: serde_json::error::Category,
+        /// Size and shape of the body, e.g. `1234 bytes, starts like HTML`.
+        body: String,
+    },
+    /// A watch stream broke its framing (not a sequence of JSON objects) or an event exceeded
+    /// [`crate::rest::watch::MAX_EVENT_BYTES`]. Nothing of the stream is quoted.
+    #[error("watch stream is malformed: {message}")]
+    Watch {
+        /// What is wrong and where (byte offsets into the stream).
+        message: String,
     },
     /// A request body could not be encoded as JSON.
     #[error("encoding the request body failed: {0}")]
@@ -65,13 +77,69 @@ pub enum Error {
 /// Result of REST operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Most characters of a server's message an error's text quotes (the Status keeps it whole).
+pub const MESSAGE_LIMIT: usize = 1024;
+
 fn describe_status(s: &Status) -> String {
     let code = s.code.unwrap_or_default();
-    let reason = s.reason.as_deref().unwrap_or("Unknown");
+    let reason = capped(s.reason.as_deref().unwrap_or("Unknown"), 64);
     match s.message.as_deref() {
-        Some(m) if !m.is_empty() => format!("API error {code} {reason}: {m}"),
+        Some(m) if !m.is_empty() => {
+            format!("API error {code} {reason}: {}", capped(m, MESSAGE_LIMIT))
+        }
         _ => format!("API error {code} {reason}"),
     }
+}
+
+/// `text` cut to `limit` characters, saying how much was left out.
+fn capped(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        None => text.to_owned(),
+        Some((at, _)) => format!("{}... ({} more bytes)", &text[..at], text.len() - at),
+    }
+}
+
+/// An error and its sources as `outer: inner: innermost`, skipping a source whose text the
+/// outer one already shows (reqwest's "error sending request" hides the TLS reason three
+/// levels down).
+fn source_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut next = err.source();
+    while let Some(e) = next {
+        let part = e.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        next = e.source();
+    }
+    capped(&text, MESSAGE_LIMIT)
+}
+
+/// A decode error for `body` as `target`, quoting nothing of the body.
+pub fn decode_error(target: &'static str, body: &[u8], err: &serde_json::Error) -> Error {
+    Error::Decode {
+        target,
+        message: crate::secret::redact_serde_message(&err.to_string()),
+        category: err.classify(),
+        body: describe_body(body),
+    }
+}
+
+/// Size and shape of a body, for messages that must not quote it.
+pub fn describe_body(body: &[u8]) -> String {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    let shape = match first {
+        None => "empty or blank",
+        Some(b'{') => "a JSON object",
+        Some(b'[') => "a JSON array",
+        Some(b'"') => "a JSON string",
+        Some(b'<') => "HTML or XML",
+        Some(b) if b.is_ascii_digit() || *b == b'-' => "a number",
+        Some(b) if b.is_ascii_graphic() => "text",
+        Some(_) => "binary or non-ASCII",
+    };
+    format!("{} bytes, starts like {shape}", body.len())
 }
 
 /// The first [`EXCERPT_LIMIT`] bytes of `body` as text, cut on a character boundary.

@@ -3,7 +3,7 @@
 
 use super::client::{sensitive_header, RestClient};
 use super::config::Credentials;
-use super::error::{excerpt, status_from_response, Error, Result};
+use super::error::{status_from_response, Error, Result};
 use super::retry;
 use super::warnings::parse_warning_header;
 use super::watch;
@@ -67,7 +67,13 @@ impl std::fmt::Debug for Request {
         // The body may be a Secret object being created: show its size, never its bytes.
         f.debug_struct("Request")
             .field("verb", &self.verb)
-            .field("url", &self.url().map(String::from).unwrap_or_default())
+            .field(
+                "url",
+                &self
+                    .url()
+                    .map(|u| crate::secret::redact_url(&u))
+                    .unwrap_or_default(),
+            )
             .field("content_type", &self.content_type)
             .field("body_len", &self.body.as_ref().map(Bytes::len))
             .field("error", &self.error)
@@ -296,7 +302,8 @@ impl Request {
             return Err(err);
         }
         let url = self.url()?;
-        let url_text = url.to_string();
+        // Errors quote the URL: never with a `user:password@` part.
+        let url_text = crate::secret::redact_url(&url);
         let span = tracing::debug_span!(
             "kube_request",
             verb = %self.verb,
@@ -306,10 +313,23 @@ impl Request {
             latency_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self
-            .send_with_retries(url, streaming)
-            .instrument(span.clone())
-            .await;
+        // One deadline for the whole request, as client-go's context: credentials, every
+        // attempt and every wait between attempts count against it.
+        let deadline = self.timeout.filter(|_| !streaming);
+        let attempts = self
+            .send_with_retries(url, streaming, deadline.map(|t| started + t))
+            .instrument(span.clone());
+        let result = match deadline {
+            Some(t) => match tokio::time::timeout(t, attempts).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::Timeout {
+                    verb: self.verb.to_string(),
+                    url: url_text.clone(),
+                    timeout: t,
+                }),
+            },
+            None => attempts.await,
+        };
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(r) => span.record("status", r.status().as_u16()),
@@ -319,7 +339,12 @@ impl Request {
         result.map(|r| (r, url_text))
     }
 
-    async fn send_with_retries(&self, url: Url, streaming: bool) -> Result<reqwest::Response> {
+    async fn send_with_retries(
+        &self,
+        url: Url,
+        streaming: bool,
+        deadline: Option<Instant>,
+    ) -> Result<reqwest::Response> {
         let inner = &self.client.inner;
         let mut retries = 0u32;
         let mut refreshed_credentials = false;
@@ -344,8 +369,10 @@ impl Request {
                 // Bodies are buffered bytes, so every attempt can replay them.
                 builder = builder.body(body.clone());
             }
-            if let (Some(t), false) = (self.timeout, streaming) {
-                builder = builder.timeout(t);
+            // Reading the body happens after `send` returns: reqwest's own timeout keeps it
+            // within what is left of the deadline.
+            if let (Some(d), false) = (deadline, streaming) {
+                builder = builder.timeout(d.saturating_duration_since(Instant::now()));
             }
             let response = match builder.send().await {
                 Ok(r) => r,
@@ -365,7 +392,7 @@ impl Request {
                     }
                     return Err(Error::Transport {
                         verb: self.verb.to_string(),
-                        url: url.to_string(),
+                        url: crate::secret::redact_url(&url),
                         source: source.without_url(),
                     });
                 }
@@ -401,7 +428,7 @@ impl Request {
             }
             let body = response.bytes().await.map_err(|source| Error::Transport {
                 verb: self.verb.to_string(),
-                url: url.to_string(),
+                url: crate::secret::redact_url(&url),
                 source: source.without_url(),
             })?;
             return Err(Error::Api(Box::new(status_from_response(status, &body))));
@@ -458,13 +485,10 @@ impl Request {
     }
 }
 
-/// Decode a whole JSON body, quoting a bounded excerpt when it is not `T`.
+/// Decode a whole JSON body; the error describes the body without quoting it.
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|source| Error::Decode {
-        target: std::any::type_name::<T>(),
-        excerpt: excerpt(body),
-        source,
-    })
+    serde_json::from_slice(body)
+        .map_err(|e| super::error::decode_error(std::any::type_name::<T>(), body, &e))
 }
 
 /// Read (a bounded part of) a body we will not use, so the connection can be reused.

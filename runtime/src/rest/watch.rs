@@ -3,15 +3,28 @@
 //! chunks, or many events in one chunk, cost the same; each frame is then decoded with
 //! `serde_json::from_slice`.
 
-use super::error::{excerpt, Error, Result};
+use super::error::{decode_error, Error, Result};
 use crate::meta::v1::WatchEvent;
 use bytes::{Buf, Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
 
-/// Splits a byte stream into top-level JSON objects.
+/// Largest watch event accepted: client-go's streaming decoder gives up on an object longer
+/// than 16 MiB (apimachinery `streaming.NewDecoder`, `ErrObjectTooLarge`), as we do.
+pub const MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// What one chunk completed.
 #[derive(Debug, Default)]
+pub struct Framed {
+    /// Complete objects, in stream order.
+    pub frames: Vec<Bytes>,
+    /// The framing error that follows them, if any: the stream cannot be read further.
+    pub error: Option<Error>,
+}
+
+/// Splits a byte stream into top-level JSON objects.
+#[derive(Debug)]
 pub struct JsonFramer {
     buf: BytesMut,
     /// Bytes of `buf` already scanned.
@@ -21,20 +34,52 @@ pub struct JsonFramer {
     depth: u32,
     in_string: bool,
     escaped: bool,
+    /// Stream offset of `buf[0]`, for error positions.
+    offset: u64,
+    /// Longest object accepted.
+    max_event: usize,
+    /// Set after a framing error: nothing more is read.
+    failed: bool,
+}
+
+impl Default for JsonFramer {
+    fn default() -> Self {
+        Self::with_max_event(MAX_EVENT_BYTES)
+    }
 }
 
 impl JsonFramer {
-    /// An empty framer.
+    /// An empty framer accepting objects up to [`MAX_EVENT_BYTES`].
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Append `chunk` and return every object it completes.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<Bytes>> {
+    /// An empty framer accepting objects up to `max_event` bytes.
+    pub fn with_max_event(max_event: usize) -> Self {
+        JsonFramer {
+            buf: BytesMut::new(),
+            scanned: 0,
+            start: None,
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            offset: 0,
+            max_event,
+            failed: false,
+        }
+    }
+
+    /// Append `chunk` and return every object it completes, then the framing error that
+    /// follows them, if any (complete events before garbage are still delivered).
+    pub fn push(&mut self, chunk: &[u8]) -> Framed {
+        if self.failed {
+            return Framed::default();
+        }
         self.buf.extend_from_slice(chunk);
         // (start, end) of complete objects; cut out after the scan without copying.
         let mut ranges = Vec::new();
         let mut consumed = 0;
+        let mut error = None;
         let mut i = self.scanned;
         while i < self.buf.len() {
             let b = self.buf[i];
@@ -44,13 +89,15 @@ impl JsonFramer {
                         self.start = Some(i);
                         self.depth = 1;
                     } else if !b.is_ascii_whitespace() {
-                        return Err(Error::Watch {
+                        // Name the byte's class only: the stream may carry a Secret.
+                        error = Some(Error::Watch {
                             message: format!(
-                                "expected a JSON object, found byte {:?}",
-                                char::from(b)
+                                "expected a JSON object at byte {} of the stream, found {}",
+                                self.offset + i as u64,
+                                byte_class(b)
                             ),
-                            excerpt: excerpt(&self.buf[i..]),
                         });
+                        break;
                     } else {
                         consumed = i + 1;
                     }
@@ -79,6 +126,17 @@ impl JsonFramer {
                             _ => {}
                         }
                     }
+                    if self.start.is_some() && i + 1 - start > self.max_event {
+                        error = Some(Error::Watch {
+                            message: format!(
+                                "event starting at byte {} of the stream exceeds the maximum \
+                                 watch event size of {} bytes",
+                                self.offset + start as u64,
+                                self.max_event
+                            ),
+                        });
+                        break;
+                    }
                 }
             }
             i += 1;
@@ -86,33 +144,50 @@ impl JsonFramer {
         // Split the frames off the shared buffer (no copy) and drop what is framed, so the
         // buffer only ever holds the event in progress.
         let mut frames = Vec::with_capacity(ranges.len());
-        let mut offset = 0;
+        let mut cut = 0;
         for (start, end) in ranges {
-            self.buf.advance(start - offset);
+            self.buf.advance(start - cut);
             frames.push(self.buf.split_to(end - start).freeze());
-            offset = end;
+            cut = end;
         }
-        self.buf.advance(consumed - offset);
+        if error.is_some() {
+            self.failed = true;
+            self.buf = BytesMut::new();
+            self.start = None;
+            return Framed { frames, error };
+        }
+        self.buf.advance(consumed - cut);
+        self.offset += consumed as u64;
         self.scanned = self.buf.len();
         if let Some(start) = self.start.as_mut() {
             *start -= consumed;
         }
-        Ok(frames)
+        Framed { frames, error }
     }
 
     /// Called at end of stream: an error if an object was cut off.
     pub fn finish(&self) -> Result<()> {
-        if self.buf.iter().all(u8::is_ascii_whitespace) {
+        if self.failed || self.buf.iter().all(u8::is_ascii_whitespace) {
             Ok(())
         } else {
             Err(Error::Watch {
                 message: format!(
-                    "stream ended inside an event ({} bytes pending)",
-                    self.buf.len()
+                    "stream ended inside an event ({} bytes pending from byte {})",
+                    self.buf.len(),
+                    self.offset
                 ),
-                excerpt: excerpt(&self.buf),
             })
         }
+    }
+}
+
+/// A byte described without showing it (letters and digits may belong to a secret).
+fn byte_class(b: u8) -> String {
+    match b {
+        b'<' | b'[' | b']' | b'}' | b'"' | b',' | b':' => format!("{:?}", char::from(b)),
+        b if b.is_ascii_alphanumeric() => "a letter or digit".into(),
+        b if b.is_ascii() => "an ASCII symbol or control byte".into(),
+        _ => "a non-ASCII byte".into(),
     }
 }
 
@@ -121,11 +196,11 @@ pub fn decode_event<T: DeserializeOwned>(frame: &[u8]) -> Result<WatchEvent<T>> 
     match serde_json::from_slice::<WatchEvent<T>>(frame) {
         Ok(WatchEvent::Error(status)) => Err(Error::Api(Box::new(status))),
         Ok(event) => Ok(event),
-        Err(source) => Err(Error::Decode {
-            target: std::any::type_name::<WatchEvent<T>>(),
-            excerpt: excerpt(frame),
-            source,
-        }),
+        Err(e) => Err(decode_error(
+            std::any::type_name::<WatchEvent<T>>(),
+            frame,
+            &e,
+        )),
     }
 }
 
@@ -158,13 +233,14 @@ where
                 return None;
             }
             match st.body.next().await {
-                Some(Ok(chunk)) => match st.framer.push(&chunk) {
-                    Ok(frames) => st.ready.extend(frames.into_iter().map(Ok)),
-                    Err(e) => {
+                Some(Ok(chunk)) => {
+                    let framed = st.framer.push(&chunk);
+                    st.ready.extend(framed.frames.into_iter().map(Ok));
+                    if let Some(e) = framed.error {
                         st.done = true;
                         st.ready.push_back(Err(e));
                     }
-                },
+                }
                 Some(Err(e)) => {
                     st.done = true;
                     st.ready.push_back(Err(e));
@@ -189,7 +265,7 @@ mod tests {
         let mut f = JsonFramer::new();
         let input = br#"{"a":"}{\"\\"}{"b":[1,{"c":2}]}
  {"d":1}"#;
-        let frames = f.push(input).unwrap_or_default();
+        let frames = f.push(input).frames;
         assert_eq!(frames.len(), 3);
         assert_eq!(&frames[0][..], br#"{"a":"}{\"\\"}"#);
         assert!(f.finish().is_ok());
@@ -202,8 +278,8 @@ mod tests {
 "#;
         for cut in 0..=input.len() {
             let mut f = JsonFramer::new();
-            let mut frames = f.push(&input[..cut]).unwrap_or_default();
-            frames.extend(f.push(&input[cut..]).unwrap_or_default());
+            let mut frames = f.push(&input[..cut]).frames;
+            frames.extend(f.push(&input[cut..]).frames);
             assert_eq!(frames.len(), 2, "cut at {cut}");
             assert!(f.finish().is_ok());
         }
@@ -212,9 +288,41 @@ mod tests {
     #[test]
     fn garbage_and_truncation_are_errors() {
         let mut f = JsonFramer::new();
-        assert!(f.push(b"<html>").is_err());
+        assert!(f.push(b"<html>").error.is_some());
         let mut f = JsonFramer::new();
-        assert!(f.push(br#"{"type":"ADD"#).is_ok_and(|v| v.is_empty()));
+        let framed = f.push(br#"{"type":"ADD"#);
+        assert!(framed.frames.is_empty() && framed.error.is_none());
         assert!(f.finish().is_err());
+    }
+
+    #[test]
+    fn events_before_garbage_in_one_chunk_are_kept() {
+        let mut f = JsonFramer::new();
+        let framed = f.push(b"{\"a\":1}\n{\"b\":2}\nsecretgarbage{\"c\":3}");
+        assert_eq!(framed.frames.len(), 2);
+        let err = framed.error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("byte 16") && !err.contains("secret"), "{err}");
+        // Nothing after the error is framed.
+        assert!(f.push(b"{\"d\":4}").frames.is_empty());
+    }
+
+    #[test]
+    fn oversized_event_is_an_error_without_buffering_it() {
+        let mut f = JsonFramer::with_max_event(64);
+        let framed = f.push(b"{\"ok\":1}");
+        assert_eq!(framed.frames.len(), 1);
+        let mut err = None;
+        for _ in 0..10 {
+            let framed = f.push(&[b'{', b'"', b'x', b'"', b':', b'"'][..]);
+            err = err.or(framed.error);
+            let framed = f.push(&[b'a'; 32]);
+            err = err.or(framed.error);
+        }
+        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            msg.contains("maximum watch event size of 64 bytes"),
+            "{msg}"
+        );
+        assert!(f.buf.capacity() < 1024);
     }
 }

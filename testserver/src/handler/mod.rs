@@ -32,6 +32,10 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
+/// Largest request body read: kube-apiserver's `MaxRequestBodyBytes` (3 MiB, twice etcd's
+/// recommended 1.5 MB request), beyond which it answers 413.
+pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
+
 /// Response body: a whole buffer or a stream (watches).
 pub type Body = UnsyncBoxBody<Bytes, BodyError>;
 
@@ -233,8 +237,14 @@ async fn serve(
         Err(e) => return error_response(&e),
     };
     let (parts, body) = req.into_parts();
-    let body = match body.collect().await {
+    let body = match http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES)
+        .collect()
+        .await
+    {
         Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return error_response(&ApiError::too_large(MAX_REQUEST_BODY_BYTES))
+        }
         Err(e) => {
             return error_response(&ApiError::bad_request(format!(
                 "reading the request body: {e}"

@@ -184,6 +184,10 @@ pub fn handle(
     let mut shutdown = state.shutdown.clone();
     let mut budget = req.cut_watch_after.unwrap_or(usize::MAX);
     tokio::spawn(async move {
+        // Cut after zero events: the stream ends at once, as a server closing every watch does.
+        if budget == 0 {
+            return;
+        }
         for b in first {
             if budget == 0 || tx.send(b).await.is_err() {
                 return;

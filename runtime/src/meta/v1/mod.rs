@@ -28,7 +28,7 @@ pub use group_resource::GroupResource;
 pub use label_selector::{FieldSelectorRequirement, LabelSelector, LabelSelectorRequirement};
 pub use list::List;
 pub use list_meta::ListMeta;
-pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference};
+pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference, LAST_APPLIED_ANNOTATION};
 pub use options::{CreateOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions};
 pub use patch::Patch;
 pub use raw_watch_event::RawWatchEvent;

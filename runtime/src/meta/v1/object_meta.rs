@@ -5,8 +5,14 @@ use crate::meta::zero_on_null::zero_on_null;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Annotation where `kubectl apply` keeps the whole applied object (a Secret's data included).
+pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 /// Metadata every persisted object carries: identity, labels, ownership, lifecycle.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` shows the [`LAST_APPLIED_ANNOTATION`] by size only: it copies the whole object,
+/// credentials included when the object is a Secret.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectMeta {
     /// Free-form key/value data for tools; not used for selection.
@@ -58,6 +64,51 @@ pub struct ObjectMeta {
     /// as JSON and written back, so a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: crate::meta::UnknownFields,
+}
+
+/// Annotations for Debug: the last-applied copy of the object replaced by its size.
+struct DebugAnnotations<'a>(&'a BTreeMap<String, String>);
+
+impl std::fmt::Debug for DebugAnnotations<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (k, v) in self.0 {
+            if k == LAST_APPLIED_ANNOTATION {
+                map.entry(k, &format_args!("<redacted {} bytes>", v.len()));
+            } else {
+                map.entry(k, v);
+            }
+        }
+        map.finish()
+    }
+}
+
+impl std::fmt::Debug for ObjectMeta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectMeta")
+            .field(
+                "annotations",
+                &self.annotations.as_ref().map(DebugAnnotations),
+            )
+            .field("creation_timestamp", &self.creation_timestamp)
+            .field(
+                "deletion_grace_period_seconds",
+                &self.deletion_grace_period_seconds,
+            )
+            .field("deletion_timestamp", &self.deletion_timestamp)
+            .field("finalizers", &self.finalizers)
+            .field("generate_name", &self.generate_name)
+            .field("generation", &self.generation)
+            .field("labels", &self.labels)
+            .field("managed_fields", &self.managed_fields)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("owner_references", &self.owner_references)
+            .field("resource_version", &self.resource_version)
+            .field("self_link", &self.self_link)
+            .field("uid", &self.uid)
+            .finish()
+    }
 }
 
 /// One manager's claim on a set of fields, recorded by server-side apply.

@@ -1,0 +1,10 @@
+//! Swagger input: the generator returns files or an error naming the input, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = kubeclient_codegen::Builder::new()
+        .spec_bytes("fuzz.json", data.to_vec())
+        .generate();
+});
