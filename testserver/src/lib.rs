@@ -21,6 +21,7 @@
 
 pub mod auth;
 mod crd;
+mod defaults;
 pub mod faults;
 mod handler;
 mod http;
@@ -36,6 +37,7 @@ pub mod specs;
 pub mod status;
 pub mod store;
 pub mod tls;
+pub mod unknown_fields;
 
 use auth::{TokenTable, UserInfo};
 use handler::State;
@@ -289,6 +291,7 @@ fn seed_namespaces(state: &State) {
             "status": {"phase": "Active"}
         });
         store.put(&key, "", ns, obj, EventType::Added);
+        handler::add_default_service_account(&mut store, ns);
     }
 }
 

@@ -840,9 +840,10 @@ async fn server_side_apply_tracks_owners_conflicts_and_force() {
     let c = admin_client(&s);
     let path = "/api/v1/namespaces/default/configmaps/settings";
 
-    // fieldManager is required for apply.
+    // fieldManager is required for apply: 422 on the PatchOptions, as kube-apiserver answers.
     let (code, body) = apply_cm(&c, &s, "", json!({"a": "1"})).await;
-    assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["details"]["causes"][0]["field"], "fieldManager");
 
     // Apply creates (201) and records the applier.
     let (code, created) = apply_cm(&c, &s, "fieldManager=alice", json!({"a": "1", "b": "2"})).await;
