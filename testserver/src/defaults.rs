@@ -8,9 +8,8 @@
 use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Fill in the defaults of an object of `group`/`version`/`kind`; `old` is the stored version
-/// an update replaces (allocated values carry over from it).
-pub fn apply(group: &str, version: &str, kind: &str, obj: &mut Value, old: Option<&Value>) {
+/// Fill in the defaults of an object of `group`/`version`/`kind`.
+pub fn apply(group: &str, version: &str, kind: &str, obj: &mut Value) {
     let Some(o) = obj.as_object_mut() else {
         return;
     };
@@ -28,7 +27,7 @@ pub fn apply(group: &str, version: &str, kind: &str, obj: &mut Value, old: Optio
                 pod_template(spec.get_mut("template"));
             }
         }
-        ("", "Service") => service(o, old),
+        ("", "Service") => service(o),
         ("", "PersistentVolumeClaim") => {
             if let Some(spec) = object(o, "spec") {
                 set(spec, "volumeMode", json!("Filesystem"));
@@ -98,7 +97,7 @@ pub fn apply(group: &str, version: &str, kind: &str, obj: &mut Value, old: Optio
 /// (`default` account, the `kube-api-access-*` projected token volume mounted in every
 /// container), DefaultTolerationSeconds (5 minutes on not-ready and unreachable nodes) and
 /// Priority (priority 0 without a class).
-pub fn admit_pod(obj: &mut Value) {
+fn admit_pod(obj: &mut Value) {
     let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
         return;
     };
@@ -155,6 +154,7 @@ pub fn admit_pod(obj: &mut Value) {
     }
     if !spec.contains_key("priorityClassName") {
         set(spec, "priority", json!(0));
+        set(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
     }
 }
 
@@ -246,7 +246,7 @@ fn image_tag(image: &str) -> &str {
 /// Cluster IPs handed out from the test server's service CIDR, 10.96.0.0/12.
 static NEXT_CLUSTER_IP: AtomicU32 = AtomicU32::new(10);
 
-fn service(o: &mut Map<String, Value>, old: Option<&Value>) {
+fn service(o: &mut Map<String, Value>) {
     let Some(spec) = object(o, "spec") else {
         return;
     };
@@ -279,7 +279,77 @@ fn service(o: &mut Map<String, Value>, old: Option<&Value>) {
     if matches!(ty.as_str(), "NodePort" | "LoadBalancer" | "ClusterIP") {
         set(spec, "internalTrafficPolicy", json!("Cluster"));
     }
-    if ty == "ExternalName" {
+}
+
+/// What registries and admission plugins add after field ownership is recorded (so nobody
+/// owns it): a Service's cluster IP (kept from `old`, the stored version, on update), a new
+/// Pod's admission defaults, a new PVC's protection finalizer.
+pub fn admit(group: &str, kind: &str, obj: &mut Value, old: Option<&Value>) {
+    match (group, kind) {
+        ("", "Service") => allocate_cluster_ip(obj, old),
+        ("", "Pod") if old.is_none() => admit_pod(obj),
+        ("batch", "Job") if old.is_none() => generate_job_selector(obj),
+        ("", "PersistentVolumeClaim") if old.is_none() => {
+            if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+                let finalizers = meta.entry("finalizers").or_insert_with(|| json!([]));
+                if let Some(list) = finalizers.as_array_mut() {
+                    let f = json!("kubernetes.io/pvc-protection");
+                    if !list.contains(&f) {
+                        list.push(f);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The Job strategy's generated selector (unless `manualSelector`): the job's uid as
+/// selector, and the labels that match it on the pod template.
+fn generate_job_selector(obj: &mut Value) {
+    let uid = obj
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if spec.get("manualSelector") == Some(&json!(true)) {
+        return;
+    }
+    spec.insert(
+        "selector".into(),
+        json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}),
+    );
+    let labels = object(spec, "template")
+        .and_then(|t| entry_object(t, "metadata"))
+        .and_then(|m| entry_object(m, "labels"));
+    if let Some(labels) = labels {
+        for (k, v) in [
+            ("batch.kubernetes.io/controller-uid", &uid),
+            ("batch.kubernetes.io/job-name", &name),
+            ("controller-uid", &uid),
+            ("job-name", &name),
+        ] {
+            labels.insert(k.into(), json!(v));
+        }
+    }
+}
+
+fn allocate_cluster_ip(obj: &mut Value, old: Option<&Value>) {
+    let Some(o) = obj.as_object_mut() else {
+        return;
+    };
+    let Some(spec) = object(o, "spec") else {
+        return;
+    };
+    if spec.get("type").and_then(Value::as_str) == Some("ExternalName") {
         return;
     }
     // What the registry allocates: kept from the stored version, else new.
@@ -421,7 +491,7 @@ mod tests {
     fn defaults_fill_only_what_is_unset_and_are_idempotent() {
         let mut d = json!({"spec": {"replicas": 3, "template": {"spec": {"containers": [
             {"name": "c", "image": "nginx"}, {"name": "d", "image": "x:1", "imagePullPolicy": "Never"}]}}}});
-        apply("apps", "v1", "Deployment", &mut d, None);
+        apply("apps", "v1", "Deployment", &mut d);
         assert_eq!(d["spec"]["replicas"], 3);
         assert_eq!(d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], "25%");
         let c = &d["spec"]["template"]["spec"]["containers"];
@@ -429,20 +499,22 @@ mod tests {
         assert_eq!(c[1]["imagePullPolicy"], "Never");
         assert_eq!(d["spec"]["template"]["spec"]["dnsPolicy"], "ClusterFirst");
         let again = d.clone();
-        apply("apps", "v1", "Deployment", &mut d, None);
+        apply("apps", "v1", "Deployment", &mut d);
         assert_eq!(d, again);
     }
 
     #[test]
     fn services_get_a_cluster_ip_and_keep_it() {
         let mut s = json!({"spec": {"ports": [{"port": 80}]}});
-        apply("", "v1", "Service", &mut s, None);
+        apply("", "v1", "Service", &mut s);
+        admit("", "Service", &mut s, None);
         assert_eq!(s["spec"]["ports"][0]["targetPort"], 80);
         assert_eq!(s["spec"]["type"], "ClusterIP");
         let ip = s["spec"]["clusterIP"].clone();
         assert!(ip.as_str().is_some_and(|i| i.starts_with("10.96.")));
         let mut update = json!({"spec": {"ports": [{"port": 81}]}});
-        apply("", "v1", "Service", &mut update, Some(&s));
+        apply("", "v1", "Service", &mut update);
+        admit("", "Service", &mut update, Some(&s));
         assert_eq!(update["spec"]["clusterIP"], ip);
         assert_eq!(update["spec"]["clusterIPs"], json!([ip]));
     }

@@ -430,6 +430,53 @@ fn validate(t: &Target, name: &str, obj: &Value) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The Pod strategy's update validation: besides images, `activeDeadlineSeconds`, added
+/// tolerations and `terminationGracePeriodSeconds`, a pod's spec cannot change (422; the real
+/// message goes on with a Go diff of the specs, left out here).
+fn check_pod_update(t: &Target, name: &str, old: &Value, new: &Value) -> Result<(), ApiError> {
+    if (t.def.group.as_str(), t.def.plural.as_str()) != ("", "pods") {
+        return Ok(());
+    }
+    let comparable = |v: &Value| {
+        let mut spec = v.get("spec").cloned().unwrap_or(Value::Null);
+        if let Some(m) = spec.as_object_mut() {
+            for mutable in [
+                "activeDeadlineSeconds",
+                "tolerations",
+                "terminationGracePeriodSeconds",
+            ] {
+                m.remove(mutable);
+            }
+            for list in ["containers", "initContainers"] {
+                for c in m
+                    .get_mut(list)
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_object_mut)
+                {
+                    c.remove("image");
+                }
+            }
+        }
+        spec
+    };
+    if comparable(old) == comparable(new) {
+        return Ok(());
+    }
+    let mut e = ApiError::invalid(
+        &t.def.kind,
+        name,
+        &t.def.group,
+        "spec",
+        "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+    );
+    if let Some(d) = e.details.as_mut() {
+        d["causes"][0]["reason"] = json!("FieldValueForbidden");
+    }
+    Err(e)
+}
+
 /// Kind-specific defaults on create.
 fn apply_create_defaults(t: &Target, obj: &mut Value) {
     let Some(map) = obj.as_object_mut() else {
@@ -461,6 +508,18 @@ fn apply_create_defaults(t: &Target, obj: &mut Value) {
                 "status".into(),
                 json!({"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}),
             );
+        }
+        ("apps", "daemonsets") => {
+            // The strategy records the template's generation for old clients.
+            if let Some(meta) = map.get_mut("metadata").and_then(Value::as_object_mut) {
+                let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+                if let Some(a) = annotations.as_object_mut() {
+                    a.insert(
+                        "deprecated.daemonset.template.generation".into(),
+                        json!("1"),
+                    );
+                }
+            }
         }
         ("autoscaling", "horizontalpodautoscalers") => {
             map.insert(
@@ -595,13 +654,13 @@ pub fn create_value(
     }
     validate(t, &name, &obj)?;
     apply_create_defaults(t, &mut obj);
-    crate::defaults::apply(&t.def.group, &t.def.version, &t.def.kind, &mut obj, None);
-    if t.def.group.is_empty() && t.def.plural == "pods" {
-        crate::defaults::admit_pod(&mut obj);
-    }
+    crate::defaults::apply(&t.def.group, &t.def.version, &t.def.kind, &mut obj);
     crd::on_create(t, &mut obj)?;
     if let Some(w) = writer {
         managed::on_create(schema(t), &mut obj, w)?;
+    }
+    if t.def.crd.is_none() {
+        crate::defaults::admit(&t.def.group, &t.def.kind, &mut obj, None);
     }
     let key = t.def.storage_key();
     let mut store = state.store();
@@ -693,17 +752,27 @@ pub fn commit(
     }
     meta.insert("resourceVersion".into(), json!(old.rv.to_string()));
     validate(t, name, &new)?;
-    crate::defaults::apply(
-        &t.def.group,
-        &t.def.version,
-        &t.def.kind,
-        &mut new,
-        Some(&old.value),
-    );
+    crate::defaults::apply(&t.def.group, &t.def.version, &t.def.kind, &mut new);
+    if (t.def.group.as_str(), t.def.plural.as_str()) == ("apps", "daemonsets") {
+        keep_template_generation(&old.value, &mut new);
+    }
     if let Some(w) = writer {
         managed::on_update(schema(t), &old.value, &mut new, w)?;
     }
-    if t.def.tracks_generation() && spec_part(&new) != spec_part(&old.value) {
+    if t.def.crd.is_none() {
+        crate::defaults::admit(&t.def.group, &t.def.kind, &mut new, Some(&old.value));
+    }
+    // (binding and scale are subresources that may change what the main endpoint may not)
+    if part == Part::Main && writer.is_none_or(|w| w.subresource.is_empty()) {
+        check_pod_update(t, name, &old.value, &new)?;
+    }
+    // The Deployment strategy counts annotation changes as a new generation too.
+    let annotations_changed = (t.def.group.as_str(), t.def.plural.as_str())
+        == ("apps", "deployments")
+        && new.pointer("/metadata/annotations") != old.value.pointer("/metadata/annotations");
+    if t.def.tracks_generation()
+        && (spec_part(&new) != spec_part(&old.value) || annotations_changed)
+    {
         let generation = old_meta
             .get("generation")
             .and_then(Value::as_i64)
@@ -731,6 +800,27 @@ pub fn commit(
         return Ok(gone);
     }
     Ok(store.put(&key, &t.namespace, name, new, EventType::Modified))
+}
+
+/// A DaemonSet's template generation lives in Go as `spec.templateGeneration` and in v1 as
+/// the `deprecated.daemonset.template.generation` annotation the conversion writes: kept from
+/// the stored version, one more when the template changes.
+fn keep_template_generation(old: &Value, new: &mut Value) {
+    const KEY: &str = "deprecated.daemonset.template.generation";
+    let before = old
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(KEY))
+        .and_then(Value::as_str)
+        .and_then(|g| g.parse::<i64>().ok())
+        .unwrap_or(1);
+    let changed = old.pointer("/spec/template") != new.pointer("/spec/template");
+    let generation = if changed { before + 1 } else { before };
+    if let Some(meta) = meta_mut(new) {
+        let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(KEY.into(), json!(generation.to_string()));
+        }
+    }
 }
 
 /// PUT: replace an object (or its status).
@@ -1053,6 +1143,18 @@ pub fn delete(
         }
         let body = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details});
         return Ok(super::value_response(200, &body));
+    }
+    if removed && (t.def.group.as_str(), t.def.plural.as_str()) == ("", "pods") {
+        // A pod goes through graceful deletion even with no grace (unscheduled): its last
+        // state carries the deletion mark, and the pod strategy counts it as a new generation.
+        let mut last = stored.value.clone();
+        if let Some(m) = meta_mut(&mut last) {
+            let generation = m.get("generation").and_then(Value::as_i64).unwrap_or(0) + 1;
+            m.insert("deletionTimestamp".into(), json!(now_rfc3339()));
+            m.insert("deletionGracePeriodSeconds".into(), json!(0));
+            m.insert("generation".into(), json!(generation));
+        }
+        return Ok(json_response(200, render(t, &Stored::new(last, stored.rv))));
     }
     Ok(json_response(200, render(t, &stored)))
 }
