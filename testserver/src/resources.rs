@@ -201,6 +201,23 @@ pub struct ScalePaths {
     pub label_selector: Option<String>,
 }
 
+/// How kube-apiserver's discovery shows a `connect` subresource (exec, attach, portforward,
+/// proxy): the HTTP verbs it takes, and its options kind (`PodExecOptions`), where the spec's
+/// table says `connect` and names the parent kind.
+fn connect_options(s: &SubresourceInfo) -> Option<(String, &'static [&'static str])> {
+    if s.verbs != ["connect"] {
+        return None;
+    }
+    let (word, verbs): (&str, &'static [&'static str]) = match s.name {
+        "exec" => ("Exec", &["create", "get"]),
+        "attach" => ("Attach", &["create", "get"]),
+        "portforward" => ("PortForward", &["create", "get"]),
+        "proxy" => ("Proxy", &["create", "delete", "get", "patch", "update"]),
+        _ => return None,
+    };
+    Some((format!("{}{word}Options", s.kind), verbs))
+}
+
 /// One subresource of a served resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubresourceDef {
@@ -457,12 +474,21 @@ impl ResourceDef {
             subresources: info
                 .subresources
                 .iter()
-                .map(|s| SubresourceDef {
-                    name: s.name.into(),
-                    group: s.group.into(),
-                    version: s.version.into(),
-                    kind: s.kind.into(),
-                    verbs: s.verbs.iter().map(|v| v.to_string()).collect(),
+                .map(|s| match connect_options(s) {
+                    Some((kind, verbs)) => SubresourceDef {
+                        name: s.name.into(),
+                        group: s.group.into(),
+                        version: s.version.into(),
+                        kind,
+                        verbs: verbs.iter().map(|v| v.to_string()).collect(),
+                    },
+                    None => SubresourceDef {
+                        name: s.name.into(),
+                        group: s.group.into(),
+                        version: s.version.into(),
+                        kind: s.kind.into(),
+                        verbs: s.verbs.iter().map(|v| v.to_string()).collect(),
+                    },
                 })
                 .collect(),
             scale,
