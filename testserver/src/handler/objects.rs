@@ -477,6 +477,36 @@ fn check_pod_update(t: &Target, name: &str, old: &Value, new: &Value) -> Result<
     Err(e)
 }
 
+/// The Job strategy's update validation: the selector never changes, the pod template only
+/// while the job is suspended (422 otherwise; the real message also prints the Go template).
+fn check_job_update(t: &Target, name: &str, old: &Value, new: &Value) -> Result<(), ApiError> {
+    if (t.def.group.as_str(), t.def.plural.as_str()) != ("batch", "jobs") {
+        return Ok(());
+    }
+    let suspended = new.pointer("/spec/suspend") == Some(&json!(true));
+    let field = if new.pointer("/spec/selector") != old.pointer("/spec/selector") {
+        "spec.selector"
+    } else if !suspended && new.pointer("/spec/template") != old.pointer("/spec/template") {
+        "spec.template"
+    } else {
+        return Ok(());
+    };
+    let shown = serde_json::to_string(
+        new.pointer(&format!("/{}", field.replace('.', "/")))
+            .unwrap_or(&Value::Null),
+    )
+    .unwrap_or_default();
+    let mut e = ApiError::invalid(
+        &t.def.kind,
+        name,
+        &t.def.group,
+        field,
+        &format!("Invalid value: {shown}: field is immutable"),
+    );
+    e.message = e.message.replacen("Job ", "Job.batch ", 1);
+    Err(e)
+}
+
 /// Kind-specific defaults on create.
 fn apply_create_defaults(t: &Target, obj: &mut Value) {
     let Some(map) = obj.as_object_mut() else {
@@ -765,6 +795,7 @@ pub fn commit(
     // (binding and scale are subresources that may change what the main endpoint may not)
     if part == Part::Main && writer.is_none_or(|w| w.subresource.is_empty()) {
         check_pod_update(t, name, &old.value, &new)?;
+        check_job_update(t, name, &old.value, &new)?;
     }
     // The Deployment strategy counts annotation changes as a new generation too.
     let annotations_changed = (t.def.group.as_str(), t.def.plural.as_str())
