@@ -108,11 +108,8 @@ fn table_response(
 ) -> Response<Body> {
     let include = req.query.include_object.as_deref().unwrap_or("Metadata");
     let table = super::table::render(t, version, objects, meta, include);
-    let mut resp = super::value_response(200, &table);
-    if let Ok(ct) = hyper::header::HeaderValue::from_str(&super::table::content_type(version)) {
-        resp.headers_mut().insert(hyper::header::CONTENT_TYPE, ct);
-    }
-    resp
+    // kube-apiserver names the media type only (application/json); the body says Table.
+    super::value_response(200, &table)
 }
 
 /// Where a paginated list continues: the snapshot rv and the last key returned.

@@ -174,13 +174,14 @@ fn columns_for(t: &Target) -> Vec<Column> {
                 labels_text(o.pointer("/spec/selector"))
             }),
         ],
-        ("", "configmaps") => vec![col("Data", "integer", 0, data_count), age()],
+        // (printers.go declares Data a string column though its cells are counts)
+        ("", "configmaps") => vec![col("Data", "string", 0, data_count), age()],
         ("", "secrets") => {
             vec![
                 col("Type", "string", 0, |o| {
                     json!(text(o, "/type").unwrap_or("Opaque"))
                 }),
-                col("Data", "integer", 0, data_count),
+                col("Data", "string", 0, data_count),
                 age(),
             ]
         }
