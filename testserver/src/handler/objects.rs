@@ -282,6 +282,10 @@ pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiE
             m.insert("remainingItemCount".into(), json!(remaining));
         }
     }
+    if let (None, true, Some(m)) = (&cont, t.def.crd.is_some(), meta.as_object_mut()) {
+        // Unstructured list metadata keeps the empty continue the storage sets.
+        m.insert("continue".into(), json!(""));
+    }
     if let Some(version) = req.table {
         let values: Vec<&Value> = items.iter().map(|i| &i.value).collect();
         return Ok(table_response(t, req, version, &values, meta));
