@@ -572,12 +572,18 @@ fn normalise(v: &mut Value, uids: &BTreeSet<String>) {
                     _ => normalise(val, uids),
                 }
             }
-            // What the real cluster's controllers write races with the suite.
+            // What the real cluster's controllers write races with the suite (they run as
+            // kube-controller-manager, or in the realcluster binary itself).
             if let Some(Value::Object(ann)) = map.get_mut("annotations") {
                 ann.remove("deployment.kubernetes.io/revision");
+                if ann.is_empty() {
+                    map.remove("annotations");
+                }
             }
             if let Some(Value::Array(fields)) = map.get_mut("managedFields") {
-                fields.retain(|f| f["manager"] != "kube-controller-manager");
+                fields.retain(|f| {
+                    f["manager"] != "kube-controller-manager" && f["manager"] != "realcluster"
+                });
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|i| normalise(i, uids)),

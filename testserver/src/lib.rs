@@ -17,10 +17,18 @@
 //! server-side apply with managedFields, conflicts and force (see [`managed`]), delete
 //! (finalizers, preconditions), deletecollection, the status, scale, log, eviction and binding
 //! subresources, CRDs, discovery (legacy and aggregated), and — when given the upstream specs
-//! directory ([`Builder::openapi_specs`]) — the real `/openapi/v2` and `/openapi/v3` documents.
+//! directory ([`Builder::openapi_specs`]) — the real `/openapi/v2` and `/openapi/v3` documents
+//! and `fieldValidation` of built-in kinds (see [`unknown_fields`]).
+//!
+//! Objects come back as kube-apiserver returns them: defaulted as `SetDefaults_*` default them,
+//! with what the default admission plugins and registries add (a pod's ServiceAccount volume, a
+//! Service's cluster IP, a namespace's `default` ServiceAccount), and errors worded as the real
+//! server words them. `tests/tests/differential.rs` compares the two servers request by request;
+//! `tests/differential/allow.txt` lists what still differs and why.
 
 pub mod auth;
 mod crd;
+mod defaults;
 pub mod faults;
 mod handler;
 mod http;
@@ -36,6 +44,7 @@ pub mod specs;
 pub mod status;
 pub mod store;
 pub mod tls;
+pub mod unknown_fields;
 
 pub use handler::MAX_REQUEST_BODY_BYTES;
 
@@ -291,6 +300,7 @@ fn seed_namespaces(state: &State) {
             "status": {"phase": "Active"}
         });
         store.put(&key, "", ns, obj, EventType::Added);
+        handler::add_default_service_account(&mut store, ns);
     }
 }
 

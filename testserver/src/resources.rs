@@ -201,6 +201,23 @@ pub struct ScalePaths {
     pub label_selector: Option<String>,
 }
 
+/// How kube-apiserver's discovery shows a `connect` subresource (exec, attach, portforward,
+/// proxy): the HTTP verbs it takes, and its options kind (`PodExecOptions`), where the spec's
+/// table says `connect` and names the parent kind.
+fn connect_options(s: &SubresourceInfo) -> Option<(String, &'static [&'static str])> {
+    if s.verbs != ["connect"] {
+        return None;
+    }
+    let (word, verbs): (&str, &'static [&'static str]) = match s.name {
+        "exec" => ("Exec", &["create", "get"]),
+        "attach" => ("Attach", &["create", "get"]),
+        "portforward" => ("PortForward", &["create", "get"]),
+        "proxy" => ("Proxy", &["create", "delete", "get", "patch", "update"]),
+        _ => return None,
+    };
+    Some((format!("{}{word}Options", s.kind), verbs))
+}
+
 /// One subresource of a served resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubresourceDef {
@@ -296,7 +313,85 @@ const WITH_GENERATION: &[(&str, &str)] = &[
     ("scheduling.k8s.io", "priorityclasses"),
 ];
 
+/// Resources whose update strategy refuses a PUT without `metadata.resourceVersion`
+/// (`AllowUnconditionalUpdate() == false` in their `strategy.go`, 1.35); custom resources and
+/// CRDs too.
+const CONDITIONAL_UPDATE_ONLY: &[(&str, &str)] = &[
+    ("admissionregistration.k8s.io", "mutatingadmissionpolicies"),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingadmissionpolicybindings",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicies",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicybindings",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+    ),
+    ("apiextensions.k8s.io", "customresourcedefinitions"),
+    ("apiregistration.k8s.io", "apiservices"),
+    ("certificates.k8s.io", "clustertrustbundles"),
+    ("certificates.k8s.io", "podcertificaterequests"),
+    ("coordination.k8s.io", "leasecandidates"),
+    ("coordination.k8s.io", "leases"),
+    ("internal.apiserver.k8s.io", "storageversions"),
+    ("node.k8s.io", "runtimeclasses"),
+    ("policy", "poddisruptionbudgets"),
+    ("storage.k8s.io", "csidrivers"),
+    ("storage.k8s.io", "csinodes"),
+    ("storage.k8s.io", "csistoragecapacities"),
+    ("storage.k8s.io", "volumeattachments"),
+    ("storagemigration.k8s.io", "storageversionmigrations"),
+];
+
+/// Resources whose delete answers with the deleted object instead of a `Status`
+/// (`ReturnDeletedObject: true` in their `storage.go`, 1.35).
+const RETURNS_DELETED_OBJECT: &[(&str, &str)] = &[
+    ("", "namespaces"),
+    ("", "persistentvolumeclaims"),
+    ("", "persistentvolumes"),
+    ("", "pods"),
+    ("", "podtemplates"),
+    ("", "resourcequotas"),
+    ("", "serviceaccounts"),
+    ("", "services"),
+    ("resource.k8s.io", "deviceclasses"),
+    ("resource.k8s.io", "devicetaintrules"),
+    ("resource.k8s.io", "resourceclaims"),
+    ("resource.k8s.io", "resourceclaimtemplates"),
+    ("resource.k8s.io", "resourceslices"),
+    ("storage.k8s.io", "csidrivers"),
+    ("storage.k8s.io", "csinodes"),
+    ("storage.k8s.io", "storageclasses"),
+    ("storage.k8s.io", "volumeattachments"),
+    ("storage.k8s.io", "volumeattributesclasses"),
+];
+
+fn listed(table: &[(&str, &str)], group: &str, plural: &str) -> bool {
+    table.iter().any(|(g, p)| *g == group && *p == plural)
+}
+
 impl ResourceDef {
+    /// Whether a PUT must name the resourceVersion it replaces.
+    pub fn requires_resource_version_on_update(&self) -> bool {
+        self.crd.is_some() || listed(CONDITIONAL_UPDATE_ONLY, &self.group, &self.plural)
+    }
+
+    /// Whether a delete that removes the object answers with it (else with a `Status`).
+    pub fn returns_deleted_object(&self) -> bool {
+        self.crd.is_none() && listed(RETURNS_DELETED_OBJECT, &self.group, &self.plural)
+    }
+
     /// Whether objects of this resource carry `metadata.generation`, as kube-apiserver's.
     pub fn tracks_generation(&self) -> bool {
         self.crd.is_some()
@@ -379,12 +474,21 @@ impl ResourceDef {
             subresources: info
                 .subresources
                 .iter()
-                .map(|s| SubresourceDef {
-                    name: s.name.into(),
-                    group: s.group.into(),
-                    version: s.version.into(),
-                    kind: s.kind.into(),
-                    verbs: s.verbs.iter().map(|v| v.to_string()).collect(),
+                .map(|s| match connect_options(s) {
+                    Some((kind, verbs)) => SubresourceDef {
+                        name: s.name.into(),
+                        group: s.group.into(),
+                        version: s.version.into(),
+                        kind,
+                        verbs: verbs.iter().map(|v| v.to_string()).collect(),
+                    },
+                    None => SubresourceDef {
+                        name: s.name.into(),
+                        group: s.group.into(),
+                        version: s.version.into(),
+                        kind: s.kind.into(),
+                        verbs: s.verbs.iter().map(|v| v.to_string()).collect(),
+                    },
                 })
                 .collect(),
             scale,

@@ -11,6 +11,9 @@ pub struct LabelSelector(kubeclient::runtime::labels::Selector);
 impl LabelSelector {
     /// Parse `a=b,c!=d,e in (f,g),h notin (i),j,!k`; a bad requirement is 400 BadRequest.
     pub fn parse(s: &str) -> Result<Self, ApiError> {
+        for part in kubeclient::runtime::labels::split_requirements(s) {
+            exact_value_token(part)?;
+        }
         kubeclient::runtime::labels::Selector::parse(s)
             .map(LabelSelector)
             .map_err(|e| ApiError::bad_request(e.to_string()))
@@ -26,6 +29,20 @@ impl LabelSelector {
     /// True when it selects everything.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// kube-apiserver's lexer reads a parenthesis after `=`, `==` or `!=` as a token of its own,
+/// where the parser wants a value: `a=(b` is refused in its words.
+fn exact_value_token(requirement: &str) -> Result<(), ApiError> {
+    let value = ["!=", "==", "="]
+        .iter()
+        .find_map(|op| requirement.split_once(op).map(|(_, v)| v.trim_start()));
+    match value.and_then(|v| v.chars().next()) {
+        Some(c @ ('(' | ')')) => Err(ApiError::bad_request(format!(
+            "unable to parse requirement: found '{c}', expected: identifier"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -63,12 +80,119 @@ impl FieldSelector {
         })
     }
 
+    /// True when it selects everything.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The value a `metadata.name=` term pins, for single-object watches.
     pub fn pinned_name(&self) -> Option<&str> {
         self.0
             .iter()
             .find(|(p, eq, _)| *eq && p == "metadata.name")
             .map(|(_, _, v)| v.as_str())
+    }
+}
+
+/// The fields kube-apiserver can select objects of a built-in kind by, beyond the default
+/// `metadata.name` and `metadata.namespace` (the field label conversion functions of
+/// `pkg/apis/*/v1/conversion.go`, 1.35), with the message of an unsupported one.
+fn supported_fields(group: &str, kind: &str) -> Option<&'static [&'static str]> {
+    Some(match (group, kind) {
+        ("", "Pod") => &[
+            "metadata.name",
+            "metadata.namespace",
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "spec.hostNetwork",
+            "status.phase",
+            "status.podIP",
+            "status.podIPs",
+            "status.nominatedNodeName",
+            "spec.host",
+        ],
+        ("", "Node") => &["metadata.name", "spec.unschedulable"],
+        ("", "ReplicationController") => {
+            &["metadata.name", "metadata.namespace", "status.replicas"]
+        }
+        ("", "Event") => &[
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+            "metadata.namespace",
+            "metadata.name",
+        ],
+        ("", "Namespace") => &["status.phase", "metadata.name"],
+        ("", "Secret") => &["type", "metadata.namespace", "metadata.name"],
+        ("", "Service") => &[
+            "metadata.namespace",
+            "metadata.name",
+            "spec.clusterIP",
+            "spec.type",
+        ],
+        ("batch", "Job") => &["metadata.name", "metadata.namespace", "status.successful"],
+        ("certificates.k8s.io", "CertificateSigningRequest") => {
+            &["metadata.name", "spec.signerName"]
+        }
+        ("events.k8s.io", "Event") => &[
+            "regarding.kind",
+            "regarding.namespace",
+            "regarding.name",
+            "regarding.uid",
+            "regarding.apiVersion",
+            "regarding.resourceVersion",
+            "regarding.fieldPath",
+            "reportingController",
+            "type",
+            "metadata.namespace",
+            "metadata.name",
+        ],
+        ("resource.k8s.io", "ResourceSlice") => &["metadata.name", "spec.nodeName", "spec.driver"],
+        _ => return None,
+    })
+}
+
+impl FieldSelector {
+    /// 400 unless every term names a field objects of this kind can be selected by, in
+    /// kube-apiserver's words. Custom resources are not checked (their selectable fields
+    /// come from the CRD).
+    pub fn check_supported(&self, group: &str, kind: &str, custom: bool) -> Result<(), ApiError> {
+        if custom {
+            return Ok(());
+        }
+        let Some((path, _, _)) =
+            self.0
+                .iter()
+                .find(|(path, _, _)| match supported_fields(group, kind) {
+                    Some(fields) => !fields.contains(&path.as_str()),
+                    None => !matches!(path.as_str(), "metadata.name" | "metadata.namespace"),
+                })
+        else {
+            return Ok(());
+        };
+        let message = match (group, kind) {
+            ("batch", "Job") => format!("field label {path:?} not supported for Job"),
+            ("resource.k8s.io", "ResourceSlice") => format!(
+                "field label not supported for resource.k8s.io/v1, Kind=ResourceSlice: {path}"
+            ),
+            _ if supported_fields(group, kind).is_some() => {
+                format!("field label not supported: {path}")
+            }
+            _ => format!(
+                "{path:?} is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+            ),
+        };
+        Err(ApiError::bad_request(message))
     }
 }
 

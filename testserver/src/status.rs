@@ -72,11 +72,16 @@ impl ApiError {
     }
     /// 404 NotFound for a path that names no resource.
     pub fn path_not_found(path: &str) -> Self {
-        Self::new(
-            404,
-            "NotFound",
-            format!("the server could not find the requested resource ({path})"),
-        )
+        // go-restful's 404, as kube-apiserver turns it into a Status (no path in it).
+        let _ = path;
+        ApiError {
+            details: Some(json!({})),
+            ..Self::new(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            )
+        }
     }
     /// 404 NotFound for an object.
     pub fn not_found(t: &Target<'_>) -> Self {
@@ -126,9 +131,33 @@ impl ApiError {
             )
         }
     }
+    /// 422 Invalid raised by the registry itself, which names the resource (plural and group)
+    /// where validation names the kind.
+    pub fn invalid_in_registry(t: &Target<'_>, field: &str, why: &str) -> Self {
+        let mut details = t.details();
+        details["causes"] =
+            json!([{"reason": "FieldValueInvalid", "message": why, "field": field}]);
+        ApiError {
+            details: Some(details),
+            ..Self::new(
+                422,
+                "Invalid",
+                format!("{} is invalid: {field}: {why}", t.qualified()),
+            )
+        }
+    }
     /// 405 MethodNotAllowed for a verb the resource does not serve.
     pub fn method_not_allowed(verb: &str, plural: &str) -> Self {
-        Self::new(405, "MethodNotAllowed", format!("the server does not allow this method on the requested resource (verb {verb} on {plural})"))
+        // go-restful's 405 as kube-apiserver words it: neither verb nor resource named.
+        let _ = (verb, plural);
+        ApiError {
+            details: Some(json!({})),
+            ..Self::new(
+                405,
+                "MethodNotAllowed",
+                "the server does not allow this method on the requested resource",
+            )
+        }
     }
     /// 406 NotAcceptable: nothing in `Accept` is a type the endpoint can produce.
     pub fn not_acceptable(supported: &[&str]) -> Self {
@@ -195,9 +224,41 @@ impl ApiError {
             )
         }
     }
+    /// 422 Invalid request options (`CreateOptions`, `PatchOptions`, ...): each error is
+    /// (cause reason, field, message), worded as apimachinery's field errors.
+    pub fn invalid_options(kind: &str, errs: &[(&str, &str, String)]) -> Self {
+        let mut bodies: Vec<String> = errs.iter().map(|(_, f, m)| format!("{f}: {m}")).collect();
+        let joined = if bodies.len() == 1 {
+            bodies.remove(0)
+        } else {
+            format!("[{}]", bodies.join(", "))
+        };
+        let causes: Vec<Value> = errs
+            .iter()
+            .map(|(r, f, m)| json!({"reason": r, "message": m, "field": f}))
+            .collect();
+        ApiError {
+            details: Some(json!({"group": "meta.k8s.io", "kind": kind, "causes": causes})),
+            ..Self::new(
+                422,
+                "Invalid",
+                format!("{kind}.meta.k8s.io \"\" is invalid: {joined}"),
+            )
+        }
+    }
     /// 415 UnsupportedMediaType for a body type the endpoint does not take.
     pub fn unsupported_media_type(content_type: &str) -> Self {
-        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml; got {content_type:?}"))
+        // go-restful refuses the route before kube-apiserver's handler sees the request.
+        let _ = content_type;
+        ApiError {
+            details: Some(json!({})),
+            ..Self::new(415, "UnsupportedMediaType", "415: Unsupported Media Type")
+        }
+    }
+    /// 415 for a patch type custom resources do not take (strategic merge), in the words of
+    /// the apiextensions patch handler.
+    pub fn unsupported_patch_for_custom_resource() -> Self {
+        Self::new(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
     }
     /// 422 Invalid without a single field to blame (a patch that cannot be applied).
     pub fn unprocessable(message: impl Into<String>) -> Self {

@@ -15,20 +15,72 @@ use tokio::sync::broadcast;
 pub struct Stored {
     /// The object.
     pub value: Value,
-    /// `serde_json::to_vec(&value)`.
+    /// The object serialized, `apiVersion` and `kind` first.
     pub bytes: Bytes,
     /// Its resourceVersion.
     pub rv: u64,
+    /// Where the fields after `apiVersion` and `kind` start in `bytes`: `{` and
+    /// `bytes[item_from..]` is the object without its type, as lists of built-in kinds carry
+    /// their items.
+    item_from: usize,
 }
 
 impl Stored {
-    fn new(value: Value, rv: u64) -> Arc<Self> {
-        // Serializing a `Value` cannot fail (keys are strings); fall back to `null` to be total.
-        let bytes = serde_json::to_vec(&value)
-            .map(Bytes::from)
-            .unwrap_or_else(|_| Bytes::from_static(b"null"));
-        Arc::new(Stored { value, bytes, rv })
+    /// A stored version of `value` at resourceVersion `rv`, serialized once.
+    pub fn new(mut value: Value, rv: u64) -> Arc<Self> {
+        let (bytes, item_from) = serialize(&mut value);
+        Arc::new(Stored {
+            value,
+            bytes,
+            rv,
+            item_from,
+        })
     }
+
+    /// The object without `apiVersion` and `kind`, written to `out`.
+    pub fn write_untyped(&self, out: &mut impl bytes::BufMut) {
+        out.put_u8(b'{');
+        out.put_slice(self.bytes.get(self.item_from..).unwrap_or(&b"}"[..]));
+    }
+}
+
+/// `value` as `{"apiVersion":..,"kind":..,<rest>}` and the offset of `<rest>`. Serializing a
+/// `Value` cannot fail (keys are strings); the fallback to `{}` only keeps this total.
+fn serialize(value: &mut Value) -> (Bytes, usize) {
+    let Some(map) = value.as_object_mut() else {
+        let bytes = serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec());
+        return (Bytes::from(bytes), 1);
+    };
+    let type_fields = [
+        ("apiVersion", map.remove("apiVersion")),
+        ("kind", map.remove("kind")),
+    ];
+    let rest = serde_json::to_vec(map).unwrap_or_else(|_| b"{}".to_vec());
+    let mut out = Vec::with_capacity(rest.len() + 64);
+    out.push(b'{');
+    for (name, v) in &type_fields {
+        if let Some(v) = v {
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"\"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            out.extend_from_slice(&serde_json::to_vec(v).unwrap_or_else(|_| b"null".to_vec()));
+        }
+    }
+    let body = rest.get(1..).unwrap_or(&b"}"[..]);
+    if out.len() > 1 && body != b"}" {
+        out.push(b',');
+    }
+    let item_from = out.len();
+    out.extend_from_slice(body);
+    for (name, v) in type_fields {
+        if let Some(v) = v {
+            map.insert(name.into(), v);
+        }
+    }
+    (Bytes::from(out), item_from)
 }
 
 /// Watch event type.
@@ -310,6 +362,32 @@ mod tests {
             group: String::new(),
             plural: "pods".into(),
         }
+    }
+
+    #[test]
+    fn bytes_put_the_type_first_and_lists_can_leave_it_out() {
+        for (value, untyped) in [
+            (
+                json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "a"}}),
+                json!({"metadata": {"name": "a"}}),
+            ),
+            (json!({"kind": "Pod", "apiVersion": "v1"}), json!({})),
+            (json!({"metadata": {}}), json!({"metadata": {}})),
+        ] {
+            let s = Stored::new(value.clone(), 1);
+            assert_eq!(
+                serde_json::from_slice::<Value>(&s.bytes).expect("json"),
+                value
+            );
+            let mut out = Vec::new();
+            s.write_untyped(&mut out);
+            assert_eq!(
+                serde_json::from_slice::<Value>(&out).expect("json"),
+                untyped
+            );
+        }
+        let s = Stored::new(json!({"kind": "Pod", "apiVersion": "v1", "a": 1}), 1);
+        assert!(s.bytes.starts_with(br#"{"apiVersion":"v1","kind":"Pod","#));
     }
 
     #[test]

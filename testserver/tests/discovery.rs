@@ -203,6 +203,24 @@ async fn core_group_and_negotiation() {
 }
 
 #[tokio::test]
+async fn connect_subresources_show_their_http_verbs() {
+    // kube-apiserver lists connect subresources with the verbs their handlers take and their
+    // options kind, not the spec's `connect`.
+    let s = TestServer::start().await.expect("server starts");
+    let c = admin_client(&s);
+    let (_, list) = call(&c, &s, Method::GET, "/api/v1", None).await;
+    let exec = find(&list["resources"], "name", "pods/exec");
+    assert_eq!(exec["verbs"], json!(["create", "get"]));
+    assert_eq!(exec["kind"], json!("PodExecOptions"));
+    let proxy = find(&list["resources"], "name", "services/proxy");
+    assert_eq!(
+        proxy["verbs"],
+        json!(["create", "delete", "get", "patch", "update"])
+    );
+    assert_eq!(proxy["kind"], json!("ServiceProxyOptions"));
+}
+
+#[tokio::test]
 async fn version_is_the_generated_one() {
     let s = TestServer::start().await.expect("server starts");
     let c = admin_client(&s);

@@ -24,7 +24,7 @@ use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
-pub use objects::namespaces_key;
+pub use objects::{add_default_service_account, namespaces_key};
 use query::Query;
 use route::{ResourcePath, Route};
 use std::collections::HashMap;
@@ -118,6 +118,48 @@ pub fn error_response(e: &ApiError) -> Response<Body> {
     value_response(e.code, &e.to_status())
 }
 
+/// The error an injected status fault answers with, shaped as the real server's error of that
+/// code (a 409 is a resourceVersion `Conflict` on the object the path names).
+fn injected_error(code: u16, retry_after: Option<u64>, path: &str) -> ApiError {
+    let reason = match code {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        410 => "Expired",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        503 => "ServiceUnavailable",
+        504 => "Timeout",
+        _ => "InternalError",
+    };
+    if code == 409 {
+        let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+        // /api/v1/.../{plural}/{name} or /apis/{group}/v1/.../{plural}/{name}
+        let group = match segs.first() {
+            Some(&"apis") => segs.get(1).copied().unwrap_or(""),
+            _ => "",
+        };
+        let (plural, name) = match segs.as_slice() {
+            [.., plural, name] => (*plural, *name),
+            _ => ("", ""),
+        };
+        let target = crate::status::Target {
+            group,
+            plural,
+            name,
+        };
+        return ApiError::conflict(&target, "the object has been modified; please apply your changes to the latest version and try again");
+    }
+    ApiError {
+        code,
+        reason,
+        message: format!("injected fault: {code} {reason}"),
+        details: retry_after.map(|s| serde_json::json!({"retryAfterSeconds": s})),
+    }
+}
+
 /// Returned instead of a response when an injected fault drops the connection.
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped by an injected fault")]
@@ -150,18 +192,7 @@ pub async fn handle(
             state
                 .recorder
                 .record(RecordedRequest::from_request(&req, None));
-            let reason = match code {
-                429 => "TooManyRequests",
-                503 => "ServiceUnavailable",
-                504 => "Timeout",
-                _ => "InternalError",
-            };
-            let e = ApiError {
-                code,
-                reason,
-                message: format!("injected fault: {code} {reason}"),
-                details: retry_after.map(|s| serde_json::json!({"retryAfterSeconds": s})),
-            };
+            let e = injected_error(code, retry_after, req.uri().path());
             let mut resp = error_response(&e);
             if let Some(secs) = retry_after {
                 resp.headers_mut()
@@ -293,7 +324,10 @@ async fn serve(
     match route {
         Route::Version => value_response(200, &discovery::version()),
         Route::Health => {
-            let mut r = Response::new(full("ok"));
+            let mut r = Response::new(full(health_body(
+                &req.path,
+                parts.uri.query().unwrap_or(""),
+            )));
             r.headers_mut().insert(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -303,14 +337,15 @@ async fn serve(
         Route::CoreVersions | Route::Groups => discovery_root(&state, &route, &accept),
         Route::Group(g) => match discovery::group(&state.registry(), &g) {
             Some(v) => value_response(200, &v),
-            None => error_response(&ApiError::path_not_found(&req.path)),
+            None => page_not_found(),
         },
         Route::ResourceList { group, version } => {
             match discovery::resource_list(&state.registry(), &group, &version) {
                 Some(v) => value_response(200, &v),
-                None => error_response(&ApiError::path_not_found(&req.path)),
+                None => page_not_found(),
             }
         }
+        Route::Resource(p) if !serves(&state.registry(), &p.group, &p.version) => page_not_found(),
         Route::Resource(p) => match resource(&state, &p, req).await {
             Ok(r) => r,
             Err(e) => error_response(&e),
@@ -335,6 +370,48 @@ async fn serve(
         }
         Route::NotFound => error_response(&ApiError::path_not_found(&req.path)),
     }
+}
+
+/// Whether any resource of `group`/`version` is served.
+fn serves(registry: &Registry, group: &str, version: &str) -> bool {
+    registry
+        .groups()
+        .iter()
+        .any(|(g, vs)| g == group && vs.iter().any(|v| v == version))
+}
+
+/// What kube-apiserver answers for a path no API group/version handles: Go's plain-text 404,
+/// not a Status.
+fn page_not_found() -> Response<Body> {
+    let mut r = Response::new(full("404 page not found\n"));
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// `ok`, or with `?verbose` each check and the verdict as kube-apiserver lists them.
+fn health_body(path: &str, query: &str) -> String {
+    let endpoint = path.trim_matches('/');
+    let verbose = query
+        .split('&')
+        .any(|kv| kv.split('=').next() == Some("verbose"));
+    if !verbose || endpoint.contains('/') {
+        return "ok".to_string();
+    }
+    let mut checks = vec!["ping", "log", "etcd"];
+    if endpoint == "readyz" {
+        checks.extend(["etcd-readiness", "informer-sync"]);
+    }
+    checks.push("poststarthook/start-apiextensions-controllers");
+    if endpoint == "readyz" {
+        checks.push("shutdown");
+    }
+    let mut body: String = checks.iter().map(|c| format!("[+]{c} ok\n")).collect();
+    body.push_str(&format!("{endpoint} check passed\n"));
+    body
 }
 
 /// `/api` or `/apis`, in the form the `Accept` header negotiates. Both forms vary by
@@ -531,6 +608,16 @@ async fn resource(
     if t.def.namespaced && !t.namespace_given && !(req.method == Method::GET && p.name.is_none()) {
         // Only list/watch may span namespaces.
         return Err(ApiError::path_not_found(&req.path));
+    }
+    let selects = matches!(
+        (&req.method, p.name.as_deref()),
+        (&Method::GET, _) | (&Method::DELETE, None)
+    ) && (p.name.is_none() || is_watch);
+    if selects {
+        // Field labels are converted (and refused) before the storage sees them.
+        req.query
+            .fields
+            .check_supported(&t.def.group, &t.def.kind, t.def.crd.is_some())?;
     }
     match (&req.method, p.name.as_deref()) {
         (&Method::GET, None) if is_watch => {

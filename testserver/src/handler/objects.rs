@@ -1,5 +1,6 @@
 //! The object verbs: get, list, create, update, patch, delete, deletecollection.
 
+use super::query::WriteOptions;
 use super::{json_response, Body, Req, State, Target};
 use crate::managed::{self, Scope, Writer};
 use crate::objmeta::{
@@ -48,6 +49,22 @@ fn schema(t: &Target) -> Option<&'static kubeclient::runtime::discovery::PatchTy
     patch::schema_for(&t.def.group, &t.def.version, &t.def.kind)
 }
 
+/// What kube-controller-manager's serviceaccount controller does for a new namespace: its
+/// `default` ServiceAccount (pods name it unless they name another).
+pub fn add_default_service_account(store: &mut Store, ns: &str) {
+    let key = StorageKey {
+        group: String::new(),
+        plural: "serviceaccounts".into(),
+    };
+    if store.get(&key, ns, "default").is_some() {
+        return;
+    }
+    let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": "default", "namespace": ns, "uid": uuid::Uuid::new_v4().to_string(),
+                     "creationTimestamp": now_rfc3339()}});
+    store.put(&key, ns, "default", sa, EventType::Added);
+}
+
 /// Storage key of namespaces, which namespaced creates check.
 pub fn namespaces_key() -> StorageKey {
     StorageKey {
@@ -91,11 +108,8 @@ fn table_response(
 ) -> Response<Body> {
     let include = req.query.include_object.as_deref().unwrap_or("Metadata");
     let table = super::table::render(t, version, objects, meta, include);
-    let mut resp = super::value_response(200, &table);
-    if let Ok(ct) = hyper::header::HeaderValue::from_str(&super::table::content_type(version)) {
-        resp.headers_mut().insert(hyper::header::CONTENT_TYPE, ct);
-    }
-    resp
+    // kube-apiserver names the media type only (application/json); the body says Table.
+    super::value_response(200, &table)
 }
 
 /// Where a paginated list continues: the snapshot rv and the last key returned.
@@ -104,10 +118,36 @@ fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
 }
 
 fn decode_continue(token: &str) -> Result<(u64, String, String), ApiError> {
-    let bad = || ApiError::bad_request(format!("continue key is not valid: {token:?}"));
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+    // Go's base64.RawURLEncoding is lenient about the unused bits of the last character.
+    let lenient = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let raw = lenient
         .decode(token)
-        .map_err(|_| bad())?;
+        .map_err(|e| {
+            let at = match e {
+                base64::DecodeError::InvalidByte(at, _) => at,
+                _ => token.len(),
+            };
+            ApiError::bad_request(format!(
+                "invalid continue token: continue key is not valid: illegal base64 data at input byte {at}"
+            ))
+        })?;
+    // kube-apiserver's tokens are JSON: what it says of bytes that do not start one.
+    let first = raw.first().copied().unwrap_or(0);
+    let bad = || {
+        let shown = match first {
+            b'\'' => "\\'".to_string(),
+            0x20..=0x7e => char::from(first).to_string(),
+            _ => format!("\\u{first:04x}"),
+        };
+        ApiError::bad_request(format!(
+            "invalid continue token: continue key is not valid: invalid character '{shown}' looking for beginning of value"
+        ))
+    };
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let mut parts = text.splitn(3, '\n');
     let rv = parts.next().and_then(|r| r.parse().ok()).ok_or_else(bad)?;
@@ -127,7 +167,7 @@ fn read_at(
     let parse = |v: &str| {
         v.parse::<u64>().map_err(|_| {
             ApiError::bad_request(format!(
-                "invalid resourceVersion {v:?}: not an unsigned integer"
+                "invalid resource version: resourceVersion: Invalid value: {v:?}: strconv.ParseUint: parsing {v:?}: invalid syntax"
             ))
         })
     };
@@ -162,9 +202,13 @@ fn read_at(
         (Some("Exact"), Some(_)) => true,
         (Some("NotOlderThan"), _) => false,
         (Some(other), _) => {
-            return Err(ApiError::invalid_list_options(
-                "resourceVersionMatch",
-                &format!("{other:?}: supported values: \"Exact\", \"NotOlderThan\""),
+            return Err(ApiError::invalid_options(
+                "ListOptions",
+                &[(
+                    "FieldValueNotSupported",
+                    "resourceVersionMatch",
+                    format!("Unsupported value: {other:?}: supported values: \"Exact\", \"NotOlderThan\", \"\""),
+                )],
             ))
         }
         // Legacy: a non-zero resourceVersion with a limit reads that exact version.
@@ -233,12 +277,26 @@ pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiE
     let mut meta = json!({"resourceVersion": list_rv.to_string()});
     if let (Some((token, remaining)), Some(m)) = (&cont, meta.as_object_mut()) {
         m.insert("continue".into(), json!(token));
-        m.insert("remainingItemCount".into(), json!(remaining));
+        // The count is only known without selectors (etcd counts keys, not matches).
+        if q.labels.is_empty() && q.fields.is_empty() {
+            m.insert("remainingItemCount".into(), json!(remaining));
+        }
+    }
+    if let (None, true, Some(m)) = (&cont, t.def.crd.is_some(), meta.as_object_mut()) {
+        // Unstructured list metadata keeps the empty continue the storage sets.
+        m.insert("continue".into(), json!(""));
     }
     if let Some(version) = req.table {
         let values: Vec<&Value> = items.iter().map(|i| &i.value).collect();
         return Ok(table_response(t, req, version, &values, meta));
     }
+    Ok(json_response(200, list_body(t, &meta, &items)))
+}
+
+/// A list of `items` with list metadata `meta`, copied from the stored bytes. Items of
+/// built-in kinds carry no apiVersion and kind (Go's typed lists hold items with an empty
+/// TypeMeta); custom resources' items are unstructured and keep theirs.
+fn list_body(t: &Target, meta: &Value, items: &[Arc<Stored>]) -> Bytes {
     let head = format!(
         "{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"metadata\":{},\"items\":[",
         t.def.list_kind(),
@@ -248,14 +306,19 @@ pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiE
     let size: usize = items.iter().map(|i| i.bytes.len() + 1).sum();
     let mut buf = BytesMut::with_capacity(head.len() + size + 2);
     buf.put_slice(head.as_bytes());
+    let keep_type = t.def.crd.is_some();
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             buf.put_u8(b',');
         }
-        buf.put_slice(&render(t, item));
+        if keep_type {
+            buf.put_slice(&render(t, item));
+        } else {
+            item.write_untyped(&mut buf);
+        }
     }
     buf.put_slice(b"]}");
-    Ok(json_response(200, buf.freeze()))
+    buf.freeze()
 }
 
 /// Parse a request body as a JSON object and check its type against the resource.
@@ -283,6 +346,23 @@ pub fn parse_object(t: &Target, body: &[u8]) -> Result<Value, ApiError> {
             map.insert("kind".into(), json!(t.def.kind));
         }
         Some(k) if k == t.def.kind => {}
+        Some(k) if t.def.crd.is_none() => {
+            // The decoder reads the body as its own kind, then finds no conversion.
+            let version = map
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .and_then(|av| av.rsplit('/').next())
+                .unwrap_or(&t.def.version)
+                .to_string();
+            let internal = match t.def.group.split('.').next() {
+                Some("") | None => "core",
+                Some(g) => g,
+            };
+            return Err(ApiError::bad_request(format!(
+                "{k} in version {version:?} cannot be handled as a {kind}: converting ({version}.{k}) to ({internal}.{kind}): unknown conversion",
+                kind = t.def.kind
+            )));
+        }
         Some(k) => {
             return Err(ApiError::bad_request(format!(
                 "the kind in the data ({k}) does not match the expected kind ({})",
@@ -317,6 +397,117 @@ fn reconcile_namespace(t: &Target, obj: &mut Value) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Validation kube-apiserver does that the test server repeats: the data keys of ConfigMaps
+/// and Secrets (`IsConfigMapKey`).
+fn validate(t: &Target, name: &str, obj: &Value) -> Result<(), ApiError> {
+    let fields: &[&str] = match (t.def.group.as_str(), t.def.kind.as_str()) {
+        ("", "ConfigMap") => &["data", "binaryData"],
+        ("", "Secret") => &["data", "stringData"],
+        _ => return Ok(()),
+    };
+    for field in fields {
+        let keys = obj
+            .get(*field)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| m.keys());
+        for key in keys {
+            let ok = !key.is_empty()
+                && key.len() <= 253
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if !ok {
+                return Err(ApiError::invalid(
+                    &t.def.kind,
+                    name,
+                    &t.def.group,
+                    &format!("{field}[{key}]"),
+                    &format!("Invalid value: {key:?}: a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The Pod strategy's update validation: besides images, `activeDeadlineSeconds`, added
+/// tolerations and `terminationGracePeriodSeconds`, a pod's spec cannot change (422; the real
+/// message goes on with a Go diff of the specs, left out here).
+fn check_pod_update(t: &Target, name: &str, old: &Value, new: &Value) -> Result<(), ApiError> {
+    if (t.def.group.as_str(), t.def.plural.as_str()) != ("", "pods") {
+        return Ok(());
+    }
+    let comparable = |v: &Value| {
+        let mut spec = v.get("spec").cloned().unwrap_or(Value::Null);
+        if let Some(m) = spec.as_object_mut() {
+            for mutable in [
+                "activeDeadlineSeconds",
+                "tolerations",
+                "terminationGracePeriodSeconds",
+            ] {
+                m.remove(mutable);
+            }
+            for list in ["containers", "initContainers"] {
+                for c in m
+                    .get_mut(list)
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_object_mut)
+                {
+                    c.remove("image");
+                }
+            }
+        }
+        spec
+    };
+    if comparable(old) == comparable(new) {
+        return Ok(());
+    }
+    let mut e = ApiError::invalid(
+        &t.def.kind,
+        name,
+        &t.def.group,
+        "spec",
+        "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+    );
+    if let Some(d) = e.details.as_mut() {
+        d["causes"][0]["reason"] = json!("FieldValueForbidden");
+    }
+    Err(e)
+}
+
+/// The Job strategy's update validation: the selector never changes, the pod template only
+/// while the job is suspended (422 otherwise; the real message also prints the Go template).
+fn check_job_update(t: &Target, name: &str, old: &Value, new: &Value) -> Result<(), ApiError> {
+    if (t.def.group.as_str(), t.def.plural.as_str()) != ("batch", "jobs") {
+        return Ok(());
+    }
+    let suspended = new.pointer("/spec/suspend") == Some(&json!(true));
+    let field = if new.pointer("/spec/selector") != old.pointer("/spec/selector") {
+        "spec.selector"
+    } else if !suspended && new.pointer("/spec/template") != old.pointer("/spec/template") {
+        "spec.template"
+    } else {
+        return Ok(());
+    };
+    let shown = serde_json::to_string(
+        new.pointer(&format!("/{}", field.replace('.', "/")))
+            .unwrap_or(&Value::Null),
+    )
+    .unwrap_or_default();
+    let mut e = ApiError::invalid(
+        &t.def.kind,
+        name,
+        &t.def.group,
+        field,
+        &format!("Invalid value: {shown}: field is immutable"),
+    );
+    e.message = e.message.replacen("Job ", "Job.batch ", 1);
+    Err(e)
+}
+
 /// Kind-specific defaults on create.
 fn apply_create_defaults(t: &Target, obj: &mut Value) {
     let Some(map) = obj.as_object_mut() else {
@@ -341,20 +532,97 @@ fn apply_create_defaults(t: &Target, obj: &mut Value) {
                 json!({"phase": "Pending", "qosClass": "BestEffort"}),
             );
         }
+        // The create strategies reset status to Go's zero value; these are its fields
+        // without omitempty.
+        ("policy", "poddisruptionbudgets") => {
+            map.insert(
+                "status".into(),
+                json!({"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}),
+            );
+        }
+        ("apps", "daemonsets") => {
+            // The strategy records the template's generation for old clients.
+            if let Some(meta) = map.get_mut("metadata").and_then(Value::as_object_mut) {
+                let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+                if let Some(a) = annotations.as_object_mut() {
+                    a.insert(
+                        "deprecated.daemonset.template.generation".into(),
+                        json!("1"),
+                    );
+                }
+            }
+        }
+        ("autoscaling", "horizontalpodautoscalers") => {
+            map.insert(
+                "status".into(),
+                json!({"currentMetrics": null, "desiredReplicas": 0}),
+            );
+        }
         _ => {}
     }
 }
 
 /// POST: create an object.
 pub fn create(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiError> {
+    req.query.validate(WriteOptions::Create)?;
     let mut obj = parse_object(t, &req.body)?;
+    let warnings = unknown_fields(state, t, req, &mut obj)?;
     reconcile_namespace(t, &mut obj)?;
     let w = writer(t, req, Part::Main, "");
     let (name, stored) = create_value(state, t, obj, req.query.dry_run, Some(&w))?;
     if !req.query.dry_run {
         crd::after_write(state, t, &name, Some(&stored.value));
     }
-    Ok(json_response(201, render(t, &stored)))
+    Ok(with_warnings(
+        json_response(201, render(t, &stored)),
+        &warnings,
+    ))
+}
+
+/// Drop the fields of a built-in kind's body its schema does not know, as Go's decoder does;
+/// by `fieldValidation`: `Strict` refuses them (400), `Ignore` says nothing, `Warn` (the
+/// default) names each in a warning.
+fn unknown_fields(
+    state: &State,
+    t: &Target,
+    req: &Req,
+    obj: &mut Value,
+) -> Result<Vec<String>, ApiError> {
+    let Some(schemas) = state
+        .openapi
+        .as_ref()
+        .filter(|_| t.def.crd.is_none())
+        .and_then(|specs| crate::unknown_fields::Schemas::load(specs.dir()))
+    else {
+        return Ok(Vec::new());
+    };
+    let unknown = schemas.prune(&t.def.group, &t.def.version, &t.def.kind, obj);
+    let messages: Vec<String> = unknown
+        .iter()
+        .map(|path| format!("unknown field {path:?}"))
+        .collect();
+    match req.query.field_validation.as_deref() {
+        _ if messages.is_empty() => Ok(Vec::new()),
+        Some("Strict") => Err(ApiError::bad_request(format!(
+            "{kind} in version {:?} cannot be handled as a {kind}: strict decoding error: {}",
+            t.def.version,
+            messages.join(", "),
+            kind = t.def.kind,
+        ))),
+        Some("Ignore") => Ok(Vec::new()),
+        _ => Ok(messages),
+    }
+}
+
+/// `resp` with one `Warning: 299 - "..."` header per message, as kube-apiserver sends them.
+fn with_warnings(mut resp: Response<Body>, warnings: &[String]) -> Response<Body> {
+    for w in warnings {
+        let quoted = w.replace('\\', "\\\\").replace('"', "\\\"");
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&format!("299 - \"{quoted}\"")) {
+            resp.headers_mut().append(hyper::header::WARNING, v);
+        }
+    }
+    resp
 }
 
 /// Create `obj` (already type- and namespace-checked) in the store, recording `writer` as
@@ -415,10 +683,15 @@ pub fn create_value(
     ] {
         meta.remove(gone);
     }
+    validate(t, &name, &obj)?;
     apply_create_defaults(t, &mut obj);
+    crate::defaults::apply(&t.def.group, &t.def.version, &t.def.kind, &mut obj);
     crd::on_create(t, &mut obj)?;
     if let Some(w) = writer {
         managed::on_create(schema(t), &mut obj, w)?;
+    }
+    if t.def.crd.is_none() {
+        crate::defaults::admit(&t.def.group, &t.def.kind, &mut obj, None);
     }
     let key = t.def.storage_key();
     let mut store = state.store();
@@ -437,16 +710,12 @@ pub fn create_value(
         return Err(ApiError::already_exists(&t.err(&name)));
     }
     if dry_run {
-        return Ok((
-            name,
-            Arc::new(Stored {
-                bytes: Bytes::from(serde_json::to_vec(&obj).unwrap_or_default()),
-                value: obj,
-                rv: store.current_rv(),
-            }),
-        ));
+        return Ok((name, Stored::new(obj, store.current_rv())));
     }
     let stored = store.put(&key, &t.namespace, &name, obj, EventType::Added);
+    if key == namespaces_key() {
+        add_default_service_account(&mut store, &name);
+    }
     Ok((name, stored))
 }
 
@@ -513,10 +782,29 @@ pub fn commit(
         };
     }
     meta.insert("resourceVersion".into(), json!(old.rv.to_string()));
+    validate(t, name, &new)?;
+    crate::defaults::apply(&t.def.group, &t.def.version, &t.def.kind, &mut new);
+    if (t.def.group.as_str(), t.def.plural.as_str()) == ("apps", "daemonsets") {
+        keep_template_generation(&old.value, &mut new);
+    }
     if let Some(w) = writer {
         managed::on_update(schema(t), &old.value, &mut new, w)?;
     }
-    if t.def.tracks_generation() && spec_part(&new) != spec_part(&old.value) {
+    if t.def.crd.is_none() {
+        crate::defaults::admit(&t.def.group, &t.def.kind, &mut new, Some(&old.value));
+    }
+    // (binding and scale are subresources that may change what the main endpoint may not)
+    if part == Part::Main && writer.is_none_or(|w| w.subresource.is_empty()) {
+        check_pod_update(t, name, &old.value, &new)?;
+        check_job_update(t, name, &old.value, &new)?;
+    }
+    // The Deployment strategy counts annotation changes as a new generation too.
+    let annotations_changed = (t.def.group.as_str(), t.def.plural.as_str())
+        == ("apps", "deployments")
+        && new.pointer("/metadata/annotations") != old.value.pointer("/metadata/annotations");
+    if t.def.tracks_generation()
+        && (spec_part(&new) != spec_part(&old.value) || annotations_changed)
+    {
         let generation = old_meta
             .get("generation")
             .and_then(Value::as_i64)
@@ -531,11 +819,7 @@ pub fn commit(
     }
     let key = t.def.storage_key();
     if dry_run {
-        return Ok(Arc::new(Stored {
-            bytes: Bytes::from(serde_json::to_vec(&new).unwrap_or_default()),
-            value: new,
-            rv: old.rv,
-        }));
+        return Ok(Stored::new(new, old.rv));
     }
     if meta_str(&new, "deletionTimestamp").is_some() && !has_finalizers(&new) {
         // The last finalizer is gone: the pending delete completes (a namespace once empty).
@@ -550,6 +834,27 @@ pub fn commit(
     Ok(store.put(&key, &t.namespace, name, new, EventType::Modified))
 }
 
+/// A DaemonSet's template generation lives in Go as `spec.templateGeneration` and in v1 as
+/// the `deprecated.daemonset.template.generation` annotation the conversion writes: kept from
+/// the stored version, one more when the template changes.
+fn keep_template_generation(old: &Value, new: &mut Value) {
+    const KEY: &str = "deprecated.daemonset.template.generation";
+    let before = old
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(KEY))
+        .and_then(Value::as_str)
+        .and_then(|g| g.parse::<i64>().ok())
+        .unwrap_or(1);
+    let changed = old.pointer("/spec/template") != new.pointer("/spec/template");
+    let generation = if changed { before + 1 } else { before };
+    if let Some(meta) = meta_mut(new) {
+        let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(KEY.into(), json!(generation.to_string()));
+        }
+    }
+}
+
 /// PUT: replace an object (or its status).
 pub fn update(
     state: &State,
@@ -558,10 +863,24 @@ pub fn update(
     req: &Req,
     part: Part,
 ) -> Result<Response<Body>, ApiError> {
+    req.query.validate(WriteOptions::Update)?;
     let mut new = parse_object(t, &req.body)?;
+    let warnings = unknown_fields(state, t, req, &mut new)?;
     reconcile_namespace(t, &mut new)?;
     check_name(&new, name)?;
-    rewrite(state, t, name, req, part, |_| Ok(new))
+    let resp = rewrite(state, t, name, req, part, |_| {
+        // Checked once the object is found (a missing one is 404 first), as the registry does.
+        let unconditional = meta_str(&new, "resourceVersion").is_none_or(str::is_empty);
+        if unconditional && t.def.requires_resource_version_on_update() {
+            return Err(ApiError::invalid_in_registry(
+                &t.err(name),
+                "metadata.resourceVersion",
+                "Invalid value: 0: must be specified for an update",
+            ));
+        }
+        Ok(new)
+    })?;
+    Ok(with_warnings(resp, &warnings))
 }
 
 /// A body naming another object than the URL is a 400, as upstream.
@@ -624,6 +943,14 @@ pub fn patch(
     part: Part,
 ) -> Result<Response<Body>, ApiError> {
     let kind = patch::PatchKind::from_content_type(&req.content_type)?;
+    if kind == patch::PatchKind::Strategic && t.def.crd.is_some() {
+        return Err(ApiError::unsupported_patch_for_custom_resource());
+    }
+    req.query.validate(if kind == patch::PatchKind::Apply {
+        WriteOptions::Apply
+    } else {
+        WriteOptions::Patch
+    })?;
     if kind == patch::PatchKind::Apply {
         return apply(state, t, name, req, part);
     }
@@ -641,11 +968,6 @@ fn apply(
     req: &Req,
     part: Part,
 ) -> Result<Response<Body>, ApiError> {
-    if req.query.field_manager.as_deref().is_none_or(str::is_empty) {
-        return Err(ApiError::bad_request(
-            "PATCH with application/apply-patch+yaml: fieldManager is required for apply requests",
-        ));
-    }
     let mut config = parse_object(t, &req.body)?;
     reconcile_namespace(t, &mut config)?;
     check_name(&config, name)?;
@@ -826,6 +1148,7 @@ pub fn delete(
     name: &str,
     req: &Req,
 ) -> Result<Response<Body>, ApiError> {
+    req.query.validate(WriteOptions::Delete)?;
     let opts = delete_options(&req.body)?;
     let dry_run = req.query.dry_run
         || opts
@@ -833,8 +1156,37 @@ pub fn delete(
             .and_then(Value::as_array)
             .is_some_and(|a| a.iter().any(|v| v == "All"));
     let stored = delete_locked(&mut state.store(), t, name, &opts, dry_run)?;
-    if !dry_run && store_lacks(state, t, name) {
+    let removed = if dry_run {
+        !has_finalizers(&stored.value) && t.def.storage_key() != namespaces_key()
+    } else {
+        store_lacks(state, t, name)
+    };
+    if removed && !dry_run {
         crd::after_write(state, t, name, None);
+    }
+    if removed && !t.def.returns_deleted_object() {
+        // The registry's finalizeDelete: a Status naming what went (kind is the plural).
+        let mut details = json!({"name": name, "kind": t.def.plural});
+        if !t.def.group.is_empty() {
+            details["group"] = json!(t.def.group);
+        }
+        if let Some(uid) = meta_str(&stored.value, "uid") {
+            details["uid"] = json!(uid);
+        }
+        let body = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details});
+        return Ok(super::value_response(200, &body));
+    }
+    if removed && (t.def.group.as_str(), t.def.plural.as_str()) == ("", "pods") {
+        // A pod goes through graceful deletion even with no grace (unscheduled): its last
+        // state carries the deletion mark, and the pod strategy counts it as a new generation.
+        let mut last = stored.value.clone();
+        if let Some(m) = meta_mut(&mut last) {
+            let generation = m.get("generation").and_then(Value::as_i64).unwrap_or(0) + 1;
+            m.insert("deletionTimestamp".into(), json!(now_rfc3339()));
+            m.insert("deletionGracePeriodSeconds".into(), json!(0));
+            m.insert("generation".into(), json!(generation));
+        }
+        return Ok(json_response(200, render(t, &Stored::new(last, stored.rv))));
     }
     Ok(json_response(200, render(t, &stored)))
 }
@@ -862,11 +1214,7 @@ pub fn delete_collection(state: &State, t: &Target, req: &Req) -> Result<Respons
             deleted.push(delete_locked(&mut store, t, &name, &opts, q.dry_run)?);
         }
     }
-    let items: Vec<&Value> = deleted.iter().map(|s| &s.value).collect();
     let rv = state.store().current_rv();
-    let body = json!({"kind": t.def.list_kind(), "apiVersion": t.def.api_version(), "metadata": {"resourceVersion": rv.to_string()}, "items": items});
-    Ok(json_response(
-        200,
-        serde_json::to_vec(&body).unwrap_or_default(),
-    ))
+    let meta = json!({"resourceVersion": rv.to_string()});
+    Ok(json_response(200, list_body(t, &meta, &deleted)))
 }

@@ -54,6 +54,12 @@ fn col(name: &str, type_: &'static str, priority: i64, f: fn(&Value) -> Value) -
     }
 }
 
+/// `ObjectMeta.name`'s documentation, which kube-apiserver gives the Name column.
+const NAME_DOC: &str = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+
+/// `ObjectMeta.creationTimestamp`'s documentation, which kube-apiserver gives the Age column.
+const AGE_DOC: &str = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
 /// Build the Table of `objects`. `include` is `includeObject` (`None`, `Metadata` (default),
 /// `Object`); `list_meta` becomes the Table's metadata.
 pub fn render(
@@ -66,10 +72,12 @@ pub fn render(
     let columns = columns_for(t);
     let definitions: Vec<Value> = std::iter::once(json!({
         "name": "Name", "type": "string", "format": "name", "priority": 0,
-        "description": "Name must be unique within a namespace."
+        "description": NAME_DOC
     }))
     .chain(columns.iter().map(|c| {
-        json!({"name": c.name, "type": c.type_, "format": c.format, "priority": c.priority, "description": ""})
+        // The printers describe Age with ObjectMeta's creationTimestamp documentation.
+        let description = if c.name == "Age" { AGE_DOC } else { "" };
+        json!({"name": c.name, "type": c.type_, "format": c.format, "priority": c.priority, "description": description})
     }))
     .collect();
     let rows: Vec<Value> = objects
@@ -174,13 +182,14 @@ fn columns_for(t: &Target) -> Vec<Column> {
                 labels_text(o.pointer("/spec/selector"))
             }),
         ],
-        ("", "configmaps") => vec![col("Data", "integer", 0, data_count), age()],
+        // (printers.go declares Data a string column though its cells are counts)
+        ("", "configmaps") => vec![col("Data", "string", 0, data_count), age()],
         ("", "secrets") => {
             vec![
                 col("Type", "string", 0, |o| {
                     json!(text(o, "/type").unwrap_or("Opaque"))
                 }),
-                col("Data", "integer", 0, data_count),
+                col("Data", "string", 0, data_count),
                 age(),
             ]
         }

@@ -154,7 +154,27 @@ fn write_entries(obj: &mut Value, entries: &[Entry]) {
     if entries.is_empty() {
         meta.remove("managedFields");
     } else {
-        let list = entries.iter().map(Entry::to_json).collect();
+        // kube-apiserver's order (managedfields.go, sortEncodedManagedFields): by operation
+        // (Apply before Update), time, manager, apiVersion, subresource. Times are RFC 3339 in
+        // UTC to the second, so text order is time order.
+        let mut sorted: Vec<&Entry> = entries.iter().collect();
+        sorted.sort_by(|p, q| {
+            (
+                &p.operation,
+                &p.time,
+                &p.manager,
+                &p.api_version,
+                &p.subresource,
+            )
+                .cmp(&(
+                    &q.operation,
+                    &q.time,
+                    &q.manager,
+                    &q.api_version,
+                    &q.subresource,
+                ))
+        });
+        let list = sorted.into_iter().map(Entry::to_json).collect();
         meta.insert("managedFields".into(), Value::Array(list));
     }
 }
@@ -234,7 +254,7 @@ pub fn on_create(
     if !read_entries(obj)?.is_empty() {
         return Ok(());
     }
-    let mut set = structure::all(Shape::Struct(ty), obj);
+    let mut set = structure::added(Shape::Struct(ty), obj, true, ty.is_some());
     strip(&mut set, w.scope);
     let mut entries = Vec::new();
     if !set.is_empty() {

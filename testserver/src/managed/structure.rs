@@ -150,8 +150,87 @@ pub fn all(shape: Shape, v: &Value) -> FieldSet {
     }
 }
 
+/// Struct fields of built-in kinds that are pointers in Go (absent from an empty object),
+/// among those requests commonly carry; every other struct field is a value struct, present
+/// (empty) in any Go object that holds it.
+const POINTER_STRUCTS: &[&str] = &[
+    "f:affinity",
+    "f:appArmorProfile",
+    "f:behavior",
+    "f:capabilities",
+    "f:dnsConfig",
+    "f:lifecycle",
+    "f:livenessProbe",
+    "f:ordinals",
+    "f:persistentVolumeClaimRetentionPolicy",
+    "f:podFailurePolicy",
+    "f:readinessProbe",
+    "f:rollingUpdate",
+    "f:scaleDown",
+    "f:scaleUp",
+    "f:seLinuxOptions",
+    "f:seccompProfile",
+    "f:securityContext",
+    "f:selector",
+    "f:sessionAffinityConfig",
+    "f:startupProbe",
+    "f:successPolicy",
+    "f:windowsOptions",
+];
+
+/// List fields of built-in kinds without `omitempty`: an empty Go object holds them as `null`,
+/// so a new list is not added itself, only its items.
+const NON_OMITEMPTY_LISTS: &[&str] = &["f:containers"];
+
+/// Whether child `c` of a built-in kind's struct is there in any Go object that holds the
+/// struct (a value struct, or a list without omitempty), so it is never "added" itself, only
+/// what differs below it.
+fn value_struct(c: &Child<'_>) -> bool {
+    if c.entry {
+        return false;
+    }
+    match c.shape {
+        Shape::Struct(_) | Shape::Atomic if c.value.is_object() => {
+            !POINTER_STRUCTS.contains(&c.element.as_str())
+        }
+        Shape::KeyedList(..) | Shape::Set => NON_OMITEMPTY_LISTS.contains(&c.element.as_str()),
+        _ => false,
+    }
+}
+
+/// The nodes a newly added value contributes to its writer's set, as structured-merge-diff
+/// compares against the Go object before (an empty one on create): a value struct of a
+/// built-in kind (`in_go`: present in that Go object already) is not added itself, only what
+/// differs below it; maps, list entries, scalars, pointer structs and every object of a custom
+/// resource (compared against `{}`) are added themselves (hence `"."` next to their children).
+pub fn added(shape: Shape, v: &Value, in_go: bool, builtin: bool) -> FieldSet {
+    let children = children(shape, v).unwrap_or_default();
+    let own = match shape {
+        _ if !(builtin && in_go) => true,
+        // An atomic value struct is owned whole once it differs from the empty one.
+        Shape::Atomic => v.as_object().is_some_and(|m| !m.is_empty()),
+        _ => false,
+    };
+    FieldSet {
+        own,
+        children: children
+            .into_iter()
+            .map(|c| {
+                let present = in_go && builtin && value_struct(&c);
+                (c.element.clone(), added(c.shape, c.value, present, builtin))
+            })
+            .filter(|(_, set)| !set.is_empty())
+            .collect(),
+    }
+}
+
 /// What changed from `old` to `new`: (added or modified, removed), rooted at this node.
 pub fn diff(shape: Shape, old: &Value, new: &Value) -> (FieldSet, FieldSet) {
+    // Built-in kinds are the ones the merge table types at the root.
+    diff_in(shape, old, new, matches!(shape, Shape::Struct(Some(_))))
+}
+
+fn diff_in(shape: Shape, old: &Value, new: &Value, builtin: bool) -> (FieldSet, FieldSet) {
     if old == new {
         return Default::default();
     }
@@ -167,10 +246,13 @@ pub fn diff(shape: Shape, old: &Value, new: &Value) -> (FieldSet, FieldSet) {
     for c in &nc {
         match oc.iter().find(|o| o.element == c.element) {
             None => {
-                up.children.insert(c.element.clone(), all(c.shape, c.value));
+                let set = added(c.shape, c.value, builtin && value_struct(c), builtin);
+                if !set.is_empty() {
+                    up.children.insert(c.element.clone(), set);
+                }
             }
             Some(o) => {
-                let (u, r) = diff(c.shape, o.value, c.value);
+                let (u, r) = diff_in(c.shape, o.value, c.value, builtin);
                 if !u.is_empty() {
                     up.children.insert(c.element.clone(), u);
                 }
