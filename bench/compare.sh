@@ -20,7 +20,7 @@ CARGO_TARGET_DIR="$root/target/peers" cargo build --release --manifest-path "$ro
 for i in $(seq 1 "$runs"); do
   echo "== run $i of $runs" >&2
   CLIENT_GO_PEER="$out/clientgo-peer" "$root/target/peers/release/peers-bench" > "$out/run-$i.txt"
-  grep '^metric ' "$out/run-$i.txt" >> "$out/metrics.txt"
+  grep '^metric [a-z_]* |' "$out/run-$i.txt" >> "$out/metrics.txt"
 done
 
 # Median per metric and peer over the runs.
