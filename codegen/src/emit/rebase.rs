@@ -55,7 +55,9 @@ fn rooted_ident(tts: &[TokenTree], i: usize) -> Option<String> {
             let lifetime = matches!(before(2), Some(TokenTree::Punct(p)) if p.as_char() == '\'');
             !lifetime && !STARTS_A_PATH.contains(&id.to_string().as_str())
         }
-        Some(TokenTree::Punct(p)) => p.as_char() == '>' || p.as_char() == ':',
+        // After punctuation (`field: ::x`, `=> ::x`, `impl<'de> ::x`, `&::x`) a path starts.
+        // `<T as Tr>::name` would continue one, but no associated item is named like these
+        // crates.
         _ => false,
     };
     match tts.get(i + 2) {
@@ -81,6 +83,9 @@ mod tests {
         let code = quote! {
             impl ::kubeclient_runtime::Resource for X {}
             struct R<'a>(&'a ::serde_json::Value);
+            impl<'de> ::serde::Deserialize<'de> for X {}
+            struct S { field: ::kubeclient_runtime::meta::Quantity }
+            fn g() -> ::serde_json::Value { match 1 { _ => ::serde_json::Value::Null } }
             fn f(v: ::serde_json::Value, s: &dyn ::serde::Serializer) -> a::serde::Y {
                 vec![::std::string::String::new()]; T::<U>::serde
             }
@@ -105,5 +110,6 @@ mod tests {
         );
         assert!(out.contains(":: std :: string"), "{out}");
         assert!(!out.contains("kubeclient_runtime"), "{out}");
+        assert!(!out.contains("> :: serde ::"), "{out}");
     }
 }
