@@ -6,8 +6,9 @@
 #   bash scripts/package.sh --downstream  # ... then build tests/downstream/* against them, as a
 #                                         # user's project would, and kubeclient from git
 #
-# Publishing order (each depends on the ones before it): kubeclient-specs, kubeclient-codegen,
-# kubeclient-runtime, kubeclient, kubeclient-testserver.
+# Publishing order (each depends on the ones before it): kubeclient-specs, kubeclient-runtime,
+# kubeclient-codegen, kubeclient, kubeclient-testserver; `cargo publish --workspace` follows it
+# (the dry run below checks that it would).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -20,6 +21,14 @@ cargo run -q -p kubeclient-specs -- bundle --out generated/specs
 cargo package --workspace --exclude kubeclient-tests --exclude kubeclient-test-support \
   --no-verify --allow-dirty
 ls -l target/package/*.crate
+log="$(mktemp)"
+if ! cargo publish --dry-run --workspace --exclude kubeclient-tests \
+  --exclude kubeclient-test-support --no-verify --allow-dirty >"$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
+fi
+grep -E '^ *Uploading' "$log"
+rm -f "$log"
 
 [ "${1:-}" = "--downstream" ] || exit 0
 
