@@ -394,6 +394,31 @@ fn cases(ns: &str, unique: &str, crd_group: &str) -> Vec<Case> {
         // (the label keeps out the pods the real cluster's controllers made)
         case("error-pod-field-selector-ok", "GET", format!("/api/v1/namespaces/{ns}/pods?fieldSelector=spec.nodeName%3D&labelSelector=none%3Dnone")),
         case("error-verb-get-on-create-only", "GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
+        // The review kinds are evaluated, not stored (kubectl auth can-i).
+        case("review-ssar-resource", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+            .body(json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                "spec": {"resourceAttributes": {"namespace": ns, "verb": "list", "group": "apps", "resource": "deployments", "subresource": "scale", "name": "x"}}})),
+        case("review-ssar-non-resource", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+            .body(json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                "spec": {"nonResourceAttributes": {"path": "/healthz", "verb": "get"}}})),
+        case("review-ssar-no-attributes", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+            .body(json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": {}})),
+        case("review-sar-masters", "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews")
+            .body(json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+                "spec": {"user": "x", "groups": ["system:masters"], "resourceAttributes": {"verb": "get", "resource": "pods"}}})),
+        case("review-sar-no-subject", "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews")
+            .body(json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+                "spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}}})),
+        case("review-lsar-namespace-mismatch", "POST", format!("/apis/authorization.k8s.io/v1/namespaces/{ns}/localsubjectaccessreviews"))
+            .body(json!({"apiVersion": "authorization.k8s.io/v1", "kind": "LocalSubjectAccessReview",
+                "spec": {"user": "u", "resourceAttributes": {"namespace": "other", "verb": "get", "resource": "pods"}}})),
+        case("review-lsar", "POST", format!("/apis/authorization.k8s.io/v1/namespaces/{ns}/localsubjectaccessreviews"))
+            .body(json!({"apiVersion": "authorization.k8s.io/v1", "kind": "LocalSubjectAccessReview",
+                "spec": {"user": "u", "groups": ["system:masters"], "resourceAttributes": {"namespace": ns, "verb": "get", "resource": "pods"}}})),
+        case("review-token-unknown", "POST", "/apis/authentication.k8s.io/v1/tokenreviews")
+            .body(json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": "not-a-token"}})),
+        case("review-token-missing", "POST", "/apis/authentication.k8s.io/v1/tokenreviews")
+            .body(json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {}})),
         case("error-verb-deletecollection-namespaces", "DELETE", "/api/v1/namespaces"),
         case("error-unknown-resource", "GET", format!("/api/v1/namespaces/{ns}/widgets")),
         case("error-unknown-group", "GET", "/apis/nowhere.example.com/v1"),
@@ -452,8 +477,9 @@ fn cases(ns: &str, unique: &str, crd_group: &str) -> Vec<Case> {
             .accept("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"),
         case("list-deletecollection", "DELETE", format!("{cms}?labelSelector=set%3Dx")),
         case("list-after-deletecollection", "GET", format!("{cms}?labelSelector=set%3Dx")),
-        // Watch from a version long compacted away ends with a 410 ERROR event.
-        case("watch-too-old", "GET", format!("{cms}?watch=1&resourceVersion=1&timeoutSeconds=1")),
+        // Watch from a version long compacted away ends with a 410 ERROR event (at once: the
+        // timeout only leaves a loaded machine time to send it).
+        case("watch-too-old", "GET", format!("{cms}?watch=1&resourceVersion=1&timeoutSeconds=5")),
         // Subresources.
         case("status-of-configmap", "GET", format!("{cms}/x/status")),
         // Discovery and OpenAPI.

@@ -5,6 +5,7 @@ mod discovery;
 mod objects;
 mod openapi;
 mod query;
+mod review;
 pub(crate) mod route;
 mod subresources;
 mod table;
@@ -635,6 +636,10 @@ async fn resource(
         (&Method::GET, Some(name)) => {
             check_verb(state, &req, &t, "get", p.name.as_deref().unwrap_or(""))?;
             objects::get(state, &t, name, &req)
+        }
+        (&Method::POST, None) if review::handles(&t) => {
+            check_verb(state, &req, &t, "create", "")?;
+            review::create(state, &t, &req)
         }
         (&Method::POST, None) => {
             check_verb(state, &req, &t, "create", p.name.as_deref().unwrap_or(""))?;
