@@ -26,6 +26,18 @@ struct Case {
     status_only: bool,
 }
 
+/// A CertificateSigningRequest named `csr-<unique>` with `status`. The request is a P-256 CSR
+/// for `CN=differential, O=kubeclient` made once for this suite (its key was thrown away).
+fn csr(unique: &str, status: Value) -> Value {
+    const REQUEST: &str = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIbk1JR09BZ0VBTUN3eEZUQVRCZ05WQkFNTURHUnBabVpsY21WdWRHbGhiREVUTUJFR0ExVUVDZ3dLYTNWaQpaV05zYVdWdWREQlpNQk1HQnlxR1NNNDlBZ0VHQ0NxR1NNNDlBd0VIQTBJQUJJVGNmd2dqck12bHZwaW1PdnVaCmJkR1NWaEhQNUEyQ2pnMEJNNFZIeVQwakhWYnBsMXNNMFJpRFBNL00xb3dsNkFYVE5tZmRrdTY0a0lsdExjaEkKeHlpZ0FEQUtCZ2dxaGtqT1BRUURBZ05JQURCRkFpQTFKaW1YMkxRelE1eCtEOTE5eng3bWdxM3lSQ3IrZWhjUgpZWjMyd1lpOGlBSWhBS2MzN09CZXVzR1lkWmo2MW05em9WaEZneEgvOVV1WXhzTVVZalZRekZIWgotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K";
+    json!({
+        "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+        "metadata": {"name": format!("csr-{unique}")},
+        "spec": {"request": REQUEST, "signerName": "example.com/differential", "usages": ["digital signature"]},
+        "status": status,
+    })
+}
+
 fn case(name: impl Into<String>, method: &'static str, path: impl Into<String>) -> Case {
     Case {
         name: name.into(),
@@ -417,6 +429,23 @@ fn cases(ns: &str, unique: &str, crd_group: &str) -> Vec<Case> {
                 "spec": {"user": "u", "groups": ["system:masters"], "resourceAttributes": {"namespace": ns, "verb": "get", "resource": "pods"}}})),
         case("review-token-unknown", "POST", "/apis/authentication.k8s.io/v1/tokenreviews")
             .body(json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": "not-a-token"}})),
+        // certificatesigningrequests/approval and pods/ephemeralcontainers write one field each.
+        case("csr-create", "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests").body(csr(unique, json!({}))),
+        case("csr-approve", "PUT", format!("/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-{unique}/approval"))
+            .body(csr(unique, json!({"conditions": [{"type": "Approved", "status": "True", "reason": "Differential", "message": "approved by the suite"}]}))),
+        case("csr-approval-get", "GET", format!("/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-{unique}/approval")),
+        case("csr-status-untouched-by-main", "PUT", format!("/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-{unique}"))
+            .body(csr(unique, json!({"conditions": []}))),
+        case("csr-delete", "DELETE", format!("/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-{unique}")),
+        case("pod-ephemeral-create", "POST", format!("/api/v1/namespaces/{ns}/pods"))
+            .body(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "eph"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}})),
+        case("pod-ephemeral-patch", "PATCH", format!("/api/v1/namespaces/{ns}/pods/eph/ephemeralcontainers"))
+            .content_type("application/strategic-merge-patch+json")
+            .body(json!({"spec": {"ephemeralContainers": [{"name": "debug", "image": "busybox", "targetContainerName": "c"}]}})),
+        case("pod-ephemeral-get", "GET", format!("/api/v1/namespaces/{ns}/pods/eph/ephemeralcontainers")),
+        case("pod-ephemeral-main-ignored", "PATCH", format!("/api/v1/namespaces/{ns}/pods/eph/ephemeralcontainers"))
+            .content_type("application/merge-patch+json")
+            .body(json!({"metadata": {"labels": {"a": "b"}}})),
         case("review-token-missing", "POST", "/apis/authentication.k8s.io/v1/tokenreviews")
             .body(json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {}})),
         case("error-verb-deletecollection-namespaces", "DELETE", "/api/v1/namespaces"),
@@ -617,6 +646,12 @@ fn normalise(v: &mut Value, uids: &BTreeSet<String>) {
             for uid in uids {
                 if s.contains(uid.as_str()) {
                     *s = s.replace(uid.as_str(), "<uid>");
+                }
+            }
+            // The oldest version a server still has depends on its age and history window.
+            if let Some(rest) = s.strip_prefix("too old resource version: ") {
+                if let Some((asked, _)) = rest.split_once(" (") {
+                    *s = format!("too old resource version: {asked} (<oldest>)");
                 }
             }
             if let Some(i) = s.find("kube-api-access-") {

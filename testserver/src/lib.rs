@@ -302,6 +302,9 @@ fn seed_namespaces(state: &State) {
         store.put(&key, "", ns, obj, EventType::Added);
         handler::add_default_service_account(&mut store, ns);
     }
+    // kube-apiserver's watch cache starts at the version it read when it started, so a watch
+    // from before that (`resourceVersion=1`) gets 410 even on a fresh cluster.
+    store.compact();
 }
 
 /// A running server. Shuts down (and removes its temporary kubeconfig) when dropped.

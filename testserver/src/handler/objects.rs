@@ -23,6 +23,10 @@ pub enum Part {
     Main,
     /// The status subresource: only status.
     Status,
+    /// `certificatesigningrequests/approval`: only `status.conditions`.
+    Approval,
+    /// `pods/ephemeralcontainers`: only `spec.ephemeralContainers`.
+    EphemeralContainers,
 }
 
 /// Who a write through `part` (and `subresource`, `""` for the main endpoint) is recorded as
@@ -40,6 +44,23 @@ pub fn writer(t: &Target, req: &Req, part: Part, subresource: &'static str) -> W
 fn scope(t: &Target, part: Part) -> Scope {
     match part {
         Part::Status => Scope::StatusOnly,
+        // csrApprovalStrategy writes the conditions but resets spec and status for field
+        // management; podEphemeralContainersStrategy writes only the containers, yet records
+        // what the request sent of metadata (as kube-apiserver 1.35 does).
+        Part::Approval => Scope::Only {
+            writes: &[&["metadata"], &["status", "conditions"]],
+            owns: &[&["metadata"]],
+        },
+        Part::EphemeralContainers => Scope::Only {
+            writes: &[&["spec", "ephemeralContainers"]],
+            owns: &[&["metadata"], &["spec", "ephemeralContainers"]],
+        },
+        // A CSR's spec and status are reset on the main endpoint (csrStrategy.GetResetFields):
+        // only metadata changes there, and only metadata is owned.
+        Part::Main if is_csr(t) => Scope::Only {
+            writes: &[&["metadata"]],
+            owns: &[&["metadata"]],
+        },
         Part::Main if t.def.has_status() => Scope::AllButStatus,
         Part::Main => Scope::Whole,
     }
@@ -558,7 +579,65 @@ fn apply_create_defaults(t: &Target, obj: &mut Value) {
                 json!({"currentMetrics": null, "desiredReplicas": 0}),
             );
         }
+        // Its conditions are reset to an empty list, which omitempty leaves out.
+        ("certificates.k8s.io", "certificatesigningrequests") => {
+            map.insert("status".into(), json!({}));
+        }
         _ => {}
+    }
+}
+
+fn is_csr(t: &Target) -> bool {
+    (t.def.group.as_str(), t.def.plural.as_str())
+        == ("certificates.k8s.io", "certificatesigningrequests")
+}
+
+/// What kube-apiserver's csrStrategy.PrepareForCreate does: the requester is whoever sent the
+/// request, and nobody creates a pre-approved request.
+fn prepare_csr(obj: &mut Value, user: &crate::auth::UserInfo) {
+    let mut groups = user.groups.clone();
+    if !groups.iter().any(|g| g == "system:authenticated") {
+        groups.push("system:authenticated".into());
+    }
+    if let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) {
+        for k in ["uid", "extra"] {
+            spec.remove(k);
+        }
+        spec.insert("username".into(), json!(user.name));
+        spec.insert("groups".into(), json!(groups));
+    }
+}
+
+/// csrStrategy's condition timestamps: `lastUpdateTime` now when unset, `lastTransitionTime`
+/// kept from the same condition type and status before, else now.
+fn stamp_csr_conditions(old: &Value, new: &mut Value) {
+    let now = now_rfc3339();
+    let before = old
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let Some(conds) = new
+        .pointer_mut("/status/conditions")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for c in conds.iter_mut().filter_map(Value::as_object_mut) {
+        if c.get("lastUpdateTime").is_none_or(Value::is_null) {
+            c.insert("lastUpdateTime".into(), json!(now));
+        }
+        if c.get("lastTransitionTime").is_none_or(Value::is_null) {
+            let kept = before.iter().find(|o| {
+                o.get("type") == c.get("type")
+                    && o.get("status") == c.get("status")
+                    && o.get("lastTransitionTime").is_some_and(|t| !t.is_null())
+            });
+            let at = kept
+                .and_then(|o| o.get("lastTransitionTime").cloned())
+                .unwrap_or_else(|| json!(now));
+            c.insert("lastTransitionTime".into(), at);
+        }
     }
 }
 
@@ -566,6 +645,9 @@ fn apply_create_defaults(t: &Target, obj: &mut Value) {
 pub fn create(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiError> {
     req.query.validate(WriteOptions::Create)?;
     let mut obj = parse_object(t, &req.body)?;
+    if is_csr(t) {
+        prepare_csr(&mut obj, &req.user);
+    }
     let warnings = unknown_fields(state, t, req, &mut obj)?;
     reconcile_namespace(t, &mut obj)?;
     let w = writer(t, req, Part::Main, "");
@@ -768,6 +850,9 @@ pub fn commit(
         }
     }
     managed::reset(&mut new, &old.value, scope(t, part));
+    if part == Part::Approval {
+        stamp_csr_conditions(&old.value, &mut new);
+    }
     let old_meta = old
         .value
         .get("metadata")
@@ -931,6 +1016,8 @@ fn subresource_name(part: Part) -> &'static str {
     match part {
         Part::Main => "",
         Part::Status => "status",
+        Part::Approval => "approval",
+        Part::EphemeralContainers => "ephemeralcontainers",
     }
 }
 
@@ -991,7 +1078,7 @@ fn apply(
                 )?;
                 (stored, 200)
             }
-            None if part == Part::Status => return Err(ApiError::not_found(&t.err(name))),
+            None if part != Part::Main => return Err(ApiError::not_found(&t.err(name))),
             None => {
                 drop(store);
                 let mut obj = managed::apply(schema(t), None, &config, &w, req.query.force)?;
