@@ -30,6 +30,7 @@ pub mod auth;
 mod crd;
 mod defaults;
 pub mod faults;
+mod gc;
 mod handler;
 mod http;
 pub mod kubeconfig;

@@ -913,6 +913,8 @@ pub fn commit(
             return Ok(finish_namespace(store, name).unwrap_or(stored));
         }
         let gone = store.remove(&key, &t.namespace, name).unwrap_or(stored);
+        // What waited for it (a foreground owner) or hung from it (its dependents) follows.
+        crate::gc::collect(store);
         finish_namespace(store, &t.namespace);
         return Ok(gone);
     }
@@ -1150,22 +1152,18 @@ pub fn delete_locked(
         }
         return Ok(terminate_namespace(store, &old, name));
     }
-    if has_finalizers(&old.value) {
-        if meta_str(&old.value, "deletionTimestamp").is_some() {
-            return Ok(old);
-        }
-        let mut v = old.value.clone();
-        if let Some(m) = meta_mut(&mut v) {
-            m.insert("deletionTimestamp".into(), json!(now_rfc3339()));
-            m.insert("deletionGracePeriodSeconds".into(), json!(0));
-        }
-        return Ok(store.put(&key, &t.namespace, name, v, EventType::Modified));
-    }
-    let gone = store
-        .remove(&key, &t.namespace, name)
-        .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    // Finalizers (the object's own, or the collector's for orphan and foreground) keep it,
+    // marked; otherwise it goes. Either way the collector then does what the policy asks.
+    let policy = crate::gc::propagation(
+        &t.def.group,
+        &t.def.version,
+        &t.def.plural,
+        opts,
+        &old.value,
+    )?;
+    let answer = crate::gc::delete(store, &key, &old, policy);
     finish_namespace(store, &t.namespace);
-    Ok(gone)
+    Ok(answer)
 }
 
 /// Whether namespace `ns` is being deleted (new content is refused).
@@ -1243,7 +1241,10 @@ pub fn delete(
             .and_then(Value::as_array)
             .is_some_and(|a| a.iter().any(|v| v == "All"));
     let stored = delete_locked(&mut state.store(), t, name, &opts, dry_run)?;
-    let removed = if dry_run {
+    let warnings = job_orphan_warning(t, &opts);
+    // Gone at once, or kept (marked) for finalizers: the collector may finish a marked object
+    // within this call, but the answer is the marked object, as kube-apiserver's is.
+    let removed = if dry_run || t.def.storage_key() != namespaces_key() {
         !has_finalizers(&stored.value) && t.def.storage_key() != namespaces_key()
     } else {
         store_lacks(state, t, name)
@@ -1261,7 +1262,7 @@ pub fn delete(
             details["uid"] = json!(uid);
         }
         let body = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details});
-        return Ok(super::value_response(200, &body));
+        return Ok(with_warnings(super::value_response(200, &body), &warnings));
     }
     if removed && (t.def.group.as_str(), t.def.plural.as_str()) == ("", "pods") {
         // A pod goes through graceful deletion even with no grace (unscheduled): its last
@@ -1273,9 +1274,29 @@ pub fn delete(
             m.insert("deletionGracePeriodSeconds".into(), json!(0));
             m.insert("generation".into(), json!(generation));
         }
-        return Ok(json_response(200, render(t, &Stored::new(last, stored.rv))));
+        return Ok(with_warnings(
+            json_response(200, render(t, &Stored::new(last, stored.rv))),
+            &warnings,
+        ));
     }
-    Ok(json_response(200, render(t, &stored)))
+    Ok(with_warnings(
+        json_response(200, render(t, &stored)),
+        &warnings,
+    ))
+}
+
+/// The Job registry's warning when a delete leaves the pods behind by default.
+fn job_orphan_warning(t: &Target, opts: &Value) -> Vec<String> {
+    let explicit = opts.get("propagationPolicy").is_some_and(|p| !p.is_null())
+        || opts.get("orphanDependents").is_some_and(|p| !p.is_null());
+    if !explicit
+        && crate::gc::orphans_by_default(&t.def.group, &t.def.version, &t.def.plural)
+        && t.def.plural == "jobs"
+    {
+        vec![crate::gc::JOB_ORPHAN_WARNING.to_owned()]
+    } else {
+        Vec::new()
+    }
 }
 
 fn store_lacks(state: &State, t: &Target, name: &str) -> bool {
@@ -1303,5 +1324,8 @@ pub fn delete_collection(state: &State, t: &Target, req: &Req) -> Result<Respons
     }
     let rv = state.store().current_rv();
     let meta = json!({"resourceVersion": rv.to_string()});
-    Ok(json_response(200, list_body(t, &meta, &deleted)))
+    Ok(with_warnings(
+        json_response(200, list_body(t, &meta, &deleted)),
+        &job_orphan_warning(t, &opts),
+    ))
 }
