@@ -512,6 +512,7 @@ fn cases(ns: &str, unique: &str, crd_group: &str) -> Vec<Case> {
         // Subresources.
         case("status-of-configmap", "GET", format!("{cms}/x/status")),
         // Discovery and OpenAPI.
+        case("metrics", "GET", "/metrics").status_only(),
         case("discovery-api", "GET", "/api"),
         case("discovery-core-v1", "GET", "/api/v1").status_only(),
         case("discovery-apps", "GET", "/apis/apps"),

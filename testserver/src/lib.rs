@@ -269,6 +269,7 @@ impl Builder {
             authorizer: self.authorizer,
             shutdown: shutdown_rx.clone(),
             openapi: self.openapi_specs.map(specs::OpenApiSpecs::new),
+            metrics: Default::default(),
         });
         seed_namespaces(&state);
         let acceptor = pki

@@ -2,6 +2,7 @@
 
 mod accept;
 mod discovery;
+mod metrics;
 mod objects;
 mod openapi;
 mod query;
@@ -72,6 +73,8 @@ pub struct State {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Upstream OpenAPI documents to serve, when the server was given a specs directory.
     pub openapi: Option<OpenApiSpecs>,
+    /// Request counters for `/metrics`.
+    pub metrics: metrics::Metrics,
 }
 
 // A poisoned lock only means another handler panicked mid-request; the data is still the last
@@ -347,10 +350,27 @@ async fn serve(
             }
         }
         Route::Resource(p) if !serves(&state.registry(), &p.group, &p.version) => page_not_found(),
-        Route::Resource(p) => match resource(&state, &p, req).await {
-            Ok(r) => r,
-            Err(e) => error_response(&e),
-        },
+        Route::Resource(p) => {
+            let (method, watch) = (req.method.clone(), req.query.watch);
+            let r = match resource(&state, &p, req).await {
+                Ok(r) => r,
+                Err(e) => error_response(&e),
+            };
+            state.metrics.count(&method, &p, watch, r.status().as_u16());
+            r
+        }
+        Route::Metrics if state.authorizer.allows(&req.user, "*", "*", "") => {
+            metrics::response(&state)
+        }
+        Route::Metrics => error_response(&ApiError {
+            code: 403,
+            reason: "Forbidden",
+            message: format!(
+                "forbidden: User \"{}\" cannot get path \"/metrics\"",
+                req.user.name
+            ),
+            details: Some(serde_json::json!({})),
+        }),
         Route::OpenApiV2 => openapi::v2_response(state.openapi.as_ref(), &req.path, &accept),
         Route::OpenApiV3Root => value_response(
             200,
