@@ -506,9 +506,9 @@ fn cases(ns: &str, unique: &str, crd_group: &str) -> Vec<Case> {
             .accept("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"),
         case("list-deletecollection", "DELETE", format!("{cms}?labelSelector=set%3Dx")),
         case("list-after-deletecollection", "GET", format!("{cms}?labelSelector=set%3Dx")),
-        // Watch from a version long compacted away ends with a 410 ERROR event (at once: the
-        // timeout only leaves a loaded machine time to send it).
-        case("watch-too-old", "GET", format!("{cms}?watch=1&resourceVersion=1&timeoutSeconds=5")),
+        // (A watch from an old version is not compared: whether kube-apiserver still has it
+        // depends on the age of its watch cache, so the same request replays on a fresh cluster
+        // and answers 410 on an older one. testserver/tests cover the 410.)
         // Subresources.
         case("status-of-configmap", "GET", format!("{cms}/x/status")),
         // Discovery and OpenAPI.

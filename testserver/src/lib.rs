@@ -289,7 +289,7 @@ impl Builder {
     }
 }
 
-/// The namespaces a fresh cluster has.
+/// The namespaces a fresh cluster has, and its `default/kubernetes` Service.
 fn seed_namespaces(state: &State) {
     let key = handler::namespaces_key();
     let mut store = state.store();
@@ -304,9 +304,36 @@ fn seed_namespaces(state: &State) {
         store.put(&key, "", ns, obj, EventType::Added);
         handler::add_default_service_account(&mut store, ns);
     }
-    // kube-apiserver's watch cache starts at the version it read when it started, so a watch
-    // from before that (`resourceVersion=1`) gets 410 even on a fresh cluster.
-    store.compact();
+    // The Service through which pods reach the API server (the apiserver's own controller
+    // writes it, without a field manager).
+    let port: u16 = state
+        .address
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(443);
+    let service = json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default", "uid": uuid::Uuid::new_v4().to_string(),
+                     "creationTimestamp": objmeta::now_rfc3339(),
+                     "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"], "internalTrafficPolicy": "Cluster",
+                 "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                 "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}],
+                 "sessionAffinity": "None", "type": "ClusterIP"},
+        "status": {"loadBalancer": {}}
+    });
+    let services = resources::StorageKey {
+        group: String::new(),
+        plural: "services".into(),
+    };
+    store.put(
+        &services,
+        "default",
+        "kubernetes",
+        service,
+        EventType::Added,
+    );
 }
 
 /// A running server. Shuts down (and removes its temporary kubeconfig) when dropped.
