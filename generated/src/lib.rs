@@ -17,7 +17,7 @@
 //! - [`typed`]: one client per API group version (`typed::apps::v1::AppsV1Client`);
 //! - [`Clientset`]: all of them over one HTTP client and one rate limiter;
 //! - [`discovery`]: the static resource table;
-//! - the runtime, re-exported: [`rest`], [`clientcmd`], [`meta`], [`client`], [`Resource`].
+//! - the runtime, re-exported: [`rest`], [`clientcmd`], [`meta`], [`client`], [`helpers`], [`Resource`].
 //!
 //! Each API group is a cargo feature (`core`, `apps`, `batch`, ...; all on by default). The
 //! `client` feature (on by default) adds [`typed`], [`Clientset`] and the runtime's HTTP stack;
@@ -32,7 +32,7 @@ pub use kubeclient_runtime as runtime;
 pub use kubeclient_runtime::{
     cache, client, clientcmd, dynamic, events, flowcontrol, leaderelection, rest,
 };
-pub use kubeclient_runtime::{labels, meta, resource, Resource, Scope};
+pub use kubeclient_runtime::{helpers, labels, meta, resource, Resource, Scope};
 
 /// Kubernetes version the crate was generated for (`KUBECLIENT_K8S_VERSION` at build time).
 pub const KUBERNETES_VERSION: &str = env!("KUBECLIENT_GENERATED_FOR");

@@ -12,6 +12,7 @@
 //! - [`discovery`]: the static resource table the generator emits, and live discovery.
 //! - [`cache`]: informers, indexed stores, listers and the work queue.
 //! - [`dynamic`]: any resource as JSON with typed metadata (client-go's dynamic client).
+//! - [`helpers`]: retry on conflict, status conditions, owner references, finalizers.
 //! - [`labels`]: label selector parsing and matching.
 //! - [`leaderelection`]: leader election on a Lease.
 //! - [`events`]: an Event recorder, as client-go's.
@@ -39,6 +40,7 @@ pub mod dynamic;
 pub mod events;
 #[cfg(feature = "client")]
 pub mod flowcontrol;
+pub mod helpers;
 pub mod labels;
 #[cfg(feature = "client")]
 pub mod leaderelection;
