@@ -44,20 +44,60 @@ pub trait Resource:
 pub mod verbs {
     use super::Resource;
     /// `get` on `.../{name}`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `get` verb: the API server serves no `get` for this kind",
+        label = "the spec declares no `get` endpoint for `{Self}`",
+        note = "the verbs a kind has are the ones its OpenAPI paths declare (see `kubectl api-resources -o wide`)"
+    )]
     pub trait Get: Resource {}
     /// `list` on the collection.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `list` verb: the API server serves no `list` for this kind",
+        label = "the spec declares no `list` endpoint for `{Self}`",
+        note = "the verbs a kind has are the ones its OpenAPI paths declare (see `kubectl api-resources -o wide`)"
+    )]
     pub trait List: Resource {}
     /// `watch` (or `watchlist`) on the collection.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `watch` verb: the API server serves no `watch` for this kind",
+        label = "the spec declares no `watch` endpoint for `{Self}`",
+        note = "the verbs a kind has are the ones its OpenAPI paths declare (see `kubectl api-resources -o wide`)"
+    )]
     pub trait Watch: Resource {}
     /// `post` on the collection.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `create` verb: the API server serves no `create` for this kind",
+        label = "the spec declares no `create` endpoint for `{Self}`",
+        note = "the verbs a kind has are the ones its OpenAPI paths declare (see `kubectl api-resources -o wide`)"
+    )]
     pub trait Create: Resource {}
     /// `put` on `.../{name}`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `update` verb: the API server serves no `update` for this kind",
+        label = "the spec declares no `update` endpoint for `{Self}`",
+        note = "the verbs a kind has are the ones its OpenAPI paths declare (see `kubectl api-resources -o wide`)"
+    )]
     pub trait Update: Resource {}
     /// `patch` on `.../{name}`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `patch` verb: the API server serves no `patch` for this kind",
+        label = "the spec declares no `patch` endpoint for `{Self}`",
+        note = "the verbs a kind has are the ones its OpenAPI paths declare (see `kubectl api-resources -o wide`)"
+    )]
     pub trait Patch: Resource {}
     /// `delete` on `.../{name}`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `delete` verb: the API server serves no `delete` for this kind",
+        label = "the spec declares no `delete` endpoint for `{Self}`",
+        note = "the verbs a kind has are the ones its OpenAPI paths declare (see `kubectl api-resources -o wide`)"
+    )]
     pub trait Delete: Resource {}
     /// `deletecollection` on the collection.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `deletecollection` verb: the API server serves no `deletecollection` for this kind",
+        label = "the spec declares no `deletecollection` endpoint for `{Self}`",
+        note = "the verbs a kind has are the ones its OpenAPI paths declare (see `kubectl api-resources -o wide`)"
+    )]
     pub trait DeleteCollection: Resource {}
 }
 
@@ -68,35 +108,75 @@ pub mod subresources {
     use serde::{de::DeserializeOwned, Serialize};
 
     /// `/status`: get, update and patch the status of the kind.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/status` subresource",
+        label = "the spec declares no `/status` path for `{Self}`"
+    )]
     pub trait Status: Resource {}
     /// `/scale` (apps, replicationcontrollers, CRDs that declare it).
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/scale` subresource",
+        label = "the spec declares no `/scale` path for `{Self}`"
+    )]
     pub trait Scale: Resource {
         /// Usually `autoscaling/v1` `Scale`.
         type Scale: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
     }
     /// `pods/eviction` (create only).
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/eviction` subresource",
+        label = "the spec declares no `/eviction` path for `{Self}`"
+    )]
     pub trait Eviction: Resource {
         /// `policy/v1` `Eviction`.
         type Eviction: Serialize + DeserializeOwned + Send + Sync + 'static;
     }
     /// `pods/binding` (create only).
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/binding` subresource",
+        label = "the spec declares no `/binding` path for `{Self}`"
+    )]
     pub trait Binding: Resource {
         /// core/v1 `Binding`.
         type Binding: Serialize + DeserializeOwned + Send + Sync + 'static;
     }
     /// `pods/log` (get, returns plain text; may stream with `follow`).
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/log` subresource",
+        label = "the spec declares no `/log` path for `{Self}`"
+    )]
     pub trait Log: Resource {}
     /// `serviceaccounts/token` (create).
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/token` subresource",
+        label = "the spec declares no `/token` path for `{Self}`"
+    )]
     pub trait Token: Resource {
         /// `authentication/v1` `TokenRequest`.
         type TokenRequest: Serialize + DeserializeOwned + Send + Sync + 'static;
     }
     /// `pods/ephemeralcontainers`: get, update, patch with the kind itself as body.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/ephemeralcontainers` subresource",
+        label = "the spec declares no `/ephemeralcontainers` path for `{Self}`"
+    )]
     pub trait EphemeralContainers: Resource {}
     /// `pods/resize`: get, update, patch with the kind itself as body.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/resize` subresource",
+        label = "the spec declares no `/resize` path for `{Self}`"
+    )]
     pub trait Resize: Resource {}
     /// `certificatesigningrequests/approval`: get, update, patch with the kind itself.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/approval` subresource",
+        label = "the spec declares no `/approval` path for `{Self}`"
+    )]
     pub trait Approval: Resource {}
     /// `namespaces/finalize`: update with the kind itself.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has no `/finalize` subresource",
+        label = "the spec declares no `/finalize` path for `{Self}`"
+    )]
     pub trait Finalize: Resource {}
 }
