@@ -251,6 +251,7 @@ impl Builder {
         if let Some(dir) = &self.openapi_v3 {
             let mut spec = read_openapi_v3(dir)?;
             let reports = fixups::apply_all(&mut spec)?;
+            spec::hoist::hoist_inline_objects(&mut spec);
             if let Some(protos) = &self.proto_dir {
                 spec::proto::add_proto_kinds(&mut spec, protos)?;
             }
@@ -280,6 +281,8 @@ impl Builder {
             Some((origin, bytes)) => {
                 let mut spec = spec::Swagger::from_slice(&bytes, &origin)?;
                 let reports = fixups::apply_all(&mut spec)?;
+                // A cluster's own document writes its CRDs' nested objects inline.
+                spec::hoist::hoist_inline_objects(&mut spec);
                 if let Some(protos) = &self.proto_dir {
                     spec::proto::add_proto_kinds(&mut spec, protos)?;
                 }

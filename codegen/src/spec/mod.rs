@@ -7,6 +7,7 @@
 pub const SHORT_NAMES_EXTENSION: &str = "x-kubeclient-short-names";
 
 pub mod crd;
+pub mod hoist;
 pub mod openapi_v3;
 pub mod proto;
 pub mod swagger;
