@@ -99,4 +99,12 @@ pub mod subresources {
     pub trait Approval: Resource {}
     /// `namespaces/finalize`: update with the kind itself.
     pub trait Finalize: Resource {}
+    /// `pods/exec` (connect): run a command in a container over a WebSocket.
+    pub trait Exec: Resource {}
+    /// `pods/attach` (connect): attach to a container's main process.
+    pub trait Attach: Resource {}
+    /// `pods/portforward` (connect): streams to a pod's ports.
+    pub trait PortForward: Resource {}
+    /// `pods/proxy`, `services/proxy`, `nodes/proxy` (connect): HTTP to the object, with a path.
+    pub trait Proxy: Resource {}
 }

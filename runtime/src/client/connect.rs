@@ -1,0 +1,68 @@
+//! The `connect` subresources of [`ResourceClient`]: exec and attach sessions, and HTTP
+//! through `pods/proxy`, `services/proxy`, `nodes/proxy`. Each exists only for kinds whose
+//! spec declares it (the markers of [`crate::resource::subresources`]).
+
+use super::ResourceClient;
+use crate::remotecommand::{protocol, AttachOptions, ExecOptions, Process};
+use crate::resource::subresources;
+use crate::rest::{Error, Request, Result};
+use bytes::Bytes;
+use reqwest::Method;
+
+impl<K: subresources::Exec> ResourceClient<K> {
+    /// Run a command in a container of object `name` (client-go `remotecommand` over
+    /// WebSocket, `v5.channel.k8s.io` with `v4` as fallback). The session starts once the
+    /// server switched protocols; a refused upgrade (pod not found, not running, no such
+    /// container, forbidden) is [`Error::Api`] with the server's `Status`.
+    pub async fn exec(&self, name: &str, opts: &ExecOptions) -> Result<Process> {
+        if opts.command.is_empty() {
+            return Err(Error::InvalidRequest("exec needs a command".into()));
+        }
+        let ws = self
+            .object(self.rest_client().get(), name)
+            .sub_resource("exec")
+            .params(opts.query_pairs())
+            .upgrade(protocol::PROTOCOLS)
+            .await?;
+        Ok(Process::start(ws, opts.stdin, opts.stdout, opts.stderr))
+    }
+}
+
+impl<K: subresources::Attach> ResourceClient<K> {
+    /// Attach to the main process of a container of object `name`, as [`Self::exec`] does for
+    /// a new command.
+    pub async fn attach(&self, name: &str, opts: &AttachOptions) -> Result<Process> {
+        let ws = self
+            .object(self.rest_client().get(), name)
+            .sub_resource("attach")
+            .params(opts.query_pairs())
+            .upgrade(protocol::PROTOCOLS)
+            .await?;
+        Ok(Process::start(ws, opts.stdin, opts.stdout, opts.stderr))
+    }
+}
+
+impl<K: subresources::Proxy> ResourceClient<K> {
+    /// A request with `method` to `path` on object `name` through the API server's proxy
+    /// (`.../{name}/proxy/{path}`). For a service or pod, `name` may be `name:port` or
+    /// `scheme:name:port`. Add a body, query or headers on the returned [`Request`].
+    pub fn proxy(&self, method: Method, name: &str, path: &str) -> Request {
+        let req = self
+            .object(self.rest_client().verb(method), name)
+            .sub_resource("proxy");
+        let path = path.trim_start_matches('/');
+        if path.is_empty() {
+            req
+        } else {
+            req.sub_resource(path)
+        }
+    }
+
+    /// `GET` `path` on object `name` through the proxy; the body as bytes.
+    pub async fn proxy_get(&self, name: &str, path: &str) -> Result<Bytes> {
+        self.proxy(Method::GET, name, path)
+            .accept("*/*")
+            .do_raw()
+            .await
+    }
+}
