@@ -33,6 +33,7 @@ pub mod faults;
 mod handler;
 mod http;
 pub mod kubeconfig;
+pub mod kubelet;
 pub mod managed;
 mod objmeta;
 pub mod patch;
@@ -109,6 +110,7 @@ pub struct Builder {
     kubeconfig_path: Option<PathBuf>,
     authorizer: auth::Authorizer,
     openapi_specs: Option<PathBuf>,
+    kubelet: Option<Arc<dyn kubelet::Kubelet>>,
 }
 
 impl Default for Builder {
@@ -123,6 +125,7 @@ impl Default for Builder {
             kubeconfig_path: None,
             authorizer: auth::Authorizer::AllowAll,
             openapi_specs: None,
+            kubelet: None,
         }
     }
 }
@@ -180,6 +183,22 @@ impl Builder {
     pub fn openapi_specs(mut self, dir: impl Into<PathBuf>) -> Self {
         self.openapi_specs = Some(dir.into());
         self
+    }
+
+    /// Serve `pods/exec` and `pods/attach` with `kubelet` (a test's own implementation, or
+    /// [`kubelet::LocalKubelet`]). Without one they answer as kube-apiserver does for a pod no
+    /// node runs.
+    pub fn kubelet(mut self, kubelet: Arc<dyn kubelet::Kubelet>) -> Self {
+        self.kubelet = Some(kubelet);
+        self
+    }
+
+    /// Serve exec and attach with a [`kubelet::LocalKubelet`] rooted at `root`.
+    ///
+    /// **This runs any command a client sends as a process on this host, with this process's
+    /// user and rights.** For tests only; never expose such a server.
+    pub fn local_kubelet(self, root: impl Into<PathBuf>) -> Self {
+        self.kubelet(Arc::new(kubelet::LocalKubelet::new(root)))
     }
 
     /// Bind, generate the PKI, write the kubeconfig and start serving on the current tokio
@@ -268,6 +287,7 @@ impl Builder {
             authorizer: self.authorizer,
             shutdown: shutdown_rx.clone(),
             openapi: self.openapi_specs.map(specs::OpenApiSpecs::new),
+            kubelet: self.kubelet,
         });
         seed_namespaces(&state);
         let acceptor = pki

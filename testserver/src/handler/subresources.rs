@@ -62,6 +62,9 @@ pub async fn handle(
         ("eviction", _) => evict(state, t, name),
         ("binding", _) => bind(state, t, name, &req),
         ("token", _) => token(state, t, name, &req),
+        ("exec" | "attach" | "portforward", _) => {
+            super::connect::handle(state, t, name, sub, req).await
+        }
         _ => Err(ApiError::method_not_allowed(
             req.method.as_str(),
             &format!("{}/{sub}", t.def.plural),
