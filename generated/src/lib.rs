@@ -26,8 +26,8 @@
 
 pub use kubeclient_runtime as runtime;
 pub use kubeclient_runtime::{
-    cache, client, clientcmd, dynamic, events, flowcontrol, labels, leaderelection, meta, resource,
-    rest, Resource, Scope,
+    cache, client, clientcmd, dynamic, events, flowcontrol, labels, leaderelection, meta,
+    remotecommand, resource, rest, Resource, Scope,
 };
 
 /// Kubernetes version the crate was generated for (`KUBECLIENT_K8S_VERSION` at build time).
