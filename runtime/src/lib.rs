@@ -11,6 +11,7 @@
 //! - [`clientcmd`]: kubeconfig loading, overrides, exec plugins, in-cluster config.
 //! - [`discovery`]: the static resource table the generator emits, and live discovery.
 //! - [`cache`]: informers, indexed stores, listers and the work queue.
+//! - [`portforward`]: streams to a pod's ports, and a local listener forwarding to one.
 //! - [`remotecommand`]: exec and attach sessions over WebSocket (client-go `remotecommand`).
 //! - [`dynamic`]: any resource as JSON with typed metadata (client-go's dynamic client).
 //! - [`labels`]: label selector parsing and matching.
@@ -33,6 +34,7 @@ pub mod flowcontrol;
 pub mod labels;
 pub mod leaderelection;
 pub mod meta;
+pub mod portforward;
 pub mod remotecommand;
 pub mod resource;
 pub mod rest;

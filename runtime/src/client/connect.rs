@@ -3,6 +3,7 @@
 //! spec declares it (the markers of [`crate::resource::subresources`]).
 
 use super::ResourceClient;
+use crate::portforward::{LocalForward, PortForwarder};
 use crate::remotecommand::{protocol, AttachOptions, ExecOptions, Process};
 use crate::resource::subresources;
 use crate::rest::{Error, Request, Result};
@@ -39,6 +40,38 @@ impl<K: subresources::Attach> ResourceClient<K> {
             .upgrade(protocol::PROTOCOLS)
             .await?;
         Ok(Process::start(ws, opts.stdin, opts.stdout, opts.stderr))
+    }
+}
+
+impl<K: subresources::PortForward> ResourceClient<K> {
+    /// Connect to `ports` of object `name` (one connection per port; see
+    /// [`crate::portforward`]). A refused upgrade is [`Error::Api`] with the server's `Status`;
+    /// a port nothing listens on is reported by [`PortForwarder::join`].
+    pub async fn port_forward(&self, name: &str, ports: &[u16]) -> Result<PortForwarder> {
+        if ports.is_empty() || ports.len() > 127 || ports.contains(&0) {
+            return Err(Error::InvalidRequest(
+                "port-forward needs 1 to 127 ports, none of them 0".into(),
+            ));
+        }
+        let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+        let ws = self
+            .object(self.rest_client().get(), name)
+            .sub_resource("portforward")
+            .param("ports", list.join(","))
+            .upgrade(&[crate::portforward::PROTOCOL])
+            .await?;
+        Ok(PortForwarder::start(ws, ports))
+    }
+
+    /// Listen on `listener` and forward each connection to `port` of object `name`, as
+    /// `kubectl port-forward` does. Stops when the returned handle is dropped.
+    pub fn forward_local(
+        &self,
+        name: &str,
+        listener: tokio::net::TcpListener,
+        port: u16,
+    ) -> std::io::Result<LocalForward> {
+        LocalForward::start(self.clone(), name, listener, port)
     }
 }
 

@@ -24,6 +24,8 @@ pub mod protocol;
 mod status;
 
 pub use options::{AttachOptions, ExecOptions};
-pub use process::{Output, Process, ProcessOutput, Stdin, MAX_OUTPUT_BYTES};
+pub use process::{
+    Output, Process, ProcessOutput, Stdin, MAX_OUTPUT_BYTES, MAX_STATUS_BYTES, PIPE_BYTES,
+};
 pub use protocol::TerminalSize;
 pub use status::ExitStatus;

@@ -157,14 +157,27 @@ pub async fn handle(
         .map(|s| s.value.clone())
         .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
     let mut parts = req.connect;
-    let mut session = session_request(t, name, &parts.raw_query, sub == "exec");
     if sub == "portforward" {
-        // Port-forward has no container; only the node check applies.
-        return Err(no_host(&pod, name, state.kubelet.as_deref()));
+        let Some(kubelet) = state.kubelet.clone() else {
+            return Err(no_host(&pod, name));
+        };
+        let ports = ports_of(&parts.raw_query)?;
+        let (resp, on_upgrade, _) = switch(&mut parts, &[V4])?;
+        let (namespace, pod_name) = (t.namespace.clone(), name.to_owned());
+        let shutdown = state.shutdown.clone();
+        tokio::spawn(async move {
+            let Ok(upgraded) = on_upgrade.await else {
+                return;
+            };
+            let ws = server_socket(upgraded).await;
+            super::port_forward::serve(ws, kubelet, namespace, pod_name, ports, shutdown).await;
+        });
+        return Ok(resp);
     }
+    let mut session = session_request(t, name, &parts.raw_query, sub == "exec");
     session.container = container_of(&pod, name, &session.container)?;
     let Some(kubelet) = state.kubelet.clone() else {
-        return Err(no_host(&pod, name, None));
+        return Err(no_host(&pod, name));
     };
     if let Some(phase @ ("Succeeded" | "Failed")) = pod["status"]["phase"].as_str() {
         return Err(ApiError::bad_request(format!(
@@ -180,11 +193,31 @@ pub async fn handle(
     if sub == "exec" && session.command.is_empty() {
         return Err(ApiError::bad_request("you must specify a command"));
     }
+    let (resp, on_upgrade, chosen) = switch(&mut parts, &[V5, V4])?;
+    let attach = sub == "attach";
+    let shutdown = state.shutdown.clone();
+    tokio::spawn(async move {
+        let Ok(upgraded) = on_upgrade.await else {
+            return;
+        };
+        let ws = server_socket(upgraded).await;
+        serve_session(ws, kubelet, session, attach, chosen == V5, shutdown).await;
+    });
+    Ok(resp)
+}
+
+/// The `101 Switching Protocols` answer to a WebSocket request offering one of `supported`,
+/// the connection to take over once it is sent, and the subprotocol chosen (the client's
+/// first that this server speaks, as Go's wsstream picks).
+fn switch(
+    parts: &mut ConnectParts,
+    supported: &[&'static str],
+) -> Result<(Response<Body>, hyper::upgrade::OnUpgrade, &'static str), ApiError> {
     match parts.upgrade.as_deref() {
         Some("websocket") => {}
         Some(other) if other.starts_with("spdy") => {
             return Err(ApiError::bad_request(
-                "SPDY is not supported by this test server: use a WebSocket client (kubectl 1.30 or newer)",
+                "SPDY is not supported by this test server: use a WebSocket client (kubectl 1.30 or newer for exec)",
             ))
         }
         _ => return Err(ApiError::bad_request("Upgrade request required")),
@@ -192,10 +225,10 @@ pub async fn handle(
     let chosen = parts
         .protocols
         .iter()
-        .find_map(|p| [V5, V4].into_iter().find(|s| s == p))
+        .find_map(|p| supported.iter().copied().find(|s| s == p))
         .ok_or_else(|| {
             ApiError::bad_request(format!(
-                "requested protocol(s) are not supported: {:?}; supports [{V5} {V4}]",
+                "requested protocol(s) are not supported: {:?}; supports {supported:?}",
                 parts.protocols
             ))
         })?;
@@ -204,20 +237,6 @@ pub async fn handle(
             "WebSocket handshake without Sec-WebSocket-Key",
         ));
     };
-    let attach = sub == "attach";
-    let shutdown = state.shutdown.clone();
-    tokio::spawn(async move {
-        let Ok(upgraded) = on_upgrade.await else {
-            return;
-        };
-        let config = WebSocketConfig::default()
-            .max_message_size(Some(MAX_MESSAGE_BYTES))
-            .max_frame_size(Some(MAX_MESSAGE_BYTES));
-        let ws =
-            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
-                .await;
-        serve_session(ws, kubelet, session, attach, chosen == V5, shutdown).await;
-    });
     let mut resp = Response::new(full(Bytes::new()));
     *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
     let h = resp.headers_mut();
@@ -227,26 +246,64 @@ pub async fn handle(
     if let Ok(v) = HeaderValue::from_str(&derive_accept_key(key.as_bytes())) {
         h.insert(SEC_WEBSOCKET_ACCEPT, v);
     }
-    Ok(resp)
+    Ok((resp, on_upgrade, chosen))
+}
+
+/// The server side of an upgraded connection, with messages bounded.
+async fn server_socket(upgraded: hyper::upgrade::Upgraded) -> ServerSocket {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_MESSAGE_BYTES));
+    WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await
+}
+
+/// The `ports` of a port-forward request (repeated or comma-separated), as the kubelet parses
+/// them.
+fn ports_of(raw_query: &str) -> Result<Vec<u16>, ApiError> {
+    let mut ports = Vec::new();
+    for (k, v) in form_urlencoded::parse(raw_query.as_bytes()) {
+        if k != "ports" {
+            continue;
+        }
+        if v.is_empty() {
+            return Err(ApiError::bad_request(
+                "query parameter \"ports\" cannot be empty",
+            ));
+        }
+        for p in v.split(',') {
+            match p.parse::<u16>() {
+                Ok(port) if port > 0 => ports.push(port),
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "unable to parse {v:?} as a port"
+                    )))
+                }
+            }
+        }
+    }
+    if ports.is_empty() {
+        return Err(ApiError::bad_request(
+            "query parameter \"ports\" is required",
+        ));
+    }
+    // Two channels per port, numbered by one byte.
+    if ports.len() > 127 {
+        return Err(ApiError::bad_request("at most 127 ports per connection"));
+    }
+    Ok(ports)
 }
 
 /// kube-apiserver's answer when no node (or here, no kubelet) runs the pod.
-fn no_host(pod: &Value, name: &str, kubelet: Option<&dyn Kubelet>) -> ApiError {
-    match (
-        pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()),
-        kubelet,
-    ) {
-        (Some(node), None) => ApiError::internal(format!(
+fn no_host(pod: &Value, name: &str) -> ApiError {
+    match pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) {
+        Some(node) => ApiError::internal(format!(
             "no kubelet serves node {node}: start the test server with a kubelet"
         )),
-        (Some(_), Some(_)) => {
-            ApiError::bad_request("port-forward is not supported by this test server yet")
-        }
-        (None, _) => ApiError::bad_request(format!("pod {name} does not have a host assigned")),
+        None => ApiError::bad_request(format!("pod {name} does not have a host assigned")),
     }
 }
 
-type ServerSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+pub(super) type ServerSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// Run the session and pump the channels until the process ends, then send its status and
 /// close.

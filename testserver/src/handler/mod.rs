@@ -5,6 +5,7 @@ pub(crate) mod connect;
 mod discovery;
 mod objects;
 mod openapi;
+mod port_forward;
 mod query;
 pub(crate) mod route;
 mod subresources;

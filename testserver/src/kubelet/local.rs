@@ -2,7 +2,9 @@
 //! directory of their own per container. For tests only: anything a client can exec runs with
 //! the server's user and rights.
 
-use super::{BoxFuture, Kubelet, KubeletError, Session, SessionRequest};
+use super::{BoxFuture, Kubelet, KubeletError, PortStream, Session, SessionRequest};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use tokio::process::Command;
@@ -10,15 +12,28 @@ use tokio::process::Command;
 /// Runs commands as local processes, each container's in `<root>/<namespace>/<pod>/<container>`
 /// (relative paths such as `kubectl cp file pod:data.txt` land there; absolute paths are the
 /// host's). `tty` is not emulated: the process gets pipes.
+///
+/// Port-forward to a pod's port P connects to `127.0.0.1:P` (the pods' processes run here),
+/// unless [`LocalKubelet::map_port`] sends it elsewhere.
 #[derive(Debug, Clone)]
 pub struct LocalKubelet {
     root: PathBuf,
+    ports: BTreeMap<u16, SocketAddr>,
 }
 
 impl LocalKubelet {
     /// Containers' working directories go under `root` (created when first needed).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        LocalKubelet { root: root.into() }
+        LocalKubelet {
+            root: root.into(),
+            ports: BTreeMap::new(),
+        }
+    }
+
+    /// Forward connections to any pod's port `pod_port` to `to` instead of `127.0.0.1:pod_port`.
+    pub fn map_port(mut self, pod_port: u16, to: SocketAddr) -> Self {
+        self.ports.insert(pod_port, to);
+        self
     }
 
     /// The root of the containers' working directories.
@@ -34,6 +49,15 @@ impl LocalKubelet {
 }
 
 impl Kubelet for LocalKubelet {
+    fn port_forward(
+        &self,
+        _namespace: &str,
+        _pod: &str,
+        port: u16,
+    ) -> BoxFuture<'_, Result<Box<dyn PortStream>, KubeletError>> {
+        connect(self, port)
+    }
+
     fn exec(&self, req: SessionRequest) -> BoxFuture<'_, Result<Session, KubeletError>> {
         let dir = self.container_dir(&req.namespace, &req.pod, &req.container);
         Box::pin(async move {
@@ -77,6 +101,31 @@ impl Kubelet for LocalKubelet {
             })
         })
     }
+}
+
+impl LocalKubelet {
+    fn target(&self, port: u16) -> SocketAddr {
+        self.ports
+            .get(&port)
+            .copied()
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], port)))
+    }
+}
+
+/// Port-forward as the kubelet does it: a TCP connection to the port, inside the pod's network
+/// namespace, which here is the host's.
+fn connect(
+    kubelet: &LocalKubelet,
+    port: u16,
+) -> BoxFuture<'static, Result<Box<dyn PortStream>, KubeletError>> {
+    let addr = kubelet.target(port);
+    Box::pin(async move {
+        let tcp = tokio::net::TcpStream::connect(addr).await.map_err(|e| {
+            KubeletError::new(format!("failed to connect to localhost:{port}: {e}"))
+        })?;
+        let _ = tcp.set_nodelay(true);
+        Ok(Box::new(tcp) as Box<dyn PortStream>)
+    })
 }
 
 /// The exit code a shell would report: the code, or 128 + the signal that ended the process.

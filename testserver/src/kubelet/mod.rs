@@ -1,4 +1,4 @@
-//! The kubelet behind `pods/exec` and `pods/attach`: a trait tests implement, and
+//! The kubelet behind `pods/exec`, `pods/attach` and `pods/portforward`: a trait tests implement, and
 //! [`LocalKubelet`], which runs a container's commands as processes on this host.
 //!
 //! Without a kubelet ([`crate::Builder::kubelet`] not called) these subresources answer as
@@ -18,6 +18,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type Reader = Pin<Box<dyn AsyncRead + Send>>;
 /// A byte sink of a session (a process's stdin).
 pub type Writer = Pin<Box<dyn AsyncWrite + Send>>;
+
+/// A connection to a pod's port, for port-forward.
+pub trait PortStream: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> PortStream for T {}
 
 /// Where a session runs and which streams it wants.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,6 +95,18 @@ pub trait Kubelet: Send + Sync + std::fmt::Debug + 'static {
             "this kubelet cannot attach to container {} of pod {}/{}",
             req.container, req.namespace, req.pod
         );
+        Box::pin(async move { Err(KubeletError::new(message)) })
+    }
+
+    /// Connect to `port` of pod `namespace/pod`. The default says port-forward is not
+    /// supported.
+    fn port_forward(
+        &self,
+        namespace: &str,
+        pod: &str,
+        port: u16,
+    ) -> BoxFuture<'_, Result<Box<dyn PortStream>, KubeletError>> {
+        let message = format!("this kubelet cannot forward port {port} of pod {namespace}/{pod}");
         Box::pin(async move { Err(KubeletError::new(message)) })
     }
 }
