@@ -84,6 +84,12 @@ impl<K: subresources::Proxy> ResourceClient<K> {
             .object(self.rest_client().verb(method), name)
             .sub_resource("proxy");
         let path = path.trim_start_matches('/');
+        // `..` would leave the proxy for another API path of the same server.
+        if path.split('/').any(|s| s == "." || s == "..") {
+            return req.fail(Error::InvalidRequest(format!(
+                "proxy path {path:?} may not contain '.' or '..' segments"
+            )));
+        }
         if path.is_empty() {
             req
         } else {
