@@ -244,3 +244,53 @@ async fn a_pod_without_a_node_cannot_exec(s: Server) {
         (400, "pod idle does not have a host assigned".to_owned())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_stdin_closes_it_after_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, cs) = local_server(dir.path()).await;
+    let pods = cs.core_v1().pods("default");
+    let mut process = pods
+        .exec("web", &ExecOptions::command(["cat"]).stdin(true))
+        .await
+        .unwrap();
+    let mut stdin = process.stdin().unwrap();
+    stdin.write_all(b"last words").await.unwrap();
+    drop(stdin);
+    let out = process.output().await.unwrap();
+    assert_eq!(
+        (out.stdout.as_slice(), out.status.code()),
+        (&b"last words"[..], 0)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attach_talks_to_the_containers_main_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, cs) = local_server(dir.path()).await;
+    let pods = cs.core_v1().pods("default");
+    let mut p = pod("talk", &["main"]);
+    if let Some(c) = p.spec.as_mut().and_then(|s| s.containers.first_mut()) {
+        c.command = Some(vec!["sh".into(), "-c".into()]);
+        c.args = Some(vec![
+            "while read l; do echo got $l; done; echo bye >&2; exit 4".into(),
+        ]);
+        c.stdin = Some(true);
+        c.stdin_once = Some(true);
+    }
+    pods.create(&p, &CreateOptions::default()).await.unwrap();
+    let opts = kubeclient::remotecommand::AttachOptions {
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        ..Default::default()
+    };
+    let mut process = pods.attach("talk", &opts).await.unwrap();
+    let mut stdin = process.stdin().unwrap();
+    stdin.write_all(b"one\ntwo\n").await.unwrap();
+    stdin.shutdown().await.unwrap();
+    let out = process.output().await.unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "got one\ngot two\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "bye\n");
+    assert_eq!(out.status.code(), 4);
+}

@@ -198,6 +198,38 @@ async fn kubectl_cp_copies_files_and_directories_both_ways() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_attach_reaches_the_main_process() {
+    let Some(program) = tools() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = server(dir.path()).await;
+    let kubectl = Kubectl::new(program, &server);
+    let pod = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"talk"},"spec":{"containers":[
+        {"name":"main","image":"busybox","stdin":true,"stdinOnce":true,
+         "command":["sh","-c","while read l; do echo got $l; done; exit 4"]}]}}"#;
+    let out = kubectl
+        .run(&["create", "-f", "-"], Some(pod.as_bytes()))
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kubectl
+        .run(
+            &["attach", "-i", "talk"],
+            Some(
+                b"one
+two
+",
+            ),
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "got one
+got two
+"
+    );
+}
+
 /// Every kubectl from 1.30 on next to the default one (they speak WebSocket for exec).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_versions_with_websocket_exec() {

@@ -6,8 +6,8 @@ use futures_util::{SinkExt, StreamExt};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use tokio::io::DuplexStream;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::io::{ReadHalf, SimplexStream, WriteHalf};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
@@ -49,8 +49,8 @@ impl std::fmt::Debug for PortForwarder {
 /// of file when the whole forward ends).
 pub struct PortStream {
     port: u16,
-    read: ReadHalf<SimplexStream>,
-    write: WriteHalf<SimplexStream>,
+    read: DuplexStream,
+    write: DuplexStream,
     _tasks: Arc<Tasks>,
 }
 
@@ -104,8 +104,8 @@ impl PortForwarder {
         let mut user_sides = Vec::new();
         let mut incoming = Vec::new();
         for (i, port) in ports.iter().enumerate() {
-            let (from_pod_read, from_pod_write) = tokio::io::simplex(PIPE_BYTES);
-            let (to_pod_read, to_pod_write) = tokio::io::simplex(PIPE_BYTES);
+            let (from_pod_read, from_pod_write) = tokio::io::duplex(PIPE_BYTES);
+            let (to_pod_read, to_pod_write) = tokio::io::duplex(PIPE_BYTES);
             user_sides.push((*port, from_pod_read, to_pod_write));
             incoming.push(from_pod_write);
             let data_channel = u8::try_from(i * 2).unwrap_or(u8::MAX - 1);
@@ -171,11 +171,7 @@ impl PortForwarder {
 }
 
 /// What the caller writes to one port, as frames on its data channel.
-async fn outbound(
-    mut from_caller: ReadHalf<SimplexStream>,
-    channel: u8,
-    frames: mpsc::Sender<Vec<u8>>,
-) {
+async fn outbound(mut from_caller: DuplexStream, channel: u8, frames: mpsc::Sender<Vec<u8>>) {
     let mut buf = vec![0u8; 32 * 1024];
     loop {
         match from_caller.read(&mut buf).await {
@@ -199,7 +195,7 @@ async fn inbound(
     mut stream: futures_util::stream::SplitStream<
         tokio_tungstenite::WebSocketStream<crate::rest::upgrade::Upgraded>,
     >,
-    mut to_caller: Vec<WriteHalf<SimplexStream>>,
+    mut to_caller: Vec<DuplexStream>,
     ports: &[u16],
 ) -> Result<()> {
     // Per channel: prefix bytes still to skip.

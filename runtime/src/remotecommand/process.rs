@@ -12,8 +12,8 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use tokio::io::DuplexStream;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::io::{ReadHalf, SimplexStream, WriteHalf};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
@@ -37,8 +37,8 @@ type Socket = tokio_tungstenite::WebSocketStream<crate::rest::upgrade::Upgraded>
 /// the session.
 pub struct Process {
     stdin: Option<Stdin>,
-    stdout: Option<ReadHalf<SimplexStream>>,
-    stderr: Option<ReadHalf<SimplexStream>>,
+    stdout: Option<DuplexStream>,
+    stderr: Option<DuplexStream>,
     resize: mpsc::Sender<TerminalSize>,
     status: Option<oneshot::Receiver<Result<ExitStatus>>>,
     protocol: &'static str,
@@ -72,10 +72,10 @@ pub struct ProcessOutput {
     pub status: ExitStatus,
 }
 
-/// The command's stdin. Shut it down (or drop it) to close stdin: the command sees end of
-/// file (on `v5.channel.k8s.io`; a v4 server cannot be told).
+/// The command's stdin. Shut it down or drop it to close stdin: the command sees end of file
+/// once what was written is sent (on `v5.channel.k8s.io`; a v4 server cannot be told).
 #[derive(Debug)]
-pub struct Stdin(WriteHalf<SimplexStream>);
+pub struct Stdin(DuplexStream);
 
 impl AsyncWrite for Stdin {
     fn poll_write(
@@ -95,7 +95,7 @@ impl AsyncWrite for Stdin {
 
 /// The command's stdout or stderr; end of file when the session ends.
 #[derive(Debug)]
-pub struct Output(ReadHalf<SimplexStream>);
+pub struct Output(DuplexStream);
 
 impl AsyncRead for Output {
     fn poll_read(
@@ -112,9 +112,9 @@ impl Process {
     pub(crate) fn start(ws: WebSocket, stdin: bool, stdout: bool, stderr: bool) -> Process {
         let (sink, stream) = ws.stream.split();
         let supports_close = ws.protocol == protocol::V5;
-        let (stdin_rx, stdin_tx) = tokio::io::simplex(PIPE_BYTES);
-        let (stdout_rx, stdout_tx) = tokio::io::simplex(PIPE_BYTES);
-        let (stderr_rx, stderr_tx) = tokio::io::simplex(PIPE_BYTES);
+        let (stdin_rx, stdin_tx) = tokio::io::duplex(PIPE_BYTES);
+        let (stdout_rx, stdout_tx) = tokio::io::duplex(PIPE_BYTES);
+        let (stderr_rx, stderr_tx) = tokio::io::duplex(PIPE_BYTES);
         let (resize_tx, resize_rx) = mpsc::channel(4);
         let (status_tx, status_rx) = oneshot::channel();
         let (done_tx, done_rx) = oneshot::channel::<()>();
@@ -225,8 +225,8 @@ async fn collect(out: Option<Output>) -> Result<Vec<u8>> {
 /// silently once the caller dropped a pipe), the error channel is decoded at the end.
 async fn read_loop(
     mut stream: SplitStream<Socket>,
-    mut stdout: WriteHalf<SimplexStream>,
-    mut stderr: WriteHalf<SimplexStream>,
+    mut stdout: DuplexStream,
+    mut stderr: DuplexStream,
 ) -> Result<ExitStatus> {
     let mut error_channel = Vec::new();
     let (mut stdout_open, mut stderr_open) = (true, true);
@@ -273,7 +273,7 @@ async fn read_loop(
 /// Send stdin (then its close, on v5) and terminal sizes until the reader is done.
 async fn write_loop(
     mut sink: SplitSink<Socket, Message>,
-    mut stdin: Option<ReadHalf<SimplexStream>>,
+    mut stdin: Option<DuplexStream>,
     mut resize: mpsc::Receiver<TerminalSize>,
     supports_close: bool,
     mut done: oneshot::Receiver<()>,

@@ -88,6 +88,7 @@ fn session_request(
         namespace: t.namespace.clone(),
         pod: name.to_owned(),
         container: String::new(),
+        container_spec: Value::Null,
         command: Vec::new(),
         stdin: false,
         stdout: false,
@@ -176,6 +177,12 @@ pub async fn handle(
     }
     let mut session = session_request(t, name, &parts.raw_query, sub == "exec");
     session.container = container_of(&pod, name, &session.container)?;
+    session.container_spec = ["containers", "initContainers", "ephemeralContainers"]
+        .iter()
+        .flat_map(|list| pod["spec"][list].as_array().into_iter().flatten())
+        .find(|c| c["name"].as_str() == Some(session.container.as_str()))
+        .cloned()
+        .unwrap_or(Value::Null);
     let Some(kubelet) = state.kubelet.clone() else {
         return Err(no_host(&pod, name));
     };

@@ -32,6 +32,8 @@ pub struct SessionRequest {
     pub pod: String,
     /// Container name (already checked against the pod's spec).
     pub container: String,
+    /// The container's spec from the pod (`command`, `args`, `stdin`, `stdinOnce`, ...).
+    pub container_spec: serde_json::Value,
     /// The command and its arguments (empty for attach).
     pub command: Vec<String>,
     /// The client sends stdin.
