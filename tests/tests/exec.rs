@@ -293,4 +293,10 @@ async fn attach_talks_to_the_containers_main_process() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "got one\ngot two\n");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "bye\n");
     assert_eq!(out.status.code(), 4);
+    // The main process's output is the container's log.
+    let log = pods
+        .logs("talk", &kubeclient::client::LogOptions::default())
+        .await
+        .unwrap();
+    assert!(log.contains("got two") && log.contains("bye"), "{log}");
 }

@@ -30,8 +30,9 @@
 //! ([`Builder::kubelet`]) they answer as kube-apiserver does for a pod no node runs. With
 //! [`Builder::local_kubelet`] (`--kubelet=local` on the binary) exec runs the command **as a
 //! process on this host** in a directory per container, so `kubectl exec` and `kubectl cp`
-//! work, and port-forward to a pod's port P connects to `127.0.0.1:P`; a test can implement
-//! [`kubelet::Kubelet`] itself instead. WebSocket only (`v5.channel.k8s.io` and
+//! work; attach starts the container's `command` and `args` as its main process (whose output
+//! is then its `pods/log`); port-forward to a pod's port P connects to `127.0.0.1:P`. A test
+//! can implement [`kubelet::Kubelet`] itself instead. WebSocket only (`v5.channel.k8s.io` and
 //! `v4.channel.k8s.io`, the kubelet's WebSocket port-forward): kubectl 1.30+ execs this way;
 //! SPDY (older kubectl, and kubectl's port-forward) is refused with a message.
 

@@ -69,6 +69,14 @@ impl LocalKubelet {
 }
 
 impl Kubelet for LocalKubelet {
+    fn logs(&self, namespace: &str, pod: &str, container: &str) -> Option<Vec<u8>> {
+        let running = self.main.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (namespace.to_owned(), pod.to_owned(), container.to_owned());
+        let main = running.get(&key)?;
+        let log = main.log.lock().unwrap_or_else(|p| p.into_inner());
+        Some(log.iter().copied().collect())
+    }
+
     fn attach(&self, req: SessionRequest) -> BoxFuture<'_, Result<Session, KubeletError>> {
         attach(self, req)
     }
@@ -175,7 +183,12 @@ pub(super) struct MainProcess {
     stdin: Arc<tokio::sync::Mutex<Option<tokio::process::ChildStdin>>>,
     stdin_once: bool,
     exit: watch::Receiver<Option<i32>>,
+    /// The last [`LOG_BYTES`] of stdout and stderr, for `pods/log`.
+    log: Arc<Mutex<std::collections::VecDeque<u8>>>,
 }
+
+/// Bytes of a main process's output kept for `pods/log`.
+const LOG_BYTES: usize = 1024 * 1024;
 
 /// Chunks of output kept for a slow attached reader before it misses some (as a terminal
 /// attached late misses what scrolled by).
@@ -242,15 +255,24 @@ impl LocalKubelet {
             child.stderr.take().map(|r| Box::pin(r) as super::Reader),
         ];
         let mut done = Vec::new();
+        let log: Arc<Mutex<std::collections::VecDeque<u8>>> = Arc::default();
         for (reader, tx) in pumps.into_iter().zip([stdout.clone(), stderr.clone()]) {
             let Some(mut reader) = reader else { continue };
+            let log = log.clone();
             done.push(tokio::spawn(async move {
                 let mut buf = vec![0u8; 32 * 1024];
                 while let Ok(n) = reader.read(&mut buf).await {
                     if n == 0 {
                         break;
                     }
-                    let _ = tx.send(Bytes::copy_from_slice(buf.get(..n).unwrap_or_default()));
+                    let chunk = buf.get(..n).unwrap_or_default();
+                    {
+                        let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+                        log.extend(chunk);
+                        let excess = log.len().saturating_sub(LOG_BYTES);
+                        log.drain(..excess);
+                    }
+                    let _ = tx.send(Bytes::copy_from_slice(chunk));
                 }
             }));
         }
@@ -260,6 +282,7 @@ impl LocalKubelet {
             stdin: Arc::new(tokio::sync::Mutex::new(child.stdin.take())),
             stdin_once: req.container_spec["stdinOnce"].as_bool() == Some(true),
             exit,
+            log,
         });
         tokio::spawn(async move {
             let code = child.wait().await.map(exit_code).unwrap_or(1);

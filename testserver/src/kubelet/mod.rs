@@ -1,4 +1,4 @@
-//! The kubelet behind `pods/exec`, `pods/attach` and `pods/portforward`: a trait tests implement, and
+//! The kubelet behind `pods/exec`, `pods/attach`, `pods/portforward` and `pods/log`: a trait tests implement, and
 //! [`LocalKubelet`], which runs a container's commands as processes on this host.
 //!
 //! Without a kubelet ([`crate::Builder::kubelet`] not called) these subresources answer as
@@ -98,6 +98,13 @@ pub trait Kubelet: Send + Sync + std::fmt::Debug + 'static {
             req.container, req.namespace, req.pod
         );
         Box::pin(async move { Err(KubeletError::new(message)) })
+    }
+
+    /// The log of `container` of pod `namespace/pod` (its main process's output), or `None`
+    /// to serve the lines tests set with `TestServer::set_pod_log` (the default).
+    fn logs(&self, namespace: &str, pod: &str, container: &str) -> Option<Vec<u8>> {
+        let _ = (namespace, pod, container);
+        None
     }
 
     /// Connect to `port` of pod `namespace/pod`. The default says port-forward is not
