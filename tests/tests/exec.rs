@@ -300,3 +300,40 @@ async fn attach_talks_to_the_containers_main_process() {
         .unwrap();
     assert!(log.contains("got two") && log.contains("bye"), "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_session_takes_resizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, cs) = local_server(dir.path()).await;
+    let pods = cs.core_v1().pods("default");
+    let opts = ExecOptions::command(["sh", "-c", "while read x; do stty size; done"])
+        .stdin(true)
+        .tty(true);
+    assert!(!opts.stderr);
+    let mut process = pods.exec("web", &opts).await.unwrap();
+    let mut stdin = process.stdin().unwrap();
+    let mut stdout = process.stdout().unwrap();
+    process
+        .resize(TerminalSize {
+            width: 100,
+            height: 30,
+        })
+        .await
+        .unwrap();
+    // Ask until the size has arrived (the resize and stdin travel separately).
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    for _ in 0..100 {
+        stdin.write_all(b"x\n").await.unwrap();
+        let n = stdout.read(&mut buf).await.unwrap();
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        if seen.contains("30 100") {
+            break;
+        }
+    }
+    assert!(seen.contains("30 100"), "{seen}");
+    // On a terminal, end of input is ^D, not a closed stream.
+    stdin.write_all(b"\x04").await.unwrap();
+    drop(stdout);
+    assert_eq!(process.wait().await.unwrap().code(), 0);
+}

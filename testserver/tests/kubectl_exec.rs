@@ -269,3 +269,96 @@ fn which(program: &Path) -> Option<PathBuf> {
         .map(|d| d.join(program))
         .find(|p| p.is_file())
 }
+
+/// A tmux server of this test's own (its own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn command(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    /// The pane's text once it contains every one of `wanted` (polled: the terminal fills as
+    /// kubectl and the command run; the bound only stops a broken test).
+    async fn wait_for(&self, wanted: &[&str]) -> String {
+        self.wait_until(wanted, |screen| wanted.iter().all(|w| screen.contains(w)))
+            .await
+    }
+
+    async fn wait_until(&self, wanted: &[&str], done: impl Fn(&str) -> bool) -> String {
+        let mut screen = String::new();
+        for _ in 0..300 {
+            screen = text(&self.command(&["capture-pane", "-p", "-t", "t"]).stdout);
+            if done(&screen) {
+                return screen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the terminal never showed {wanted:?}:\n{screen}");
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command(&["kill-server"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_exec_tty_in_a_real_terminal() {
+    let Some(_) = tools() else { return };
+    let tmux_found = Command::new("tmux").arg("-V").output();
+    let Some(_) = kubeclient_test_support::require(
+        tmux_found.ok().filter(|o| o.status.success()),
+        "tmux on PATH",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = server(dir.path()).await;
+    let tmux = Tmux {
+        socket: format!("kubeclient-exec-{}", std::process::id()),
+    };
+    let kubeconfig = server.kubeconfig_path().display().to_string();
+    // The pane keeps kubectl's exit code on screen after it returns.
+    let pane = format!(
+        "kubectl --kubeconfig {kubeconfig} exec -it web -- sh; echo kubectl-exit=$?; sleep 600"
+    );
+    let started = tmux.command(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &pane,
+    ]);
+    assert!(started.status.success(), "{}", text(&started.stderr));
+    // The shell's prompt, root's or another user's (tmux drops the trailing space).
+    let prompt = ["#", "$"];
+    tmux.wait_until(&prompt, |s| {
+        s.lines()
+            .any(|l| prompt.iter().any(|p| l.trim_end().ends_with(p)))
+    })
+    .await;
+    tmux.command(&[
+        "send-keys",
+        "-t",
+        "t",
+        "stty size; tty; echo $((6*7))",
+        "Enter",
+    ]);
+    // kubectl sent the terminal's size (40 rows, 120 columns); the shell has a terminal.
+    let screen = tmux.wait_for(&["40 120", "/dev/pts/", "\n42"]).await;
+    assert!(!screen.contains("not a tty"), "{screen}");
+    tmux.command(&["send-keys", "-t", "t", "exit 5", "Enter"]);
+    tmux.wait_for(&["kubectl-exit=5"]).await;
+}

@@ -13,7 +13,7 @@ use hyper::header::{
 use hyper::{Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use kubeclient_runtime::remotecommand::protocol::{
-    self, CLOSE, ERROR, EXIT_CODE_CAUSE, NON_ZERO_EXIT_CODE, STDERR, STDIN, STDOUT, V4, V5,
+    self, CLOSE, ERROR, EXIT_CODE_CAUSE, NON_ZERO_EXIT_CODE, RESIZE, STDERR, STDIN, STDOUT, V4, V5,
 };
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -333,6 +333,7 @@ async fn serve_session(
         stdout,
         stderr,
         exit,
+        resize,
     } = match started {
         Ok(s) => s,
         Err(e) => {
@@ -345,16 +346,23 @@ async fn serve_session(
         }
     };
     // Client to process: stdin until closed (v5's [255, 0] or the end of the connection).
-    let input = tokio::spawn(async move {
+    let mut input = tokio::spawn(async move {
         let mut stdin = stdin;
         while let Some(Ok(msg)) = stream.next().await {
             let Message::Binary(data) = msg else { continue };
             match data.split_first() {
                 Some((&STDIN, payload)) => {
                     if let Some(w) = stdin.as_mut() {
-                        if w.write_all(payload).await.is_err() {
+                        // Flushed: a terminal's writer completes writes in the background.
+                        if w.write_all(payload).await.is_err() || w.flush().await.is_err() {
                             stdin = None;
                         }
+                    }
+                }
+                Some((&RESIZE, json)) => {
+                    let size = serde_json::from_slice::<protocol::TerminalSize>(json);
+                    if let (Some(resize), Ok(size)) = (resize.as_ref(), size) {
+                        resize(size.width, size.height);
                     }
                 }
                 Some((&CLOSE, [STDIN])) if v5 => {
@@ -362,7 +370,7 @@ async fn serve_session(
                         let _ = w.shutdown().await;
                     }
                 }
-                // Resize (no terminal to resize here) and unknown channels.
+                // Unknown channels.
                 _ => {}
             }
         }
@@ -380,6 +388,8 @@ async fn serve_session(
             n = read_some(r0, b0) => (*c0, n, 0),
             n = read_some(r1, b1) => (*c1, n, 1),
             _ = shutdown.changed() => { input.abort(); return; }
+            // The client is gone: dropping the session ends (kills) the process.
+            _ = &mut input => return,
         };
         match read {
             Some(n) if n > 0 => {

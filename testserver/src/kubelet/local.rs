@@ -99,6 +99,10 @@ impl Kubelet for LocalKubelet {
             tokio::fs::create_dir_all(&dir).await.map_err(|e| {
                 KubeletError::new(format!("creating the container's directory: {e}"))
             })?;
+            #[cfg(unix)]
+            if req.tty {
+                return with_terminal(program, args, &dir);
+            }
             let pipe = |on: bool| if on { Stdio::piped() } else { Stdio::null() };
             let mut child = Command::new(program)
                 .args(args)
@@ -130,9 +134,57 @@ impl Kubelet for LocalKubelet {
                 stdout,
                 stderr,
                 exit,
+                resize: None,
             })
         })
     }
+}
+
+/// Run `program` on a new terminal: its output (stdout and stderr together, as on a
+/// terminal) and input go through the terminal's master side.
+#[cfg(unix)]
+fn with_terminal(program: &str, args: &[String], dir: &Path) -> Result<Session, KubeletError> {
+    let failed = |e: std::io::Error| KubeletError::new(format!("allocating a terminal: {e}"));
+    let pty = super::pty::open().map_err(failed)?;
+    let slave = |fd: &std::os::fd::OwnedFd| fd.try_clone().map(Stdio::from).map_err(failed);
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("TERM", "xterm")
+        .stdin(slave(&pty.slave)?)
+        .stdout(slave(&pty.slave)?)
+        .stderr(slave(&pty.slave)?)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| {
+            KubeletError::new(format!(
+                "failed to exec in container: starting {program:?}: {e}"
+            ))
+        })?;
+    // Only the command holds the slave now: when it exits, reading the master ends.
+    drop(pty.slave);
+    let file = |fd: &std::os::fd::OwnedFd| {
+        fd.try_clone()
+            .map(|fd| tokio::fs::File::from_std(std::fs::File::from(fd)))
+            .map_err(failed)
+    };
+    let reader = file(&pty.master)?;
+    let writer = file(&pty.master)?;
+    let master = pty.master;
+    Ok(Session {
+        stdin: Some(Box::pin(writer)),
+        stdout: Some(Box::pin(reader)),
+        stderr: None,
+        exit: Box::pin(async move {
+            let status = child
+                .wait()
+                .await
+                .map_err(|e| KubeletError::new(format!("waiting for the command: {e}")))?;
+            Ok(exit_code(status))
+        }),
+        resize: Some(Box::new(move |w, h| super::pty::resize(&master, w, h))),
+    })
 }
 
 impl LocalKubelet {
@@ -371,6 +423,7 @@ pub(super) fn attach(
         });
         let mut exit = main.exit.clone();
         Ok(Session {
+            resize: None,
             stdin,
             stdout,
             stderr,

@@ -5,6 +5,8 @@
 //! kube-apiserver does for a pod no node runs: `400 pod X does not have a host assigned`.
 
 mod local;
+#[cfg(unix)]
+mod pty;
 
 pub use local::LocalKubelet;
 
@@ -56,6 +58,8 @@ pub struct Session {
     pub stderr: Option<Reader>,
     /// Resolves to the exit code once the process has ended.
     pub exit: BoxFuture<'static, Result<i32, KubeletError>>,
+    /// Resizes the session's terminal (width, height), when it has one.
+    pub resize: Option<Box<dyn Fn(u16, u16) + Send + Sync>>,
 }
 
 impl std::fmt::Debug for Session {
