@@ -1,7 +1,7 @@
 //! Generates the typed clientset from the Kubernetes OpenAPI spec into `OUT_DIR`.
 //!
 //! `KUBECLIENT_K8S_VERSION` selects the Kubernetes version (default: the newest supported);
-//! the spec is found through the search order documented in `kubeclient_codegen::locate`.
+//! the spec is found through the search order of the `kubeclient-specs` crate.
 
 use kubeclient_codegen::{locate, Builder, Layout};
 use std::collections::BTreeSet;
@@ -16,7 +16,10 @@ fn main() {
 
 fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=build.rs");
-    let (v, spec) = locate::for_build_script()?;
+    // The spec (and the proto files beside it): from $KUBECLIENT_SPECS_DIR, the bundle a
+    // published package carries in `specs/`, or the workspace's specs folders.
+    let found = locate::SearchPath::for_build_script().map_err(|e| e.to_string())?;
+    let (v, spec) = (&found.version, found.swagger());
 
     let manifest_dir =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
@@ -29,13 +32,8 @@ fn run() -> Result<(), String> {
         .cfg_features(true)
         .declared_features(declared_features(&cargo_toml))
         .spec_version(v.name.clone());
-    // The webhook and discovery kinds the OpenAPI spec lacks come from the proto files beside
-    // it (`<specs>/proto/<version>/`).
-    let protos = spec
-        .ancestors()
-        .nth(3)
-        .map(|root| root.join("proto").join(&v.name));
-    match protos.filter(|p| p.is_dir()) {
+    // The webhook and discovery kinds the OpenAPI spec lacks come from the proto files.
+    match found.proto_dir() {
         Some(dir) => {
             println!("cargo:rerun-if-changed={}", dir.display());
             builder = builder.proto_dir(dir);

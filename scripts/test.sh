@@ -4,7 +4,9 @@
 #   1. every crate's unit and integration tests against the newest Kubernetes spec (1.35); the
 #      end-to-end tests run against both the test server and a real kube-apiserver built from
 #      the k8s.io/kubernetes Go module (realcluster/, started by scripts/real-cluster.sh);
-#   2. the generated crate compiled for every other supported spec version, with the
+#   2. packaging: the crates as a registry would get them, built by downstream crates outside
+#      the repository (tests/downstream), and kubeclient from git;
+#   3. the generated crate compiled for every other supported spec version, with the
 #      schema-driven round trip of all its types.
 # With CI=true a test that cannot find a tool, the specs or the real cluster fails instead of
 # skipping (kubeclient-test-support).
@@ -26,11 +28,18 @@ cargo test --workspace
 cargo clippy --workspace --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
-# One API group alone compiles (its feature pulls in exactly the groups it references).
+# One API group alone compiles (its feature pulls in exactly the groups it references), with
+# the typed clients and as types only.
 for f in core apps batch rbac; do
   echo "== kubeclient with only feature $f"
-  cargo check -p kubeclient --no-default-features --features "$f"
+  cargo check -p kubeclient --no-default-features --features "client,$f"
 done
+echo "== kubeclient types only (no HTTP stack)"
+cargo check -p kubeclient --no-default-features --features core
+
+# As a user's project gets it: packaged (with the spec bundle), built from outside the
+# repository with no environment variables, and from git with the documented setting.
+time bash scripts/package.sh --downstream
 
 for v in v1.31 v1.33 v1.34; do
   echo "== Kubernetes $v: generate, compile, round-trip every type"

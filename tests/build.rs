@@ -20,17 +20,13 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
-    let (version, spec) = locate::for_build_script()?;
+    let found = locate::SearchPath::for_build_script().map_err(|e| e.to_string())?;
+    let (version, spec) = (&found.version, found.swagger());
     println!("cargo:rustc-env=KUBECLIENT_TEST_SPEC={}", spec.display());
     println!("cargo:rustc-env=KUBECLIENT_TEST_VERSION={}", version.name);
     let mut builder = Builder::new().spec_file(&spec);
     // As generated/build.rs: the proto-defined kinds (AdmissionReview, ...) are part of the crate.
-    if let Some(dir) = spec
-        .ancestors()
-        .nth(3)
-        .map(|root| root.join("proto").join(&version.name))
-        .filter(|d| d.is_dir())
-    {
+    if let Some(dir) = found.proto_dir() {
         println!("cargo:rustc-env=KUBECLIENT_TEST_PROTOS={}", dir.display());
         builder = builder.proto_dir(dir);
     }
@@ -121,7 +117,9 @@ fn generate_simulated(spec: &Path, out_dir: &Path) -> Result<(), String> {
 fn generate_crds(out_dir: &Path) -> Result<(), String> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     let workspace = manifest.parent().map(Path::to_path_buf).unwrap_or(manifest);
-    let dir = locate::locate_crds_dir(&workspace)?;
+    let dir = locate::SearchPath::new(&workspace)
+        .dir("crds")
+        .map_err(|e| e.to_string())?;
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rustc-env=KUBECLIENT_TEST_CRDS={}", dir.display());
     // The golden fixture too: it declares `/scale`, which none of the real CRDs does; and kinds
@@ -129,7 +127,8 @@ fn generate_crds(out_dir: &Path) -> Result<(), String> {
     let fixture = workspace.join("codegen/tests/fixtures/crd-basic/crds.yaml");
     let std_names = workspace.join("codegen/tests/fixtures/crd-std-names/crds.yaml");
     let mut index = String::new();
-    for file in locate::crd_files(&dir)?
+    for file in locate::crd_files(&dir)
+        .map_err(|e| e.to_string())?
         .into_iter()
         .chain([fixture, std_names])
     {

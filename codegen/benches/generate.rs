@@ -12,8 +12,8 @@ fn main() {
         .find(|a| !a.starts_with('-'))
         .unwrap_or_else(|| locate::DEFAULT_VERSION.into());
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let spec = match locate::locate_kubernetes_spec(&version, &workspace) {
-        Ok(p) => p,
+    let spec = match locate::SearchPath::new(&workspace).spec(&version) {
+        Ok(found) => found.swagger(),
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);

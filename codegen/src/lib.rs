@@ -45,7 +45,6 @@ mod error;
 pub mod fetch;
 pub mod fixups;
 pub mod ir;
-pub mod locate;
 pub mod naming;
 pub mod report;
 pub mod spec;
@@ -53,9 +52,9 @@ mod yaml_depth;
 
 pub use emit::{Files, Layout, Options};
 pub use error::{CrdProblem, Error};
-pub use locate::{
-    locate_kubernetes_spec, KubernetesVersion, SelectedVersion, DEFAULT_VERSION, VERSIONS,
-};
+/// Where specs are found (the `kubeclient-specs` crate, re-exported for build scripts).
+pub use kubeclient_specs as locate;
+pub use kubeclient_specs::{KubernetesVersion, SelectedVersion, DEFAULT_VERSION, VERSIONS};
 
 use std::path::{Path, PathBuf};
 
@@ -131,6 +130,7 @@ pub struct Builder {
     declared: Option<std::collections::BTreeSet<String>>,
     crds: Vec<CrdSource>,
     layout_set: bool,
+    runtime_set: bool,
     options: Options,
 }
 
@@ -144,6 +144,7 @@ impl Default for Builder {
             declared: None,
             crds: Vec::new(),
             layout_set: false,
+            runtime_set: false,
             options: Options {
                 root: "crate".into(),
                 layout: Layout::ModuleTree,
@@ -151,6 +152,7 @@ impl Default for Builder {
                 ungated: Default::default(),
                 spec_version: "unknown".into(),
                 out_subdir: String::new(),
+                runtime_crate: None,
             },
         }
     }
@@ -226,6 +228,16 @@ impl Builder {
     /// [`Generated::undeclared_features`]).
     pub fn declared_features(mut self, declared: impl IntoIterator<Item = String>) -> Self {
         self.declared = Some(declared.into_iter().collect());
+        self
+    }
+    /// The path generated code names the runtime by. CRD-only builds default to
+    /// `::kubeclient::runtime` (serde and serde_json are reached through it too), so a crate
+    /// that generates code for its CRDs needs only `kubeclient`; pass `::kubeclient_runtime`
+    /// to name the runtime crate (and `serde`, `serde_json`) directly. Builds from a
+    /// Kubernetes spec (the `kubeclient` crate itself) name `::kubeclient_runtime`.
+    pub fn runtime_crate(mut self, path: impl Into<String>) -> Self {
+        self.options.runtime_crate = Some(path.into());
+        self.runtime_set = true;
         self
     }
     /// Version label written in file headers (e.g. `v1.35`).
@@ -304,6 +316,12 @@ impl Builder {
             && !self.crds.is_empty();
         if crd_only && !self.layout_set {
             o.layout = Layout::IncludeFromOutDir;
+        }
+        if crd_only && !self.runtime_set {
+            o.runtime_crate = Some("::kubeclient::runtime".to_owned());
+        }
+        if o.runtime_crate.as_deref() == Some("::kubeclient_runtime") {
+            o.runtime_crate = None;
         }
         if crd_only && o.spec_version == "unknown" {
             let names: Vec<String> = self

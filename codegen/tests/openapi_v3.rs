@@ -8,7 +8,10 @@ use std::path::Path;
 #[test]
 fn v3_yields_the_same_types_and_resources_as_swagger() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let Ok(swagger) = locate::locate_kubernetes_spec("v1.35", &workspace) else {
+    let Ok(swagger) = locate::SearchPath::new(&workspace)
+        .spec("v1.35")
+        .map(|f| f.swagger())
+    else {
         kubeclient_test_support::missing("the Kubernetes v1.35 swagger.json");
         return;
     };

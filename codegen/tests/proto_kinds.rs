@@ -9,17 +9,15 @@ use std::path::PathBuf;
 #[test]
 fn admission_review_and_discovery_kinds_come_from_the_proto_files() {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let Ok(spec) = locate::locate_kubernetes_spec("v1.35", &workspace) else {
-        eprintln!("NOTE: v1.35 spec not found; skipping");
+    let Ok(found) = locate::SearchPath::new(&workspace).spec("v1.35") else {
+        kubeclient_test_support::missing("the Kubernetes v1.35 swagger.json");
         return;
     };
-    let Some(protos) = spec.ancestors().nth(3).map(|r| r.join("proto/v1.35")) else {
+    let spec = found.swagger();
+    let Some(protos) = found.proto_dir() else {
+        kubeclient_test_support::missing("proto/v1.35 beside the v1.35 spec");
         return;
     };
-    if !protos.is_dir() {
-        eprintln!("NOTE: {} not found; skipping", protos.display());
-        return;
-    }
     let g = Builder::new()
         .spec_file(&spec)
         .proto_dir(&protos)

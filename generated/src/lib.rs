@@ -17,18 +17,23 @@
 //! - [`typed`]: one client per API group version (`typed::apps::v1::AppsV1Client`);
 //! - [`Clientset`]: all of them over one HTTP client and one rate limiter;
 //! - [`discovery`]: the static resource table;
-//! - the runtime, re-exported: [`rest`], [`clientcmd`], [`meta`], [`client`], [`Resource`].
+//! - the runtime, re-exported: [`rest`], [`clientcmd`], [`meta`], [`client`], [`helpers`], [`Resource`].
 //!
-//! Each API group is a cargo feature (`core`, `apps`, `batch`, ...; all on by default).
+//! Each API group is a cargo feature (`core`, `apps`, `batch`, ...; all on by default). The
+//! `client` feature (on by default) adds [`typed`], [`Clientset`] and the runtime's HTTP stack;
+//! without it the crate is the types alone (serde, serde_json, jiff and base64 are all it
+//! pulls in), for webhooks, wasm front ends and tools that only read and write objects.
 // Doc comments are the spec's descriptions: prose written for Go, not markdown. The generator
 // escapes what would change their meaning; list-indentation style is left as upstream wrote it.
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 pub use kubeclient_runtime as runtime;
+#[cfg(feature = "client")]
 pub use kubeclient_runtime::{
-    cache, client, clientcmd, dynamic, events, flowcontrol, labels, leaderelection, meta,
-    remotecommand, resource, rest, Resource, Scope,
+    cache, client, clientcmd, dynamic, events, flowcontrol, leaderelection, portforward,
+    remotecommand, rest,
 };
+pub use kubeclient_runtime::{helpers, labels, meta, resource, Resource, Scope};
 
 /// Kubernetes version the crate was generated for (`KUBECLIENT_K8S_VERSION` at build time).
 pub const KUBERNETES_VERSION: &str = env!("KUBECLIENT_GENERATED_FOR");

@@ -14,6 +14,7 @@
 //! - [`portforward`]: streams to a pod's ports, and a local listener forwarding to one.
 //! - [`remotecommand`]: exec and attach sessions over WebSocket (client-go `remotecommand`).
 //! - [`dynamic`]: any resource as JSON with typed metadata (client-go's dynamic client).
+//! - [`helpers`]: retry on conflict, status conditions, owner references, finalizers.
 //! - [`labels`]: label selector parsing and matching.
 //! - [`leaderelection`]: leader election on a Lease.
 //! - [`events`]: an Event recorder, as client-go's.
@@ -21,24 +22,47 @@
 //!
 //! `codec` holds the serde support generated code calls into; it is public for that code only
 //! and hidden from the docs.
+//!
+//! The `client` feature (on by default) is everything that talks to a server: `rest`,
+//! `client`, `clientcmd`, `flowcontrol`, `cache`, `dynamic`, `events`, `leaderelection` and
+//! live discovery. Without it the crate is types only and pulls no HTTP stack.
 
+#[cfg(feature = "client")]
 pub mod cache;
+#[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
 pub mod clientcmd;
 #[doc(hidden)]
 pub mod codec;
 pub mod discovery;
+#[cfg(feature = "client")]
 pub mod dynamic;
+#[cfg(feature = "client")]
 pub mod events;
+#[cfg(feature = "client")]
 pub mod flowcontrol;
+pub mod helpers;
 pub mod labels;
+#[cfg(feature = "client")]
 pub mod leaderelection;
 pub mod meta;
 pub mod portforward;
 pub mod remotecommand;
 pub mod resource;
+#[cfg(feature = "client")]
 pub mod rest;
 pub mod secret;
+#[cfg(feature = "client")]
 mod yaml_depth;
 
 pub use resource::{Resource, Scope};
+
+/// The serde this runtime is built with. Code generated for CRDs into a user's crate names it
+/// (and [`serde_json`]) through `kubeclient::runtime`, so that crate needs neither as a
+/// dependency of its own.
+#[doc(hidden)]
+pub use serde;
+/// The serde_json this runtime is built with: `serde_json::Value` appears in the API of
+/// dynamic objects and of types with free-form fields.
+pub use serde_json;

@@ -60,6 +60,7 @@ pub fn redact_url_userinfo(url: &str) -> String {
 }
 
 /// A parsed URL as text without its `user:password@` part (the form errors and Debug quote).
+#[cfg(feature = "client")]
 pub fn redact_url(url: &reqwest::Url) -> String {
     if url.username().is_empty() && url.password().is_none() {
         return url.to_string();

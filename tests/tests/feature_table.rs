@@ -24,7 +24,10 @@ fn cargo_features_cover_every_reference_closure() {
     let defaults = declared("default").expect("default feature");
     let mut checked = 0;
     for v in VERSIONS {
-        let Ok(spec) = locate::locate_kubernetes_spec(v.name, &root) else {
+        let Ok(spec) = locate::SearchPath::new(&root)
+            .spec(v.name)
+            .map(|f| f.swagger())
+        else {
             kubeclient_test_support::missing(format_args!("the {} spec", v.name));
             continue;
         };

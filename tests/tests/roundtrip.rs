@@ -258,13 +258,11 @@ fn secrets_nested_in_other_types_stay_redacted() {
 /// kind, `v1.33.0/` and `v1.34.0/` as those releases wrote them.
 fn testdata_dir() -> Option<std::path::PathBuf> {
     let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut candidates = Vec::new();
-    if let Some(dir) = std::env::var_os("KUBECLIENT_SPECS_DIR") {
-        candidates.push(std::path::PathBuf::from(dir).join("testdata/v1.35"));
-    }
-    candidates.push(workspace.join("openapi-specs/testdata/v1.35"));
-    candidates.push(workspace.join("../shared/openapi-specs/testdata/v1.35"));
-    candidates.into_iter().find(|c| c.is_dir())
+    kubeclient_codegen::locate::SearchPath::new(&workspace)
+        .dir("testdata")
+        .ok()
+        .map(|d| d.join("v1.35"))
+        .filter(|d| d.is_dir())
 }
 
 /// `apps.v1.StatefulSet` -> (`apps`, `v1`, `StatefulSet`); `core` is the legacy group `""`.
@@ -282,7 +280,7 @@ fn fixture_gvk(stem: &str) -> Option<(String, String, String)> {
 #[test]
 fn upstream_json_fixtures_round_trip_exactly() {
     let Some(dir) = testdata_dir() else {
-        eprintln!("NOTE: testdata/v1.35 not found beside the specs; skipping");
+        kubeclient_test_support::missing("testdata/v1.35 beside the specs");
         return;
     };
     let path = env!("KUBECLIENT_TEST_SPEC");

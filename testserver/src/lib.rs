@@ -40,6 +40,7 @@ pub mod auth;
 mod crd;
 mod defaults;
 pub mod faults;
+mod gc;
 mod handler;
 mod http;
 pub mod kubeconfig;
@@ -298,6 +299,7 @@ impl Builder {
             shutdown: shutdown_rx.clone(),
             openapi: self.openapi_specs.map(specs::OpenApiSpecs::new),
             kubelet: self.kubelet,
+            metrics: Default::default(),
         });
         seed_namespaces(&state);
         let acceptor = pki
@@ -317,7 +319,7 @@ impl Builder {
     }
 }
 
-/// The namespaces a fresh cluster has.
+/// The namespaces a fresh cluster has, and its `default/kubernetes` Service.
 fn seed_namespaces(state: &State) {
     let key = handler::namespaces_key();
     let mut store = state.store();
@@ -332,6 +334,36 @@ fn seed_namespaces(state: &State) {
         store.put(&key, "", ns, obj, EventType::Added);
         handler::add_default_service_account(&mut store, ns);
     }
+    // The Service through which pods reach the API server (the apiserver's own controller
+    // writes it, without a field manager).
+    let port: u16 = state
+        .address
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(443);
+    let service = json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default", "uid": uuid::Uuid::new_v4().to_string(),
+                     "creationTimestamp": objmeta::now_rfc3339(),
+                     "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"], "internalTrafficPolicy": "Cluster",
+                 "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                 "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}],
+                 "sessionAffinity": "None", "type": "ClusterIP"},
+        "status": {"loadBalancer": {}}
+    });
+    let services = resources::StorageKey {
+        group: String::new(),
+        plural: "services".into(),
+    };
+    store.put(
+        &services,
+        "default",
+        "kubernetes",
+        service,
+        EventType::Added,
+    );
 }
 
 /// A running server. Shuts down (and removes its temporary kubeconfig) when dropped.

@@ -99,6 +99,7 @@ impl RealCluster {
         if !script.is_file() {
             return Err(RealClusterError::NoScript(script));
         }
+        remove_stale_dirs();
         let dir =
             std::env::temp_dir().join(format!("kubeclient-realcluster-{}", std::process::id()));
         let log = dir.with_extension("log");
@@ -182,4 +183,34 @@ fn load(kubeconfig: &Path) -> Result<rest::Config, RealClusterError> {
             path: kubeconfig.to_path_buf(),
             reason: e.to_string(),
         })
+}
+
+/// Removes what earlier test processes' clusters left in the temp folder (each etcd data folder
+/// is about 120 MB, and a shared cluster lives as long as its process, which never drops it):
+/// `kubeclient-realcluster-<pid>[.log|.kubeconfig]` of processes that are gone. Linux only (it
+/// asks `/proc`); elsewhere nothing is removed.
+fn remove_stale_dirs() {
+    let proc = std::path::Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix("kubeclient-realcluster-") else {
+            continue;
+        };
+        let pid = rest.split('.').next().unwrap_or_default();
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || proc.join(pid).exists() {
+            continue;
+        }
+        let path = entry.path();
+        let _ = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+    }
 }

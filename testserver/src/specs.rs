@@ -10,9 +10,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// Environment variable naming a folder that holds `kubernetes/<version>/` (the codegen's).
-pub const SPECS_DIR_ENV: &str = "KUBECLIENT_SPECS_DIR";
-
 /// Why a spec file could not be served.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SpecError {
@@ -27,36 +24,24 @@ pub enum SpecError {
 }
 
 /// The directory of the Kubernetes version the `kubeclient` crate was generated for
-/// (`.../kubernetes/v1.35`), found in the codegen's search order (see
-/// `kubeclient_codegen::locate`, reimplemented here because the codegen crate pulls in syn
-/// and prettyplease): `$KUBECLIENT_SPECS_DIR/kubernetes/<v>`, then `openapi-specs/kubernetes/<v>`
-/// and `../shared/openapi-specs/kubernetes/<v>`, each relative to the current directory and
-/// then to this workspace. `None` when no candidate holds a `swagger.json` or a `v3` folder.
+/// (`.../kubernetes/v1.35`), found by the `kubeclient-specs` search order from the current
+/// directory and then from this workspace. `None` when no folder holds its `swagger.json`
+/// (bundled specs are not served: they carry no OpenAPI v3 documents).
 pub fn locate_generated() -> Option<PathBuf> {
-    candidates(kubeclient::KUBERNETES_VERSION)
-        .into_iter()
-        .find(|d| d.join("swagger.json").is_file() || d.join("v3").is_dir())
+    search_path()
+        .spec(kubeclient::KUBERNETES_VERSION)
+        .ok()
+        .filter(|found| !found.bundled)
+        .map(|found| found.version_dir())
 }
 
-fn candidates(version: &str) -> Vec<PathBuf> {
-    let rel = Path::new("kubernetes").join(version);
-    let mut out = Vec::new();
-    if let Some(dir) = std::env::var_os(SPECS_DIR_ENV) {
-        out.push(PathBuf::from(dir).join(&rel));
-    }
+fn search_path() -> kubeclient_specs::SearchPath {
     // The workspace root: this crate's manifest directory's parent, fixed at compile time.
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let bases = std::env::current_dir().into_iter().chain([workspace]);
-    for base in bases {
-        out.push(base.join("openapi-specs").join(&rel));
-        out.push(
-            base.join("..")
-                .join("shared")
-                .join("openapi-specs")
-                .join(&rel),
-        );
+    match std::env::current_dir() {
+        Ok(cwd) => kubeclient_specs::SearchPath::new(&cwd).and_workspace(&workspace),
+        Err(_) => kubeclient_specs::SearchPath::new(&workspace),
     }
-    out
 }
 
 /// A file's bytes and the hash kube-apiserver would publish for them.
@@ -207,11 +192,8 @@ mod tests {
     }
 
     #[test]
-    fn candidates_follow_the_codegen_order() {
-        let c = candidates("v1.35");
-        assert!(c.iter().all(|p| p.ends_with("kubernetes/v1.35")));
-        assert!(c
-            .iter()
-            .any(|p| p.to_string_lossy().contains("shared/openapi-specs")));
+    fn the_search_path_ends_with_this_workspace() {
+        let roots = search_path().roots().to_vec();
+        assert!(roots.iter().any(|p| p.ends_with("../shared/openapi-specs")));
     }
 }

@@ -230,6 +230,17 @@ impl Store {
         })
     }
 
+    /// Every object of every resource, ordered by resource, namespace and name.
+    pub fn all(&self) -> Vec<(StorageKey, Arc<Stored>)> {
+        let mut out: Vec<(StorageKey, Arc<Stored>)> = self
+            .objects
+            .iter()
+            .flat_map(|(key, objs)| objs.values().map(move |o| (key.clone(), o.clone())))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
     /// Every object stored in namespace `ns` (any resource), as (resource, name).
     pub fn objects_in_namespace(&self, ns: &str) -> Vec<(StorageKey, String)> {
         let mut out: Vec<(StorageKey, String)> = self

@@ -1239,6 +1239,18 @@ async fn answers_shaped_as_kube_apiserver_answers() {
     assert_eq!(svc["spec"]["type"], "ClusterIP");
     assert_eq!(svc["spec"]["ports"][0]["targetPort"], 80);
     assert!(svc["spec"]["clusterIP"].is_string());
+    // As on a real cluster, pods reach the API server through `default/kubernetes`.
+    let (code, api) = call(
+        &c,
+        &s,
+        Method::GET,
+        "/api/v1/namespaces/default/services/kubernetes",
+        None,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(api["spec"]["ports"][0]["port"], 443);
+    assert_ne!(api["spec"]["clusterIP"], svc["spec"]["clusterIP"]);
     let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "fresh"}});
     call(&c, &s, Method::POST, "/api/v1/namespaces", Some(ns)).await;
     let (code, _) = call(

@@ -26,7 +26,21 @@ fn have_kubectl() -> bool {
     found
 }
 
+/// `kubectl.<version>` beside the `kubectl` found on PATH (the machine keeps older and newer
+/// clients there); `None`, reported as missing, when there is none.
+fn kubectl_release(version: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&path)
+        .map(|d| d.join("kubectl"))
+        .find(|p| p.is_file())
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .map(|p| p.with_file_name(format!("kubectl.{version}")))
+        .filter(|p| p.is_file());
+    kubeclient_test_support::require(found, format_args!("kubectl.{version} beside kubectl"))
+}
+
 struct Kubectl {
+    binary: PathBuf,
     kubeconfig: PathBuf,
     cache: tempfile::TempDir,
     context: &'static str,
@@ -35,13 +49,14 @@ struct Kubectl {
 impl Kubectl {
     fn new(server: &TestServer, context: &'static str) -> Self {
         Kubectl {
+            binary: PathBuf::from("kubectl"),
             kubeconfig: server.kubeconfig_path().to_path_buf(),
             cache: tempfile::tempdir().expect("tempdir"),
             context,
         }
     }
     fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("kubectl");
+        let mut c = Command::new(&self.binary);
         c.arg("--kubeconfig")
             .arg(&self.kubeconfig)
             .arg("--context")
@@ -129,6 +144,75 @@ spec:
       - name: c
         image: nginx
 "#;
+
+/// `kubectl auth can-i` and `auth whoami` are answered by evaluating the review kinds, not by
+/// storing them. kubectl 1.31, because 1.32 sends these reviews as protobuf.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_auth_can_i_and_whoami() {
+    use kubeclient_testserver::auth::{Authorizer, Rule};
+    if !have_kubectl() {
+        return;
+    }
+    let Some(binary) = kubectl_release("1.31") else {
+        return;
+    };
+    let s = TestServer::builder()
+        .authorizer(Authorizer::Rules(vec![Rule::new(
+            &["dev"],
+            &["get", "list"],
+            &["pods", "pods/log"],
+            &["default"],
+        )]))
+        .start()
+        .await
+        .expect("server starts");
+    let k = Kubectl {
+        binary,
+        ..Kubectl::new(&s, "testserver")
+    };
+    assert_eq!(
+        k.run(&["auth", "can-i", "delete", "secrets", "-A"], None)
+            .await
+            .trim(),
+        "yes"
+    );
+    let who = k.run(&["auth", "whoami", "-o", "json"], None).await;
+    let who: Value = serde_json::from_str(&who).unwrap();
+    assert_eq!(who["status"]["userInfo"]["username"], "admin", "{who}");
+    assert!(who["status"]["userInfo"]["groups"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("system:authenticated")));
+    // As `dev` (impersonated by the admin): what the rule allows, and nothing else.
+    let as_dev = |verb: &'static str, what: &'static str, ns: &'static str| {
+        ["auth", "can-i", verb, what, "-n", ns, "--as", "dev"]
+    };
+    assert_eq!(
+        k.run(&as_dev("get", "pods", "default"), None).await.trim(),
+        "yes"
+    );
+    assert_eq!(
+        k.run(&as_dev("get", "pods/log", "default"), None)
+            .await
+            .trim(),
+        "yes"
+    );
+    let out = k.output(&as_dev("delete", "pods", "default"), None).await;
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "no");
+    assert!(!out.status.success(), "`can-i` exits 1 on no");
+    let out = k.output(&as_dev("get", "pods", "prod"), None).await;
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "no");
+    // Nothing was stored.
+    let (code, _) = call(
+        &admin_client(&s),
+        &s,
+        Method::GET,
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        None,
+    )
+    .await;
+    assert_eq!(code, 405);
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_crud_patch_scale_apply() {

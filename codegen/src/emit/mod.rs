@@ -10,6 +10,7 @@ mod resource;
 mod types;
 
 pub use paths::Root;
+mod rebase;
 
 use crate::ir::{Ir, TypeKind};
 use crate::Error;
@@ -44,9 +45,19 @@ pub struct Options {
     /// Folder below the output directory every file goes to (empty: none); include paths of
     /// [`Layout::IncludeFromOutDir`] follow it.
     pub out_subdir: String,
+    /// Path the output names the runtime by (`::kubeclient::runtime`), with serde and
+    /// serde_json reached through it; `None`: the `kubeclient_runtime`, `serde` and
+    /// `serde_json` crates directly.
+    pub runtime_crate: Option<String>,
 }
 
 impl Options {
+    /// With [`Options::cfg_features`], `#[cfg(feature = "client")]` for what needs the runtime's
+    /// HTTP stack (the `typed` clients and the `Clientset`), so the crate builds as types only.
+    pub fn client_cfg(&self) -> Option<TokenStream> {
+        self.cfg_features
+            .then(|| quote!(#[cfg(feature = "client")]))
+    }
     /// The `#[cfg(feature = ...)]` attribute for `feature`, if it is gated.
     pub fn cfg(&self, feature: &str) -> Option<TokenStream> {
         (self.cfg_features && !feature.is_empty() && !self.ungated.contains(feature))
@@ -120,7 +131,7 @@ pub fn emit(ir: &Ir, opts: &Options) -> Result<Files, Error> {
     }
     let root = root_files(ir, opts);
     for (file, tokens, header) in root {
-        let text = format_file(&file, tokens)?;
+        let text = format_file(opts, &file, tokens)?;
         files.insert(file, format!("{header}{text}"));
     }
     if !opts.out_subdir.is_empty() {
@@ -184,7 +195,7 @@ fn render(ir: &Ir, opts: &Options, file: &str, unit: &Unit<'_>) -> Result<(Strin
         ),
         Unit::Discovery => (discovery::discovery(ir, opts), "every resource path".into()),
     };
-    let text = format_file(file, tokens)?;
+    let text = format_file(opts, file, tokens)?;
     Ok((file.to_owned(), format!("{}{text}", header(opts, &source))))
 }
 
@@ -197,7 +208,20 @@ fn header(opts: &Options, source: &str) -> String {
     )
 }
 
-fn format_file(file: &str, tokens: TokenStream) -> Result<String, Error> {
+fn format_file(opts: &Options, file: &str, tokens: TokenStream) -> Result<String, Error> {
+    let tokens = match &opts.runtime_crate {
+        Some(path) => {
+            let runtime: TokenStream = path.parse().map_err(|_| Error::Format {
+                file: file.to_owned(),
+                source: syn::Error::new(
+                    proc_macro2::Span::call_site(),
+                    format!("runtime crate path `{path}` is not a Rust path"),
+                ),
+            })?;
+            rebase::rebase_runtime(tokens, &runtime)
+        }
+        None => tokens,
+    };
     let parsed: syn::File = syn::parse2(tokens).map_err(|source| Error::Format {
         file: file.to_owned(),
         source,
@@ -295,9 +319,12 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                 cfg: &dyn Fn(&Option<String>) -> TokenStream,
                 top: &dyn Fn(&str) -> &'static str,
                 prefix: &str,
+                client_cfg: Option<&TokenStream>,
             ) -> TokenStream {
                 let mods = tree.children.iter().map(|(name, child)| {
                     let ident = format_ident!("{}", name);
+                    // Only the top level passes `client_cfg`: it gates the `typed` tree.
+                    let client_cfg = client_cfg.filter(|_| name == "typed");
                     if let Some((file, feature, doc)) = &child.leaf {
                         let path = format!("{prefix}/{file}");
                         let cfg = cfg(feature);
@@ -307,9 +334,9 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                             pub mod #ident { include!(concat!(env!("OUT_DIR"), #path)); }
                         }
                     } else {
-                        let inner = inline(child, cfg, top, prefix);
+                        let inner = inline(child, cfg, top, prefix, None);
                         let doc = branch_doc(top, name);
-                        quote! { #[doc = #doc] pub mod #ident { #inner } }
+                        quote! { #client_cfg #[doc = #doc] pub mod #ident { #inner } }
                     }
                 });
                 quote!(#(#mods)*)
@@ -319,14 +346,17 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
             } else {
                 format!("/{}", opts.out_subdir)
             };
-            let mods = inline(&tree, &cfg, &top_doc, &prefix);
+            let client_cfg = opts.client_cfg();
+            let mods = inline(&tree, &cfg, &top_doc, &prefix, client_cfg.as_ref());
             let (clientset, discovery) = (
                 format!("{prefix}/clientset.rs"),
                 format!("{prefix}/discovery.rs"),
             );
             let lib = quote! {
                 #mods
+                #client_cfg
                 mod clientset { include!(concat!(env!("OUT_DIR"), #clientset)); }
+                #client_cfg
                 pub use clientset::Clientset;
                 /// Static table of every served resource.
                 pub mod discovery { include!(concat!(env!("OUT_DIR"), #discovery)); }
@@ -341,10 +371,13 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                 cfg: &dyn Fn(&Option<String>) -> TokenStream,
                 top: &dyn Fn(&str) -> &'static str,
                 hdr: &str,
+                client_cfg: Option<&TokenStream>,
                 out: &mut Vec<(String, TokenStream, String)>,
             ) {
                 let mods = tree.children.iter().map(|(name, child)| {
                     let ident = format_ident!("{}", name);
+                    // Only the top level passes `client_cfg`: it gates the `typed` tree.
+                    let client_cfg = client_cfg.filter(|_| name == "typed");
                     match &child.leaf {
                         Some((_, feature, doc)) => {
                             let cfg = cfg(feature);
@@ -352,7 +385,7 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                         }
                         None => {
                             let doc = branch_doc(top, name);
-                            quote! { #[doc = #doc] pub mod #ident; }
+                            quote! { #client_cfg #[doc = #doc] pub mod #ident; }
                         }
                     }
                 });
@@ -364,7 +397,9 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                         "mod.rs".into(),
                         quote! {
                             #body
+                            #client_cfg
                             mod clientset;
+                            #client_cfg
                             pub use clientset::Clientset;
                             /// Static table of every served resource.
                             pub mod discovery;
@@ -379,11 +414,20 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                         } else {
                             format!("{dir}/{name}")
                         };
-                        walk(child, &sub, cfg, top, hdr, out);
+                        walk(child, &sub, cfg, top, hdr, None, out);
                     }
                 }
             }
-            walk(&tree, "", &cfg, &top_doc, &hdr, &mut out);
+            let client_cfg = opts.client_cfg();
+            walk(
+                &tree,
+                "",
+                &cfg,
+                &top_doc,
+                &hdr,
+                client_cfg.as_ref(),
+                &mut out,
+            );
             out
         }
     }

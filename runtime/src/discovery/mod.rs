@@ -2,8 +2,10 @@
 //! test server to serve every resource and by clients that need REST mapping without a round trip;
 //! and discovery of what a live server serves ([`server_resources`], [`find`]).
 
+#[cfg(feature = "client")]
 mod server;
 
+#[cfg(feature = "client")]
 pub use server::{find, from_aggregated, from_resource_list, server_resources, ServerResource};
 
 /// One resource (or subresource) the API server serves, as its discovery document lists it.

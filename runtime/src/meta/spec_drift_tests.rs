@@ -14,17 +14,13 @@ use std::path::PathBuf;
 /// Spec versions checked; 1.35 is mandatory when the spec directory exists.
 const VERSIONS: [&str; 4] = ["v1.35", "v1.34", "v1.33", "v1.31"];
 
-/// Where the upstream specs live: the repository's `openapi-specs/`, then the shared checkout
-/// next to the repository (never committed).
+/// The upstream spec of `version`, found by the search order every crate shares.
 fn spec_path(version: &str) -> Option<PathBuf> {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    [
-        repo.join("openapi-specs"),
-        repo.join("../shared/openapi-specs"),
-    ]
-    .into_iter()
-    .map(|dir| dir.join("kubernetes").join(version).join("swagger.json"))
-    .find(|p| p.is_file())
+    let found = kubeclient_specs::SearchPath::new(&repo)
+        .spec(version)
+        .ok()?;
+    Some(found.swagger()).filter(|_| !found.bundled)
 }
 
 /// Decode `json` as `T`, encode it back.

@@ -96,7 +96,7 @@ async fn main() -> ExitCode {
                 eprintln!(
                     "kubeclient-testserver: no OpenAPI specs for Kubernetes {} found (set {} or pass --openapi-specs DIR)",
                     kubeclient::KUBERNETES_VERSION,
-                    kubeclient_testserver::specs::SPECS_DIR_ENV
+                    kubeclient_specs::SPECS_DIR_ENV
                 );
                 return ExitCode::FAILURE;
             }

@@ -3,10 +3,12 @@
 mod accept;
 pub(crate) mod connect;
 mod discovery;
+mod metrics;
 mod objects;
 mod openapi;
 mod port_forward;
 mod query;
+mod review;
 pub(crate) mod route;
 mod subresources;
 mod table;
@@ -75,6 +77,8 @@ pub struct State {
     pub openapi: Option<OpenApiSpecs>,
     /// What runs behind pods/exec and pods/attach; `None` answers as for a pod without a node.
     pub kubelet: Option<Arc<dyn crate::kubelet::Kubelet>>,
+    /// Request counters for `/metrics`.
+    pub metrics: metrics::Metrics,
 }
 
 // A poisoned lock only means another handler panicked mid-request; the data is still the last
@@ -352,10 +356,27 @@ async fn serve(
             }
         }
         Route::Resource(p) if !serves(&state.registry(), &p.group, &p.version) => page_not_found(),
-        Route::Resource(p) => match resource(&state, &p, req).await {
-            Ok(r) => r,
-            Err(e) => error_response(&e),
-        },
+        Route::Resource(p) => {
+            let (method, watch) = (req.method.clone(), req.query.watch);
+            let r = match resource(&state, &p, req).await {
+                Ok(r) => r,
+                Err(e) => error_response(&e),
+            };
+            state.metrics.count(&method, &p, watch, r.status().as_u16());
+            r
+        }
+        Route::Metrics if state.authorizer.allows(&req.user, "*", "*", "") => {
+            metrics::response(&state)
+        }
+        Route::Metrics => error_response(&ApiError {
+            code: 403,
+            reason: "Forbidden",
+            message: format!(
+                "forbidden: User \"{}\" cannot get path \"/metrics\"",
+                req.user.name
+            ),
+            details: Some(serde_json::json!({})),
+        }),
         Route::OpenApiV2 => openapi::v2_response(state.openapi.as_ref(), &req.path, &accept),
         Route::OpenApiV3Root => value_response(
             200,
@@ -643,6 +664,10 @@ async fn resource(
         (&Method::GET, Some(name)) => {
             check_verb(state, &req, &t, "get", p.name.as_deref().unwrap_or(""))?;
             objects::get(state, &t, name, &req)
+        }
+        (&Method::POST, None) if review::handles(&t) => {
+            check_verb(state, &req, &t, "create", "")?;
+            review::create(state, &t, &req)
         }
         (&Method::POST, None) => {
             check_verb(state, &req, &t, "create", p.name.as_deref().unwrap_or(""))?;

@@ -23,6 +23,10 @@ pub enum Part {
     Main,
     /// The status subresource: only status.
     Status,
+    /// `certificatesigningrequests/approval`: only `status.conditions`.
+    Approval,
+    /// `pods/ephemeralcontainers`: only `spec.ephemeralContainers`.
+    EphemeralContainers,
 }
 
 /// Who a write through `part` (and `subresource`, `""` for the main endpoint) is recorded as
@@ -40,6 +44,23 @@ pub fn writer(t: &Target, req: &Req, part: Part, subresource: &'static str) -> W
 fn scope(t: &Target, part: Part) -> Scope {
     match part {
         Part::Status => Scope::StatusOnly,
+        // csrApprovalStrategy writes the conditions but resets spec and status for field
+        // management; podEphemeralContainersStrategy writes only the containers, yet records
+        // what the request sent of metadata (as kube-apiserver 1.35 does).
+        Part::Approval => Scope::Only {
+            writes: &[&["metadata"], &["status", "conditions"]],
+            owns: &[&["metadata"]],
+        },
+        Part::EphemeralContainers => Scope::Only {
+            writes: &[&["spec", "ephemeralContainers"]],
+            owns: &[&["metadata"], &["spec", "ephemeralContainers"]],
+        },
+        // A CSR's spec and status are reset on the main endpoint (csrStrategy.GetResetFields):
+        // only metadata changes there, and only metadata is owned.
+        Part::Main if is_csr(t) => Scope::Only {
+            writes: &[&["metadata"]],
+            owns: &[&["metadata"]],
+        },
         Part::Main if t.def.has_status() => Scope::AllButStatus,
         Part::Main => Scope::Whole,
     }
@@ -558,7 +579,65 @@ fn apply_create_defaults(t: &Target, obj: &mut Value) {
                 json!({"currentMetrics": null, "desiredReplicas": 0}),
             );
         }
+        // Its conditions are reset to an empty list, which omitempty leaves out.
+        ("certificates.k8s.io", "certificatesigningrequests") => {
+            map.insert("status".into(), json!({}));
+        }
         _ => {}
+    }
+}
+
+fn is_csr(t: &Target) -> bool {
+    (t.def.group.as_str(), t.def.plural.as_str())
+        == ("certificates.k8s.io", "certificatesigningrequests")
+}
+
+/// What kube-apiserver's csrStrategy.PrepareForCreate does: the requester is whoever sent the
+/// request, and nobody creates a pre-approved request.
+fn prepare_csr(obj: &mut Value, user: &crate::auth::UserInfo) {
+    let mut groups = user.groups.clone();
+    if !groups.iter().any(|g| g == "system:authenticated") {
+        groups.push("system:authenticated".into());
+    }
+    if let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) {
+        for k in ["uid", "extra"] {
+            spec.remove(k);
+        }
+        spec.insert("username".into(), json!(user.name));
+        spec.insert("groups".into(), json!(groups));
+    }
+}
+
+/// csrStrategy's condition timestamps: `lastUpdateTime` now when unset, `lastTransitionTime`
+/// kept from the same condition type and status before, else now.
+fn stamp_csr_conditions(old: &Value, new: &mut Value) {
+    let now = now_rfc3339();
+    let before = old
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let Some(conds) = new
+        .pointer_mut("/status/conditions")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for c in conds.iter_mut().filter_map(Value::as_object_mut) {
+        if c.get("lastUpdateTime").is_none_or(Value::is_null) {
+            c.insert("lastUpdateTime".into(), json!(now));
+        }
+        if c.get("lastTransitionTime").is_none_or(Value::is_null) {
+            let kept = before.iter().find(|o| {
+                o.get("type") == c.get("type")
+                    && o.get("status") == c.get("status")
+                    && o.get("lastTransitionTime").is_some_and(|t| !t.is_null())
+            });
+            let at = kept
+                .and_then(|o| o.get("lastTransitionTime").cloned())
+                .unwrap_or_else(|| json!(now));
+            c.insert("lastTransitionTime".into(), at);
+        }
     }
 }
 
@@ -566,6 +645,9 @@ fn apply_create_defaults(t: &Target, obj: &mut Value) {
 pub fn create(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiError> {
     req.query.validate(WriteOptions::Create)?;
     let mut obj = parse_object(t, &req.body)?;
+    if is_csr(t) {
+        prepare_csr(&mut obj, &req.user);
+    }
     let warnings = unknown_fields(state, t, req, &mut obj)?;
     reconcile_namespace(t, &mut obj)?;
     let w = writer(t, req, Part::Main, "");
@@ -768,6 +850,9 @@ pub fn commit(
         }
     }
     managed::reset(&mut new, &old.value, scope(t, part));
+    if part == Part::Approval {
+        stamp_csr_conditions(&old.value, &mut new);
+    }
     let old_meta = old
         .value
         .get("metadata")
@@ -828,6 +913,8 @@ pub fn commit(
             return Ok(finish_namespace(store, name).unwrap_or(stored));
         }
         let gone = store.remove(&key, &t.namespace, name).unwrap_or(stored);
+        // What waited for it (a foreground owner) or hung from it (its dependents) follows.
+        crate::gc::collect(store);
         finish_namespace(store, &t.namespace);
         return Ok(gone);
     }
@@ -931,6 +1018,8 @@ fn subresource_name(part: Part) -> &'static str {
     match part {
         Part::Main => "",
         Part::Status => "status",
+        Part::Approval => "approval",
+        Part::EphemeralContainers => "ephemeralcontainers",
     }
 }
 
@@ -991,7 +1080,7 @@ fn apply(
                 )?;
                 (stored, 200)
             }
-            None if part == Part::Status => return Err(ApiError::not_found(&t.err(name))),
+            None if part != Part::Main => return Err(ApiError::not_found(&t.err(name))),
             None => {
                 drop(store);
                 let mut obj = managed::apply(schema(t), None, &config, &w, req.query.force)?;
@@ -1063,22 +1152,18 @@ pub fn delete_locked(
         }
         return Ok(terminate_namespace(store, &old, name));
     }
-    if has_finalizers(&old.value) {
-        if meta_str(&old.value, "deletionTimestamp").is_some() {
-            return Ok(old);
-        }
-        let mut v = old.value.clone();
-        if let Some(m) = meta_mut(&mut v) {
-            m.insert("deletionTimestamp".into(), json!(now_rfc3339()));
-            m.insert("deletionGracePeriodSeconds".into(), json!(0));
-        }
-        return Ok(store.put(&key, &t.namespace, name, v, EventType::Modified));
-    }
-    let gone = store
-        .remove(&key, &t.namespace, name)
-        .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
+    // Finalizers (the object's own, or the collector's for orphan and foreground) keep it,
+    // marked; otherwise it goes. Either way the collector then does what the policy asks.
+    let policy = crate::gc::propagation(
+        &t.def.group,
+        &t.def.version,
+        &t.def.plural,
+        opts,
+        &old.value,
+    )?;
+    let answer = crate::gc::delete(store, &key, &old, policy);
     finish_namespace(store, &t.namespace);
-    Ok(gone)
+    Ok(answer)
 }
 
 /// Whether namespace `ns` is being deleted (new content is refused).
@@ -1156,7 +1241,10 @@ pub fn delete(
             .and_then(Value::as_array)
             .is_some_and(|a| a.iter().any(|v| v == "All"));
     let stored = delete_locked(&mut state.store(), t, name, &opts, dry_run)?;
-    let removed = if dry_run {
+    let warnings = job_orphan_warning(t, &opts);
+    // Gone at once, or kept (marked) for finalizers: the collector may finish a marked object
+    // within this call, but the answer is the marked object, as kube-apiserver's is.
+    let removed = if dry_run || t.def.storage_key() != namespaces_key() {
         !has_finalizers(&stored.value) && t.def.storage_key() != namespaces_key()
     } else {
         store_lacks(state, t, name)
@@ -1174,7 +1262,7 @@ pub fn delete(
             details["uid"] = json!(uid);
         }
         let body = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details});
-        return Ok(super::value_response(200, &body));
+        return Ok(with_warnings(super::value_response(200, &body), &warnings));
     }
     if removed && (t.def.group.as_str(), t.def.plural.as_str()) == ("", "pods") {
         // A pod goes through graceful deletion even with no grace (unscheduled): its last
@@ -1186,9 +1274,29 @@ pub fn delete(
             m.insert("deletionGracePeriodSeconds".into(), json!(0));
             m.insert("generation".into(), json!(generation));
         }
-        return Ok(json_response(200, render(t, &Stored::new(last, stored.rv))));
+        return Ok(with_warnings(
+            json_response(200, render(t, &Stored::new(last, stored.rv))),
+            &warnings,
+        ));
     }
-    Ok(json_response(200, render(t, &stored)))
+    Ok(with_warnings(
+        json_response(200, render(t, &stored)),
+        &warnings,
+    ))
+}
+
+/// The Job registry's warning when a delete leaves the pods behind by default.
+fn job_orphan_warning(t: &Target, opts: &Value) -> Vec<String> {
+    let explicit = opts.get("propagationPolicy").is_some_and(|p| !p.is_null())
+        || opts.get("orphanDependents").is_some_and(|p| !p.is_null());
+    if !explicit
+        && crate::gc::orphans_by_default(&t.def.group, &t.def.version, &t.def.plural)
+        && t.def.plural == "jobs"
+    {
+        vec![crate::gc::JOB_ORPHAN_WARNING.to_owned()]
+    } else {
+        Vec::new()
+    }
 }
 
 fn store_lacks(state: &State, t: &Target, name: &str) -> bool {
@@ -1216,5 +1324,8 @@ pub fn delete_collection(state: &State, t: &Target, req: &Req) -> Result<Respons
     }
     let rv = state.store().current_rv();
     let meta = json!({"resourceVersion": rv.to_string()});
-    Ok(json_response(200, list_body(t, &meta, &deleted)))
+    Ok(with_warnings(
+        json_response(200, list_body(t, &meta, &deleted)),
+        &job_orphan_warning(t, &opts),
+    ))
 }

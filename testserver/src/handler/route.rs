@@ -24,6 +24,8 @@ pub enum Route {
     },
     /// A resource, object or subresource.
     Resource(ResourcePath),
+    /// `/metrics`.
+    Metrics,
     /// `/openapi/v2`.
     OpenApiV2,
     /// `/openapi/v3`.
@@ -58,6 +60,7 @@ pub fn parse(path: &str, registry: &Registry) -> Route {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match segs.as_slice() {
         ["version"] => Route::Version,
+        ["metrics"] => Route::Metrics,
         [h, ..] if matches!(*h, "healthz" | "readyz" | "livez") => Route::Health,
         ["openapi", "v2"] => Route::OpenApiV2,
         ["openapi", "v3"] => Route::OpenApiV3Root,

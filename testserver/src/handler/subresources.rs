@@ -1,4 +1,5 @@
-//! Subresources: status, scale, pods/log, pods/eviction, pods/binding, namespaces/finalize.
+//! Subresources: status, scale, pods/log, pods/eviction, pods/binding, namespaces/finalize,
+//! certificatesigningrequests/approval, pods/ephemeralcontainers.
 
 use super::objects::{self, commit, delete_locked, Part};
 use super::{full, json_response, value_response, Body, Req, State, Target};
@@ -57,6 +58,17 @@ pub async fn handle(
         ("status", &Method::PUT) => objects::update(state, t, name, &req, Part::Status),
         ("status", &Method::PATCH) => objects::patch(state, t, name, &req, Part::Status),
         ("finalize", &Method::PUT) => objects::update(state, t, name, &req, Part::Main),
+        ("approval", &Method::GET) | ("ephemeralcontainers", &Method::GET) => {
+            objects::get(state, t, name, &req)
+        }
+        ("approval", &Method::PUT) => objects::update(state, t, name, &req, Part::Approval),
+        ("approval", &Method::PATCH) => objects::patch(state, t, name, &req, Part::Approval),
+        ("ephemeralcontainers", &Method::PUT) => {
+            objects::update(state, t, name, &req, Part::EphemeralContainers)
+        }
+        ("ephemeralcontainers", &Method::PATCH) => {
+            objects::patch(state, t, name, &req, Part::EphemeralContainers)
+        }
         ("scale", _) => scale(state, t, name, &req),
         ("log", _) => log(state, t, name, &req),
         ("eviction", _) => evict(state, t, name),

@@ -28,6 +28,15 @@ pub enum Scope {
     AllButStatus,
     /// The status subresource.
     StatusOnly,
+    /// An endpoint that writes only some fields (`pods/ephemeralcontainers`: metadata and
+    /// `spec.ephemeralContainers`), and whose managedFields record only `owns` (a strategy's
+    /// reset fields: a CSR's `/approval` writes `status.conditions` but records nothing there).
+    Only {
+        /// Paths the write may change; the rest keeps its live value.
+        writes: &'static [&'static [&'static str]],
+        /// Paths recorded as owned by the writer.
+        owns: &'static [&'static [&'static str]],
+    },
 }
 
 /// Who writes, through which endpoint.
@@ -214,6 +223,30 @@ fn strip(set: &mut FieldSet, scope: Scope) {
             set.children.remove("f:status");
         }
         Scope::StatusOnly => set.children.retain(|k, _| k == "f:status"),
+        Scope::Only { owns, .. } => {
+            let all = std::mem::take(set);
+            for path in owns {
+                set.union(&only_path(all.clone(), path));
+            }
+        }
+    }
+}
+
+/// The part of `set` at `path` (with the path's nodes, not owned themselves), nothing else.
+fn only_path(mut set: FieldSet, path: &[&str]) -> FieldSet {
+    let Some((first, rest)) = path.split_first() else {
+        return set;
+    };
+    match set.children.remove(&format!("f:{first}")) {
+        Some(child) => {
+            let mut out = FieldSet::default();
+            let kept = only_path(child, rest);
+            if !kept.is_empty() {
+                out.children.insert(format!("f:{first}"), kept);
+            }
+            out
+        }
+        None => FieldSet::default(),
     }
 }
 
@@ -238,6 +271,25 @@ pub fn reset(merged: &mut Value, live: &Value, scope: Scope) {
                     Some(s) => m.insert("status".into(), s),
                     None => m.remove("status"),
                 };
+            }
+            *merged = out;
+        }
+        Scope::Only { writes, .. } => {
+            let mut out = live.clone();
+            for path in writes {
+                let pointer: String = path.iter().map(|p| format!("/{p}")).collect();
+                match merged.pointer(&pointer).cloned() {
+                    Some(v) => crate::objmeta::set_path(&mut out, &path.join("."), v),
+                    None => {
+                        if let Some((last, parents)) = path.split_last() {
+                            let parent: String = parents.iter().map(|p| format!("/{p}")).collect();
+                            if let Some(m) = out.pointer_mut(&parent).and_then(Value::as_object_mut)
+                            {
+                                m.remove(*last);
+                            }
+                        }
+                    }
+                }
             }
             *merged = out;
         }

@@ -1,0 +1,15 @@
+//! What controllers write by hand otherwise, as client-go's `util/retry`, apimachinery's
+//! `meta` condition helpers and `metav1.NewControllerRef`, and controller-runtime's
+//! `controllerutil` finalizer helpers do:
+//!
+//! - [`retry`]: retry a read-modify-write on `409 Conflict` with client-go's backoff;
+//! - [`conditions`]: set, find and test status conditions with `lastTransitionTime` and
+//!   `observedGeneration` kept the way apimachinery keeps them;
+//! - [`owners`]: controller owner references and who controls an object;
+//! - [`finalizers`]: add, remove and test finalizers.
+
+pub mod conditions;
+pub mod finalizers;
+pub mod owners;
+#[cfg(feature = "client")]
+pub mod retry;
