@@ -47,7 +47,9 @@ pub mod labels;
 #[cfg(feature = "client")]
 pub mod leaderelection;
 pub mod meta;
+#[cfg(feature = "client")]
 pub mod portforward;
+#[cfg(feature = "client")]
 pub mod remotecommand;
 pub mod resource;
 #[cfg(feature = "client")]
