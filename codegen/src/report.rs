@@ -16,6 +16,9 @@ pub enum Topic {
     /// A subresource the typed clients have no method for (reachable through the REST builder;
     /// listed in the discovery table).
     SubresourceWithoutMethod,
+    /// A query parameter of a `connect` operation (exec, attach, portforward, proxy) that the
+    /// runtime's option type has no field for.
+    UnknownConnectParameter,
     /// A `format` the generator does not know; the property uses its plain `type`.
     UnknownFormat,
     /// A fixup found its upstream quirk gone: it changed nothing and can be removed.
@@ -32,6 +35,7 @@ impl Topic {
         match self {
             Topic::UnknownAction => "unknown x-kubernetes-action",
             Topic::SubresourceWithoutMethod => "subresource without a typed method",
+            Topic::UnknownConnectParameter => "connect parameter without a typed option",
             Topic::UnknownFormat => "unknown format",
             Topic::StaleFixup => "stale fixup",
             Topic::HandwrittenFieldMissing => "property missing from a handwritten type",
@@ -43,7 +47,7 @@ impl Topic {
 /// How much a diagnostic matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
-    /// Expected and handled (connect subresources, generated apimachinery types).
+    /// Expected and handled (generated apimachinery types).
     Note,
     /// Something the generator should learn; nothing is lost from the output's data.
     Warning,

@@ -43,6 +43,13 @@ fn a_never_seen_version_generates_and_reports_what_is_new() {
     frob["x-kubernetes-action"] = json!("frobnicate");
     frob["operationId"] = json!("frobnicateCoreV1NamespacedPod");
     doc["paths"][format!("{pods}/frob")] = json!({ "post": frob, "get": get });
+    // A connect subresource and an exec parameter the generator does not know.
+    let exec = doc["paths"][format!("{pods}/exec")].clone();
+    doc["paths"][format!("{pods}/debug")] = exec;
+    doc["paths"][format!("{pods}/exec")]["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "priority", "in": "query", "type": "string"}));
 
     let generated = Builder::new()
         .spec_bytes("v1.99.json", serde_json::to_vec(&doc).unwrap())
@@ -64,6 +71,22 @@ fn a_never_seen_version_generates_and_reports_what_is_new() {
         has(Topic::SubresourceWithoutMethod, "v1/pods/frob"),
         "{summary}"
     );
+    assert!(
+        has(Topic::SubresourceWithoutMethod, "v1/pods/debug"),
+        "{summary}"
+    );
+    assert!(
+        has(Topic::UnknownConnectParameter, "v1/pods/exec?priority"),
+        "{summary}"
+    );
+    // The connect subresources it knows become typed methods (through their markers).
+    let all: String = generated.files.values().cloned().collect();
+    for marker in ["Exec", "Attach", "PortForward", "Proxy"] {
+        let pod = format!("subresources::{marker} for Pod {{}}");
+        assert!(all.contains(&pod), "no {marker} marker for Pod");
+    }
+    assert!(all.contains("subresources::Proxy for Service {}"));
+    assert!(all.contains("subresources::Proxy for Node {}"));
     // Quantity is a string on the wire: properties for it cannot be kept, and that is said.
     let lossy: Vec<_> = report.at_least(Severity::Lossy).collect();
     assert_eq!(lossy.len(), 1, "{summary}");

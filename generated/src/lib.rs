@@ -30,7 +30,8 @@
 pub use kubeclient_runtime as runtime;
 #[cfg(feature = "client")]
 pub use kubeclient_runtime::{
-    cache, client, clientcmd, dynamic, events, flowcontrol, leaderelection, rest,
+    cache, client, clientcmd, dynamic, events, flowcontrol, leaderelection, portforward,
+    remotecommand, rest,
 };
 pub use kubeclient_runtime::{helpers, labels, meta, resource, Resource, Scope};
 

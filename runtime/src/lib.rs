@@ -11,6 +11,8 @@
 //! - [`clientcmd`]: kubeconfig loading, overrides, exec plugins, in-cluster config.
 //! - [`discovery`]: the static resource table the generator emits, and live discovery.
 //! - [`cache`]: informers, indexed stores, listers and the work queue.
+//! - [`portforward`]: streams to a pod's ports, and a local listener forwarding to one.
+//! - [`remotecommand`]: exec and attach sessions over WebSocket (client-go `remotecommand`).
 //! - [`dynamic`]: any resource as JSON with typed metadata (client-go's dynamic client).
 //! - [`helpers`]: retry on conflict, status conditions, owner references, finalizers.
 //! - [`labels`]: label selector parsing and matching.
@@ -45,6 +47,10 @@ pub mod labels;
 #[cfg(feature = "client")]
 pub mod leaderelection;
 pub mod meta;
+#[cfg(feature = "client")]
+pub mod portforward;
+#[cfg(feature = "client")]
+pub mod remotecommand;
 pub mod resource;
 #[cfg(feature = "client")]
 pub mod rest;

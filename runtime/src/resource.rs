@@ -179,4 +179,12 @@ pub mod subresources {
         label = "the spec declares no `/finalize` path for `{Self}`"
     )]
     pub trait Finalize: Resource {}
+    /// `pods/exec` (connect): run a command in a container over a WebSocket.
+    pub trait Exec: Resource {}
+    /// `pods/attach` (connect): attach to a container's main process.
+    pub trait Attach: Resource {}
+    /// `pods/portforward` (connect): streams to a pod's ports.
+    pub trait PortForward: Resource {}
+    /// `pods/proxy`, `services/proxy`, `nodes/proxy` (connect): HTTP to the object, with a path.
+    pub trait Proxy: Resource {}
 }

@@ -25,6 +25,16 @@
 //! Service's cluster IP, a namespace's `default` ServiceAccount), and errors worded as the real
 //! server words them. `tests/tests/differential.rs` compares the two servers request by request;
 //! `tests/differential/allow.txt` lists what still differs and why.
+//!
+//! `pods/exec`, `pods/attach` and `pods/portforward` need a kubelet. Without one
+//! ([`Builder::kubelet`]) they answer as kube-apiserver does for a pod no node runs. With
+//! [`Builder::local_kubelet`] (`--kubelet=local` on the binary) exec runs the command **as a
+//! process on this host** in a directory per container, so `kubectl exec` and `kubectl cp`
+//! work; attach starts the container's `command` and `args` as its main process (whose output
+//! is then its `pods/log`); port-forward to a pod's port P connects to `127.0.0.1:P`. A test
+//! can implement [`kubelet::Kubelet`] itself instead. WebSocket only (`v5.channel.k8s.io` and
+//! `v4.channel.k8s.io`, the kubelet's WebSocket port-forward): kubectl 1.30+ execs this way;
+//! SPDY (older kubectl, and kubectl's port-forward) is refused with a message.
 
 pub mod auth;
 mod crd;
@@ -34,6 +44,7 @@ mod gc;
 mod handler;
 mod http;
 pub mod kubeconfig;
+pub mod kubelet;
 pub mod managed;
 mod objmeta;
 pub mod patch;
@@ -110,6 +121,7 @@ pub struct Builder {
     kubeconfig_path: Option<PathBuf>,
     authorizer: auth::Authorizer,
     openapi_specs: Option<PathBuf>,
+    kubelet: Option<Arc<dyn kubelet::Kubelet>>,
 }
 
 impl Default for Builder {
@@ -124,6 +136,7 @@ impl Default for Builder {
             kubeconfig_path: None,
             authorizer: auth::Authorizer::AllowAll,
             openapi_specs: None,
+            kubelet: None,
         }
     }
 }
@@ -181,6 +194,22 @@ impl Builder {
     pub fn openapi_specs(mut self, dir: impl Into<PathBuf>) -> Self {
         self.openapi_specs = Some(dir.into());
         self
+    }
+
+    /// Serve `pods/exec` and `pods/attach` with `kubelet` (a test's own implementation, or
+    /// [`kubelet::LocalKubelet`]). Without one they answer as kube-apiserver does for a pod no
+    /// node runs.
+    pub fn kubelet(mut self, kubelet: Arc<dyn kubelet::Kubelet>) -> Self {
+        self.kubelet = Some(kubelet);
+        self
+    }
+
+    /// Serve exec and attach with a [`kubelet::LocalKubelet`] rooted at `root`.
+    ///
+    /// **This runs any command a client sends as a process on this host, with this process's
+    /// user and rights.** For tests only; never expose such a server.
+    pub fn local_kubelet(self, root: impl Into<PathBuf>) -> Self {
+        self.kubelet(Arc::new(kubelet::LocalKubelet::new(root)))
     }
 
     /// Bind, generate the PKI, write the kubeconfig and start serving on the current tokio
@@ -269,6 +298,7 @@ impl Builder {
             authorizer: self.authorizer,
             shutdown: shutdown_rx.clone(),
             openapi: self.openapi_specs.map(specs::OpenApiSpecs::new),
+            kubelet: self.kubelet,
             metrics: Default::default(),
         });
         seed_namespaces(&state);

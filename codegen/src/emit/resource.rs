@@ -46,6 +46,14 @@ pub fn resource_impls(ir: &Ir, root: &Root, t: &TypeDef, r: &ResourceImpl) -> To
             "resize" => quote! { impl #sub::Resize for #name {} },
             "approval" => quote! { impl #sub::Approval for #name {} },
             "finalize" => quote! { impl #sub::Finalize for #name {} },
+            "exec" => quote! { impl #sub::Exec for #name {} },
+            "attach" => quote! { impl #sub::Attach for #name {} },
+            "portforward" => quote! { impl #sub::PortForward for #name {} },
+            // `proxy` and `proxy/{path}` share one marker: emit it once.
+            "proxy" => quote! { impl #sub::Proxy for #name {} },
+            "proxy/{path}" if !r.subresources.contains_key("proxy") => {
+                quote! { impl #sub::Proxy for #name {} }
+            }
             "scale" => {
                 let b = body(ir)?;
                 quote! { impl #sub::Scale for #name { type Scale = #b; } }
@@ -62,8 +70,8 @@ pub fn resource_impls(ir: &Ir, root: &Root, t: &TypeDef, r: &ResourceImpl) -> To
                 let b = body(ir)?;
                 quote! { impl #sub::Token for #name { type TokenRequest = #b; } }
             }
-            // Connect subresources (exec, attach, portforward, proxy) and any new ones stay
-            // reachable through the REST builder and are listed in the discovery table.
+            // Anything else is in the generator's report and stays reachable through the REST
+            // builder (and listed in the discovery table).
             _ => return None,
         })
     });

@@ -3,8 +3,6 @@
 //! report ([`FixupReport::stale`], shown in the generator's summary) so it is removed instead of
 //! lingering, without stopping a build for a Kubernetes version that fixed the quirk.
 
-mod connect_kinds;
-
 use crate::spec::Swagger;
 
 /// What one fixup did, for logs and tests.
@@ -19,10 +17,12 @@ pub struct FixupReport {
 }
 
 /// Apply every fixup that applies to this spec.
+///
+/// None is needed today. The one that was (dropping the options kinds `connect` operations
+/// name, `PodExecOptions` and friends, which have no definition) is gone: those kinds are not
+/// a quirk but query parameters by design, and the IR now records them
+/// ([`crate::ir::Connect`]) so the typed clients get exec, attach, portforward and proxy.
 pub fn apply_all(spec: &mut Swagger) -> Result<Vec<FixupReport>, crate::Error> {
-    let mut reports = Vec::new();
-    if let Some(r) = connect_kinds::apply(spec)? {
-        reports.push(r);
-    }
-    Ok(reports)
+    let _ = spec;
+    Ok(Vec::new())
 }

@@ -19,6 +19,27 @@ pub const MARKER_SUBRESOURCES: &[&str] = &[
 ];
 /// See [`MARKER_SUBRESOURCES`].
 pub const BODY_SUBRESOURCES: &[&str] = &["scale", "eviction", "binding", "token"];
+/// `connect` subresources the typed clients have a method for, with the query parameters the
+/// runtime's option type carries (`ExecOptions`, `AttachOptions`, `PortForwardOptions`,
+/// `ProxyOptions`). A parameter the spec declares beyond these is reported.
+pub const CONNECT_SUBRESOURCES: &[(&str, &[&str])] = &[
+    (
+        "exec",
+        &["command", "container", "stdin", "stdout", "stderr", "tty"],
+    ),
+    ("attach", &["container", "stdin", "stdout", "stderr", "tty"]),
+    ("portforward", &["ports"]),
+    ("proxy", &["path"]),
+    ("proxy/{path}", &["path"]),
+];
+
+/// The parameters the runtime knows for connect subresource `name`, if it has a method.
+pub fn connect_params(name: &str) -> Option<&'static [&'static str]> {
+    CONNECT_SUBRESOURCES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, p)| *p)
+}
 
 /// Formats whose property keeps its plain JSON type: validation-only string formats (the
 /// apiextensions list) and the number widths.
@@ -117,10 +138,25 @@ fn subresources(ir: &Ir, out: &mut Vec<Diagnostic>) {
             let subject = format!("{}/{}/{}", r.gvk.api_version(), r.plural, sub.name);
             let verbs: Vec<&str> = sub.verbs.iter().map(|v| v.discovery_name()).collect();
             let (severity, detail) = if sub.verbs.iter().all(|v| *v == Verb::Connect) {
-                (
-                    Severity::Note,
-                    "connect (streaming or proxy): reach it through the REST builder".to_owned(),
-                )
+                let Some(known) = connect_params(&sub.name) else {
+                    out.push(Diagnostic {
+                        severity: Severity::Warning,
+                        topic: Topic::SubresourceWithoutMethod,
+                        subject,
+                        detail: "a connect subresource the generator has no typed method for; reach it through the REST builder".into(),
+                    });
+                    continue;
+                };
+                let declared = sub.connect.iter().flat_map(|c| &c.params);
+                for p in declared.filter(|p| !known.contains(&p.as_str())) {
+                    out.push(Diagnostic {
+                        severity: Severity::Warning,
+                        topic: Topic::UnknownConnectParameter,
+                        subject: format!("{subject}?{p}"),
+                        detail: "the typed method's options have no field for this query parameter; set it through the REST builder".into(),
+                    });
+                }
+                continue;
             } else if MARKER_SUBRESOURCES.contains(&sub.name.as_str()) {
                 continue;
             } else if BODY_SUBRESOURCES.contains(&sub.name.as_str()) {

@@ -270,6 +270,19 @@ pub struct Subresource {
     pub body: Option<Gvk>,
     /// Spec name of the body definition.
     pub body_type: Option<String>,
+    /// For a `connect` subresource: what its operations declare.
+    pub connect: Option<Connect>,
+}
+
+/// What the `connect` operations of a subresource (exec, attach, portforward, proxy) declare.
+/// Their options kinds (`PodExecOptions`) have no definition in the spec: they are query
+/// parameters, mapped to the runtime's option types by subresource name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Connect {
+    /// The options kind the operations name, e.g. `PodExecOptions`.
+    pub options_kind: Option<String>,
+    /// Query parameters the operations take (after resolving `#/parameters/` references).
+    pub params: BTreeSet<String>,
 }
 
 /// An API group.

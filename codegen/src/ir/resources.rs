@@ -1,8 +1,8 @@
 //! Paths -> resources: which kinds are served where, namespaced or not, with exactly the verbs
 //! and subresources the spec declares through `x-kubernetes-action`.
 
-use super::{Gvk, ResourceImpl, Subresource, Verb};
-use crate::spec::{Gvk as SpecGvk, Swagger};
+use super::{Connect, Gvk, ResourceImpl, Subresource, Verb};
+use crate::spec::{Gvk as SpecGvk, Parameter, PathItem, Swagger};
 use crate::Error;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -171,11 +171,19 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
                     verbs: BTreeSet::new(),
                     body: body.clone(),
                     body_type: body_type.clone(),
+                    connect: None,
                 });
             s.verbs.insert(v);
             if s.body.is_none() {
                 s.body = body;
                 s.body_type = body_type;
+            }
+            if v == Verb::Connect {
+                let c = s.connect.get_or_insert_with(Connect::default);
+                if c.options_kind.is_none() {
+                    c.options_kind = op.gvk.as_ref().map(|g| g.kind.clone());
+                }
+                c.params.extend(query_params(spec, item, &op.parameters));
             }
         }
     }
@@ -197,6 +205,27 @@ pub(super) fn collect(spec: &Swagger) -> Result<BTreeMap<String, ResourceImpl>, 
         }
     }
     Ok(out)
+}
+
+/// Names of the query parameters of an operation: its own and its path item's, with
+/// `#/parameters/...` references resolved.
+fn query_params<'a>(
+    spec: &'a Swagger,
+    item: &'a PathItem,
+    own: &'a [Parameter],
+) -> impl Iterator<Item = String> + 'a {
+    item.parameters
+        .iter()
+        .chain(own)
+        .filter_map(move |p| match p.ref_.as_deref() {
+            Some(r) => r
+                .strip_prefix("#/parameters/")
+                .or_else(|| r.strip_prefix("#/components/parameters/"))
+                .and_then(|name| spec.parameters.get(name)),
+            None => Some(p),
+        })
+        .filter(|p| p.in_.as_deref() == Some("query"))
+        .filter_map(|p| p.name.clone())
 }
 
 #[cfg(test)]

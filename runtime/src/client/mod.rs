@@ -4,6 +4,7 @@
 //! method is generic and gated by the marker traits of [`crate::resource`], so a kind offers
 //! exactly the operations its spec declares and nothing is instantiated in the generated crate.
 
+mod connect;
 mod log_options;
 mod patch;
 mod resource_client;

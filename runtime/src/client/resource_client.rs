@@ -167,7 +167,7 @@ impl<K: Resource> ResourceClient<K> {
         req.resource(&self.api.plural)
     }
 
-    fn object(&self, req: Request, name: &str) -> Request {
+    pub(super) fn object(&self, req: Request, name: &str) -> Request {
         self.collection(req, None).name(name)
     }
 

@@ -37,6 +37,20 @@ pub(crate) struct Inner {
     pub(crate) static_auth: Option<HeaderValue>,
     pub(crate) impersonation: HeaderMap,
     pub(crate) cert_clients: CertClientCache,
+    /// HTTP/1.1-only client for WebSocket upgrades, built on first use.
+    http1: std::sync::OnceLock<reqwest::Client>,
+}
+
+impl Inner {
+    /// The client WebSocket upgrades go through: same TLS, proxy and User-Agent, HTTP/1.1 only.
+    pub(crate) fn http1_client(&self) -> Result<reqwest::Client> {
+        if let Some(c) = self.http1.get() {
+            return Ok(c.clone());
+        }
+        let client = build_http_client(&self.config, None, true)?;
+        // Two first users may race; either client is the same.
+        Ok(self.http1.get_or_init(|| client).clone())
+    }
 }
 
 impl RestClient {
@@ -44,7 +58,7 @@ impl RestClient {
     /// limiter (`config.rate_limiter`, or a token bucket of `qps`/`burst`, none if `qps < 0`).
     pub fn new(config: &Config) -> Result<RestClient> {
         let base_url = parse_host(&config.host)?;
-        let http = build_http_client(config, None)?;
+        let http = build_http_client(config, None, false)?;
         let static_auth = static_auth_header(config)?;
         let impersonation = impersonation_headers(&config.impersonate)?;
         Ok(RestClient {
@@ -56,6 +70,7 @@ impl RestClient {
                 static_auth,
                 impersonation,
                 cert_clients: CertClientCache::default(),
+                http1: std::sync::OnceLock::new(),
             }),
             base_path: Arc::from(Vec::new()),
             warnings: Arc::new(DedupWarningLogger::default()),

@@ -69,6 +69,14 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A streaming subresource (exec, attach, port-forward) failed outside the HTTP exchange:
+    /// the connection was not switched to WebSocket, or the peer broke the channel protocol or
+    /// the connection. Nothing the streams carried is quoted.
+    #[error("stream: {message}")]
+    Stream {
+        /// What went wrong.
+        message: String,
+    },
     /// The credential source (token file, exec plugin) failed.
     #[error("getting credentials failed: {0}")]
     Credentials(#[from] crate::rest::config::CredentialError),

@@ -19,6 +19,7 @@ mod request;
 mod retry;
 mod tls;
 mod transport;
+pub mod upgrade;
 pub mod warnings;
 pub mod watch;
 

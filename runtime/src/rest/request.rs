@@ -60,6 +60,8 @@ pub struct Request {
     body: Option<Bytes>,
     timeout: Option<Duration>,
     error: Option<Error>,
+    /// Set by [`Request::upgrade`]: a WebSocket handshake over HTTP/1.1.
+    upgrade: Option<super::upgrade::Offer>,
 }
 
 impl std::fmt::Debug for Request {
@@ -99,7 +101,19 @@ impl Request {
             body: None,
             timeout,
             error: None,
+            upgrade: None,
         }
+    }
+
+    pub(crate) fn with_upgrade(mut self, offer: super::upgrade::Offer) -> Self {
+        self.upgrade = Some(offer);
+        self
+    }
+
+    /// Send the upgrade request: the response is `101 Switching Protocols` or another 2xx
+    /// (the caller decides); non-2xx answers are errors as for every request.
+    pub(crate) async fn send_upgrade(self) -> Result<(reqwest::Response, String)> {
+        self.send(true).await
     }
 
     /// Record a build error; the terminal returns the first one without sending.
@@ -355,6 +369,12 @@ impl Request {
             let mut builder = http
                 .request(self.verb.clone(), url.clone())
                 .headers(inner.impersonation.clone());
+            if let Some(offer) = &self.upgrade {
+                // Upgrades exist in HTTP/1.1 only (the client for them never offers h2).
+                builder = builder
+                    .version(reqwest::Version::HTTP_11)
+                    .headers(offer.headers()?);
+            }
             if let Some(auth) = auth {
                 builder = builder.header(AUTHORIZATION, auth);
             }
@@ -423,7 +443,9 @@ impl Request {
                     continue;
                 }
             }
-            if status.is_success() {
+            if status.is_success()
+                || (self.upgrade.is_some() && status == StatusCode::SWITCHING_PROTOCOLS)
+            {
                 return Ok(response);
             }
             let body = response.bytes().await.map_err(|source| Error::Transport {
@@ -439,12 +461,20 @@ impl Request {
     /// then the config's static token or basic auth.
     async fn client_and_auth(&self) -> Result<(reqwest::Client, Option<HeaderValue>)> {
         let inner = &self.client.inner;
+        let http1_only = self.upgrade.is_some();
+        let http = || -> Result<reqwest::Client> {
+            if http1_only {
+                inner.http1_client()
+            } else {
+                Ok(inner.http.clone())
+            }
+        };
         let Some(source) = &inner.config.credentials else {
-            return Ok((inner.http.clone(), inner.static_auth.clone()));
+            return Ok((http()?, inner.static_auth.clone()));
         };
         match source.credentials().await? {
             Credentials::Bearer(token) => Ok((
-                inner.http.clone(),
+                http()?,
                 Some(sensitive_header(
                     &format!("Bearer {}", token.expose()),
                     "credentials",
@@ -457,16 +487,14 @@ impl Request {
                     "Basic {}",
                     base64::engine::general_purpose::STANDARD.encode(raw)
                 );
-                Ok((
-                    inner.http.clone(),
-                    Some(sensitive_header(&value, "credentials")?),
-                ))
+                Ok((http()?, Some(sensitive_header(&value, "credentials")?)))
             }
             Credentials::ClientCertificate { cert_pem, key_pem } => {
                 let http = inner.cert_clients.get_or_build(
                     &inner.config,
                     &cert_pem,
                     key_pem.expose().as_bytes(),
+                    http1_only,
                 )?;
                 Ok((http, None))
             }

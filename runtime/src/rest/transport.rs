@@ -18,10 +18,12 @@ pub fn default_user_agent() -> String {
 }
 
 /// A reqwest client for `config`, presenting `identity` instead of the config's own client
-/// certificate when given (exec-plugin certificates).
+/// certificate when given (exec-plugin certificates). `http1_only` for WebSocket upgrades,
+/// which HTTP/2 does not carry: ALPN then offers only `http/1.1`.
 pub(crate) fn build_http_client(
     config: &Config,
     identity: Option<Identity<'_>>,
+    http1_only: bool,
 ) -> Result<reqwest::Client, Error> {
     let identity = identity.or_else(|| match (&config.tls.cert_data, &config.tls.key_data) {
         (Some(cert), Some(key)) => Some(Identity {
@@ -30,7 +32,10 @@ pub(crate) fn build_http_client(
         }),
         _ => None,
     });
-    let tls = tls::client_config(&config.tls, identity)?;
+    let mut tls = tls::client_config(&config.tls, identity)?;
+    if http1_only {
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    }
     let user_agent = config.user_agent.clone().unwrap_or_else(default_user_agent);
     let mut builder = reqwest::Client::builder()
         .use_preconfigured_tls(tls)
@@ -39,6 +44,9 @@ pub(crate) fn build_http_client(
         .redirect(reqwest::redirect::Policy::none());
     if config.disable_compression {
         builder = builder.no_gzip();
+    }
+    if http1_only {
+        builder = builder.http1_only();
     }
     if let Some(proxy) = &config.proxy_url {
         builder = builder.proxy(proxy_for(proxy)?);
@@ -88,11 +96,14 @@ fn proxy_for(raw: &str) -> Result<reqwest::Proxy, Error> {
 /// How many distinct exec-plugin certificates keep a client around (rotation keeps one or two).
 const CERT_CLIENT_CACHE: usize = 4;
 
-/// Clients keyed by the client certificate they present.
+/// Clients keyed by the client certificate they present (and whether they are HTTP/1.1-only).
 #[derive(Default)]
 pub(crate) struct CertClientCache {
-    entries: Mutex<Vec<(Vec<u8>, reqwest::Client)>>,
+    entries: Mutex<Vec<(CertKey, reqwest::Client)>>,
 }
+
+/// A client certificate (PEM) and whether its client is HTTP/1.1-only.
+type CertKey = (Vec<u8>, bool);
 
 impl CertClientCache {
     /// The client presenting `cert_pem`, building it on first use.
@@ -101,19 +112,23 @@ impl CertClientCache {
         config: &Config,
         cert_pem: &[u8],
         key_pem: &[u8],
+        http1_only: bool,
     ) -> Result<reqwest::Client, Error> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(pos) = entries.iter().position(|(c, _)| c == cert_pem) {
+        if let Some(pos) = entries
+            .iter()
+            .position(|((c, h1), _)| c == cert_pem && *h1 == http1_only)
+        {
             let entry = entries.remove(pos);
             let client = entry.1.clone();
             entries.push(entry);
             return Ok(client);
         }
-        let client = build_http_client(config, Some(Identity { cert_pem, key_pem }))?;
+        let client = build_http_client(config, Some(Identity { cert_pem, key_pem }), http1_only)?;
         if entries.len() >= CERT_CLIENT_CACHE {
             entries.remove(0);
         }
-        entries.push((cert_pem.to_vec(), client.clone()));
+        entries.push(((cert_pem.to_vec(), http1_only), client.clone()));
         Ok(client)
     }
 

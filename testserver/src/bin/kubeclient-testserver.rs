@@ -1,13 +1,18 @@
 //! `kubeclient-testserver --listen 127.0.0.1:0 --kubeconfig-out FILE [--plain-http]
-//! [--openapi-specs DIR | --find-openapi-specs]`: run the test server until interrupted, for
-//! kubectl and other out-of-process clients.
+//! [--openapi-specs DIR | --find-openapi-specs] [--kubelet=local [--kubelet-dir DIR]]`: run the
+//! test server until interrupted, for kubectl and other out-of-process clients.
+//!
+//! `--kubelet=local` serves `kubectl exec`, `cp` and `attach` by running the commands **as
+//! processes on this host** (each container in its own directory under `--kubelet-dir`, a
+//! temporary directory by default). For tests only: anyone who can reach the server can run
+//! anything as this user.
 
 use kubeclient_testserver::TestServer;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kubeclient-testserver [--listen ADDR] [--kubeconfig-out FILE] [--plain-http] [--openapi-specs DIR | --find-openapi-specs]";
+const USAGE: &str = "usage: kubeclient-testserver [--listen ADDR] [--kubeconfig-out FILE] [--plain-http] [--openapi-specs DIR | --find-openapi-specs] [--kubelet=local [--kubelet-dir DIR]]";
 
 struct Args {
     listen: SocketAddr,
@@ -15,6 +20,8 @@ struct Args {
     plain_http: bool,
     openapi_specs: Option<PathBuf>,
     find_openapi_specs: bool,
+    local_kubelet: bool,
+    kubelet_dir: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -24,6 +31,8 @@ fn parse_args() -> Result<Args, String> {
         plain_http: false,
         openapi_specs: None,
         find_openapi_specs: false,
+        local_kubelet: false,
+        kubelet_dir: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -48,6 +57,15 @@ fn parse_args() -> Result<Args, String> {
                 args.openapi_specs = Some(PathBuf::from(value("--openapi-specs")?))
             }
             "--find-openapi-specs" => args.find_openapi_specs = true,
+            "--kubelet" => match value("--kubelet")?.as_str() {
+                "local" => args.local_kubelet = true,
+                other => {
+                    return Err(format!(
+                        "--kubelet {other:?}: only \"local\" exists\n{USAGE}"
+                    ))
+                }
+            },
+            "--kubelet-dir" => args.kubelet_dir = Some(PathBuf::from(value("--kubelet-dir")?)),
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -86,6 +104,19 @@ async fn main() -> ExitCode {
     }
     if let Some(dir) = &args.openapi_specs {
         b = b.openapi_specs(dir);
+    }
+    if args.local_kubelet {
+        let dir = args.kubelet_dir.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!(
+                "kubeclient-testserver-kubelet-{}",
+                std::process::id()
+            ))
+        });
+        eprintln!(
+            "kubeclient-testserver: --kubelet=local: exec and attach run commands as processes on THIS HOST (containers in {}); for tests only",
+            dir.display()
+        );
+        b = b.local_kubelet(dir);
     }
     let server = match b.start().await {
         Ok(s) => s,

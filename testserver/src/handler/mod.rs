@@ -1,10 +1,12 @@
 //! HTTP request handling: authentication, routing, and dispatch to the verb implementations.
 
 mod accept;
+pub(crate) mod connect;
 mod discovery;
 mod metrics;
 mod objects;
 mod openapi;
+mod port_forward;
 mod query;
 mod review;
 pub(crate) mod route;
@@ -73,6 +75,8 @@ pub struct State {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Upstream OpenAPI documents to serve, when the server was given a specs directory.
     pub openapi: Option<OpenApiSpecs>,
+    /// What runs behind pods/exec and pods/attach; `None` answers as for a pod without a node.
+    pub kubelet: Option<Arc<dyn crate::kubelet::Kubelet>>,
     /// Request counters for `/metrics`.
     pub metrics: metrics::Metrics,
 }
@@ -271,7 +275,8 @@ async fn serve(
         Ok(u) => u,
         Err(e) => return error_response(&e),
     };
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    let connect = connect::ConnectParts::from_parts(&mut parts);
     let body = match http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES)
         .collect()
         .await
@@ -324,6 +329,7 @@ async fn serve(
         path: parts.uri.path().to_string(),
         cut_watch_after,
         user,
+        connect,
     };
     match route {
         Route::Version => value_response(200, &discovery::version()),
@@ -477,6 +483,8 @@ pub struct Req {
     pub user_agent: String,
     /// The `meta.k8s.io` Table version the client asked for instead of objects (kubectl get).
     pub table: Option<&'static str>,
+    /// Raw query and WebSocket handshake, for exec and attach.
+    pub connect: connect::ConnectParts,
 }
 
 impl Req {

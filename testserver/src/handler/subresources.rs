@@ -74,6 +74,9 @@ pub async fn handle(
         ("eviction", _) => evict(state, t, name),
         ("binding", _) => bind(state, t, name, &req),
         ("token", _) => token(state, t, name, &req),
+        ("exec" | "attach" | "portforward", _) => {
+            super::connect::handle(state, t, name, sub, req).await
+        }
         _ => Err(ApiError::method_not_allowed(
             req.method.as_str(),
             &format!("{}/{sub}", t.def.plural),
@@ -188,18 +191,32 @@ fn scale(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bo
 }
 
 fn log(state: &Arc<State>, t: &Target, name: &str, req: &Req) -> Result<Response<Body>, ApiError> {
-    if state
-        .store()
-        .get(&t.def.storage_key(), &t.namespace, name)
-        .is_none()
-    {
+    let Some(pod) = state.store().get(&t.def.storage_key(), &t.namespace, name) else {
         return Err(ApiError::not_found(&t.err(name)));
-    }
-    let lines = state
-        .pod_logs()
-        .get(&(t.namespace.clone(), name.to_string()))
-        .cloned()
-        .unwrap_or_default();
+    };
+    // A kubelet that runs the container has its output; otherwise the lines tests set.
+    let from_kubelet = state.kubelet.as_ref().and_then(|k| {
+        let asked = form_urlencoded::parse(req.connect.raw_query.as_bytes())
+            .find(|(k, _)| k == "container")
+            .map(|(_, v)| v.into_owned());
+        let container = asked.or_else(|| {
+            pod.value["spec"]["containers"][0]["name"]
+                .as_str()
+                .map(str::to_owned)
+        })?;
+        k.logs(&t.namespace, name, &container)
+    });
+    let lines: Vec<String> = match &from_kubelet {
+        Some(bytes) => String::from_utf8_lossy(bytes)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        None => state
+            .pod_logs()
+            .get(&(t.namespace.clone(), name.to_string()))
+            .cloned()
+            .unwrap_or_default(),
+    };
     let skip = req
         .query
         .tail_lines
@@ -209,7 +226,7 @@ fn log(state: &Arc<State>, t: &Target, name: &str, req: &Req) -> Result<Response
         text.push_str(l);
         text.push('\n');
     }
-    let body = if req.query.follow {
+    let body = if req.query.follow && from_kubelet.is_none() {
         follow_log(state, t, name, text, lines.len())
     } else {
         full(text)
