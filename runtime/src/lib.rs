@@ -4,6 +4,7 @@
 //! machinery here, the way client-go's typed clients wrap `gentype`:
 //!
 //! - [`meta`]: apimachinery meta/v1 types, `Quantity`, `IntOrString`, `Time`, `List<K>`.
+//! - [`proto`]: the protobuf wire format (`k8s\0` envelope, generated messages, watch frames).
 //! - [`resource`]: the [`Resource`] trait and the verb / subresource marker traits.
 //! - [`rest`]: `Config`, the REST client, request builder, errors, watch decoding.
 //! - [`flowcontrol`]: token-bucket rate limiting and backoff.
@@ -32,6 +33,7 @@ pub mod flowcontrol;
 pub mod labels;
 pub mod leaderelection;
 pub mod meta;
+pub mod proto;
 pub mod resource;
 pub mod rest;
 pub mod secret;
