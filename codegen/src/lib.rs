@@ -242,7 +242,7 @@ impl Builder {
             if let Some(protos) = &self.proto_dir {
                 spec::proto::add_proto_kinds(&mut spec, protos)?;
             }
-            return Ok((ir::build(&spec)?, reports));
+            return Ok((self.with_protobuf(ir::build(&spec)?)?, reports));
         }
         let swagger = match (&self.spec_bytes, &self.spec) {
             (Some((o, b)), _) => Some((o.clone(), b.clone())),
@@ -291,7 +291,16 @@ impl Builder {
             }
             spec::crd::add_to_swagger(&mut spec, &crds)?;
         }
-        Ok((ir::build(&spec)?, reports))
+        Ok((self.with_protobuf(ir::build(&spec)?)?, reports))
+    }
+
+    /// With a proto folder, the field numbers of every Kubernetes type (see [`ir::protobuf`]).
+    fn with_protobuf(&self, mut ir: ir::Ir) -> Result<ir::Ir, Error> {
+        if let Some(protos) = &self.proto_dir {
+            let schema = spec::proto::load_schema(protos)?;
+            ir::protobuf::attach(&mut ir, &schema);
+        }
+        Ok(ir)
     }
 
     /// Options used for emitting: CRD-only builds default to the include layout and a header

@@ -127,7 +127,9 @@ pub fn decode_object<M: Message>(body: &[u8], kind: &str) -> Result<M, DecodeErr
             u.kind, u.api_version
         )));
     }
-    decode(&u.raw).map_err(|e| e.at(kind.to_owned()))
+    let mut obj: M = decode(&u.raw).map_err(|e| e.at(kind.to_owned()))?;
+    obj.set_type_meta(&u.api_version, &u.kind);
+    Ok(obj)
 }
 
 /// Largest watch frame accepted, as client-go caps watch events (16 MiB).

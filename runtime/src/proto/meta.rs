@@ -15,7 +15,11 @@ use crate::meta::{IntOrString, Quantity, RawExtension};
 /// A handwritten struct as a message: fields in ascending number order.
 macro_rules! message {
     ($ty:ty { $($num:literal => $f:ident : $name:literal),* $(,)? }) => {
+        message!($ty { $($num => $f: $name),* } fn set_type_meta(&mut self, _: &str, _: &str) {});
+    };
+    ($ty:ty { $($num:literal => $f:ident : $name:literal),* $(,)? } $set:item) => {
         impl Message for $ty {
+            $set
             fn encode_fields(&self, w: &mut Writer) {
                 $( self.$f.encode_value($num, w); )*
             }
@@ -274,6 +278,8 @@ message!(Status {
     4 => reason: "reason",
     5 => details: "details",
     6 => code: "code",
+} fn set_type_meta(&mut self, api_version: &str, kind: &str) {
+    set_type_meta(&mut self.api_version, &mut self.kind, api_version, kind);
 });
 
 message!(StatusDetails {
@@ -299,7 +305,24 @@ message!(DeleteOptions {
     5 => dry_run: "dryRun",
     6 => ignore_store_read_error_with_cluster_breaking_potential:
         "ignoreStoreReadErrorWithClusterBreakingPotential",
+} fn set_type_meta(&mut self, api_version: &str, kind: &str) {
+    set_type_meta(&mut self.api_version, &mut self.kind, api_version, kind);
 });
+
+/// The envelope's type, kept in a type's own `apiVersion`/`kind` fields when it names one.
+fn set_type_meta(
+    own_version: &mut Option<String>,
+    own_kind: &mut Option<String>,
+    api_version: &str,
+    kind: &str,
+) {
+    if !api_version.is_empty() {
+        *own_version = Some(api_version.to_owned());
+    }
+    if !kind.is_empty() {
+        *own_kind = Some(kind.to_owned());
+    }
+}
 
 message!(Preconditions {
     1 => uid: "uid",

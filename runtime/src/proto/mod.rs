@@ -21,6 +21,6 @@ pub mod wire;
 pub use envelope::{decode_object, encode_object, Unknown, CONTENT_TYPE, MAGIC};
 pub use meta::HANDWRITTEN_FIELDS;
 pub use value::{
-    by_value, decode, encode, encode_message, field, merge, merge_message, Message, Value,
+    by_value, decode, embedded, encode, encode_message, field, merge, merge_message, Message, Value,
 };
 pub use wire::{DecodeError, EncodeError, Reader, WireType, Writer, MAX_DEPTH};

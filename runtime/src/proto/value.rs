@@ -17,6 +17,11 @@ pub trait Message: Default {
         wire: WireType,
         r: &mut Reader<'_>,
     ) -> Result<(), DecodeError>;
+    /// Take `apiVersion` and `kind` from the envelope, for types that hold them as fields
+    /// (`Status`, `DeleteOptions`); protobuf messages never carry them.
+    fn set_type_meta(&mut self, api_version: &str, kind: &str) {
+        let _ = (api_version, kind);
+    }
 }
 
 /// A Rust value that is one protobuf field (or, for `Vec`/maps, a repeated one).
@@ -79,6 +84,23 @@ pub fn field<V: Value>(
     name: &'static str,
 ) -> Result<(), DecodeError> {
     v.merge_value(wire, r).map_err(|e| e.at(name))
+}
+
+/// Merge the message of a Go struct embedded in a generated one: its fields are the outer
+/// struct's own in JSON, and `merge` dispatches them by number.
+#[inline]
+pub fn embedded(
+    wire: WireType,
+    r: &mut Reader<'_>,
+    mut merge: impl FnMut(u32, WireType, &mut Reader<'_>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    r.expect(wire, WireType::LengthDelimited)?;
+    let mut inner = r.nested()?;
+    while !inner.is_empty() {
+        let (field, wire) = inner.key()?;
+        merge(field, wire, &mut inner)?;
+    }
+    Ok(())
 }
 
 /// Write a field Go holds by value (`spec`, `status`): an absent one is written empty.
