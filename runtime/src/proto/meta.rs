@@ -3,7 +3,9 @@
 //! `util/intstr`). The generator checks these numbers against the proto files it reads (see
 //! `HANDWRITTEN_FIELDS`), so a renumbering upstream is reported, not silently mis-encoded.
 
-use super::value::{encode_message, field, merge_message, Message, Value};
+use super::value::{
+    by_value, encode_message, field, field_go_value, merge_message, Message, Value,
+};
 use super::wire::{DecodeError, Reader, WireType, Writer};
 use crate::meta::v1::{
     Condition, DeleteOptions, FieldSelectorRequirement, FieldsV1, GroupResource, LabelSelector,
@@ -12,16 +14,18 @@ use crate::meta::v1::{
 };
 use crate::meta::{IntOrString, Quantity, RawExtension};
 
-/// A handwritten struct as a message: fields in ascending number order.
+/// A handwritten struct as a message: fields in ascending number order. A field marked `value`
+/// is one Go holds by value in an `Option` here: written even when absent (as Go writes its
+/// zero value) and read back as `None` when zero (as Go's JSON leaves it out).
 macro_rules! message {
-    ($ty:ty { $($num:literal => $f:ident : $name:literal),* $(,)? }) => {
-        message!($ty { $($num => $f: $name),* } fn set_type_meta(&mut self, _: &str, _: &str) {});
+    ($ty:ty { $($num:literal => $f:ident : $name:literal $($value:ident)?),* $(,)? }) => {
+        message!($ty { $($num => $f: $name $($value)?),* } fn set_type_meta(&mut self, _: &str, _: &str) {});
     };
-    ($ty:ty { $($num:literal => $f:ident : $name:literal),* $(,)? } $set:item) => {
+    ($ty:ty { $($num:literal => $f:ident : $name:literal $($value:ident)?),* $(,)? } $set:item) => {
         impl Message for $ty {
             $set
             fn encode_fields(&self, w: &mut Writer) {
-                $( self.$f.encode_value($num, w); )*
+                $( encode_field!(self.$f, $num, w $(, $value)?); )*
             }
             fn merge_field(
                 &mut self,
@@ -30,7 +34,7 @@ macro_rules! message {
                 r: &mut Reader<'_>,
             ) -> Result<(), DecodeError> {
                 match number {
-                    $( $num => field(&mut self.$f, wire, r, $name), )*
+                    $( $num => merge_field!(self.$f, wire, r, $name $(, $value)?), )*
                     _ => r.skip(wire),
                 }
             }
@@ -45,6 +49,24 @@ macro_rules! message {
                 merge_message(self, wire, r)
             }
         }
+    };
+}
+
+macro_rules! encode_field {
+    ($v:expr, $num:literal, $w:ident) => {
+        $v.encode_value($num, $w)
+    };
+    ($v:expr, $num:literal, $w:ident, value) => {
+        by_value(&$v, $num, $w)
+    };
+}
+
+macro_rules! merge_field {
+    ($v:expr, $wire:ident, $r:ident, $name:literal) => {
+        field(&mut $v, $wire, $r, $name)
+    };
+    ($v:expr, $wire:ident, $r:ident, $name:literal, value) => {
+        field_go_value(&mut $v, $wire, $r, $name)
     };
 }
 
@@ -202,14 +224,14 @@ pub const HANDWRITTEN_FIELDS: &[(&str, &[(&str, u32)])] = &[
 ];
 
 message!(ObjectMeta {
-    1 => name: "name",
-    2 => generate_name: "generateName",
-    3 => namespace: "namespace",
-    4 => self_link: "selfLink",
-    5 => uid: "uid",
-    6 => resource_version: "resourceVersion",
-    7 => generation: "generation",
-    8 => creation_timestamp: "creationTimestamp",
+    1 => name: "name" value,
+    2 => generate_name: "generateName" value,
+    3 => namespace: "namespace" value,
+    4 => self_link: "selfLink" value,
+    5 => uid: "uid" value,
+    6 => resource_version: "resourceVersion" value,
+    7 => generation: "generation" value,
+    8 => creation_timestamp: "creationTimestamp" value,
     9 => deletion_timestamp: "deletionTimestamp",
     10 => deletion_grace_period_seconds: "deletionGracePeriodSeconds",
     11 => labels: "labels",
@@ -220,13 +242,13 @@ message!(ObjectMeta {
 });
 
 message!(ManagedFieldsEntry {
-    1 => manager: "manager",
-    2 => operation: "operation",
-    3 => api_version: "apiVersion",
+    1 => manager: "manager" value,
+    2 => operation: "operation" value,
+    3 => api_version: "apiVersion" value,
     4 => time: "time",
-    6 => fields_type: "fieldsType",
+    6 => fields_type: "fieldsType" value,
     7 => fields_v1: "fieldsV1",
-    8 => subresource: "subresource",
+    8 => subresource: "subresource" value,
 });
 
 message!(OwnerReference {
@@ -239,9 +261,9 @@ message!(OwnerReference {
 });
 
 message!(ListMeta {
-    1 => self_link: "selfLink",
-    2 => resource_version: "resourceVersion",
-    3 => continue_: "continue",
+    1 => self_link: "selfLink" value,
+    2 => resource_version: "resourceVersion" value,
+    3 => continue_: "continue" value,
     4 => remaining_item_count: "remainingItemCount",
 });
 
@@ -265,36 +287,36 @@ message!(FieldSelectorRequirement {
 message!(Condition {
     1 => type_: "type",
     2 => status: "status",
-    3 => observed_generation: "observedGeneration",
+    3 => observed_generation: "observedGeneration" value,
     4 => last_transition_time: "lastTransitionTime",
     5 => reason: "reason",
     6 => message: "message",
 });
 
 message!(Status {
-    1 => metadata: "metadata",
-    2 => status: "status",
-    3 => message: "message",
-    4 => reason: "reason",
+    1 => metadata: "metadata" value,
+    2 => status: "status" value,
+    3 => message: "message" value,
+    4 => reason: "reason" value,
     5 => details: "details",
-    6 => code: "code",
+    6 => code: "code" value,
 } fn set_type_meta(&mut self, api_version: &str, kind: &str) {
     set_type_meta(&mut self.api_version, &mut self.kind, api_version, kind);
 });
 
 message!(StatusDetails {
-    1 => name: "name",
-    2 => group: "group",
-    3 => kind: "kind",
+    1 => name: "name" value,
+    2 => group: "group" value,
+    3 => kind: "kind" value,
     4 => causes: "causes",
-    5 => retry_after_seconds: "retryAfterSeconds",
-    6 => uid: "uid",
+    5 => retry_after_seconds: "retryAfterSeconds" value,
+    6 => uid: "uid" value,
 });
 
 message!(StatusCause {
-    1 => reason: "reason",
-    2 => message: "message",
-    3 => field: "field",
+    1 => reason: "reason" value,
+    2 => message: "message" value,
+    3 => field: "field" value,
 });
 
 message!(DeleteOptions {

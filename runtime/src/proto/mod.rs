@@ -6,6 +6,7 @@
 //!   impls for scalars, `Option`, `Box`, `Vec`, maps and the handwritten apimachinery types.
 //! - [`codec`]: the few fields whose Rust type differs from Go's message (JSON-typed fields,
 //!   wrapped lists such as `ExtraValue`).
+//! - [`ProtobufCodec`]: what a typed client uses for one kind (`Resource::protobuf`).
 //! - [`envelope`]: the `k8s\0` magic and `runtime.Unknown` wrapper of every body, and the
 //!   length-prefixed frames of a protobuf watch.
 //!
@@ -14,13 +15,16 @@
 
 pub mod codec;
 pub mod envelope;
+mod kind;
 mod meta;
 mod value;
 pub mod wire;
 
 pub use envelope::{decode_object, encode_object, Unknown, CONTENT_TYPE, MAGIC};
+pub use kind::{decode_status, ProtobufCodec};
 pub use meta::HANDWRITTEN_FIELDS;
 pub use value::{
-    by_value, decode, embedded, encode, encode_message, field, merge, merge_message, Message, Value,
+    by_value, decode, embedded, encode, encode_message, field, field_go_value, merge,
+    merge_message, Message, Value,
 };
 pub use wire::{DecodeError, EncodeError, Reader, WireType, Writer, MAX_DEPTH};

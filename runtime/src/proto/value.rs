@@ -103,6 +103,22 @@ pub fn embedded(
     Ok(())
 }
 
+/// Merge a field Go holds by value (not behind a pointer) into an `Option`: Go writes it even
+/// when zero, and its JSON form leaves a zero out, so a zero read is `None`, as from JSON.
+#[inline]
+pub fn field_go_value<V: Value + Default + PartialEq>(
+    v: &mut Option<V>,
+    wire: WireType,
+    r: &mut Reader<'_>,
+    name: &'static str,
+) -> Result<(), DecodeError> {
+    field(v, wire, r, name)?;
+    if v.as_ref().is_some_and(|x| *x == V::default()) {
+        *v = None;
+    }
+    Ok(())
+}
+
 /// Write a field Go holds by value (`spec`, `status`): an absent one is written empty.
 #[inline]
 pub fn by_value<V: Value + Default>(v: &Option<V>, field: u32, w: &mut Writer) {

@@ -37,6 +37,8 @@ pub(crate) struct Inner {
     pub(crate) static_auth: Option<HeaderValue>,
     pub(crate) impersonation: HeaderMap,
     pub(crate) cert_clients: CertClientCache,
+    /// The server answered 415 to a protobuf body: typed clients send JSON from then on.
+    pub(crate) protobuf_refused: std::sync::atomic::AtomicBool,
 }
 
 impl RestClient {
@@ -56,6 +58,7 @@ impl RestClient {
                 static_auth,
                 impersonation,
                 cert_clients: CertClientCache::default(),
+                protobuf_refused: std::sync::atomic::AtomicBool::new(false),
             }),
             base_path: Arc::from(Vec::new()),
             warnings: Arc::new(DedupWarningLogger::default()),
@@ -116,6 +119,20 @@ impl RestClient {
     /// The path segments requests are rooted at (`["apis", "apps", "v1"]`).
     pub fn base_path(&self) -> &[String] {
         &self.base_path
+    }
+
+    /// Whether typed clients of kinds with a protobuf form use it: `Config::content_type` is
+    /// unset or protobuf, and the server has not refused a protobuf body (415) before.
+    pub fn prefers_protobuf(&self) -> bool {
+        let configured = match self.inner.config.content_type.as_deref() {
+            None => true,
+            Some(ct) => ct.starts_with(crate::proto::CONTENT_TYPE),
+        };
+        configured
+            && !self
+                .inner
+                .protobuf_refused
+                .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The config this client was built from.
