@@ -36,6 +36,7 @@ pub mod kubeconfig;
 pub mod managed;
 mod objmeta;
 pub mod patch;
+mod protobuf;
 pub mod real;
 pub mod record;
 pub mod resources;
