@@ -208,3 +208,66 @@ fn upstream_protobuf_fixtures_decode_like_json_and_reencode_exactly() {
         );
     }
 }
+
+/// Hostile input: every truncation and many byte flips of a real object decode to an error or
+/// a value, never a panic, and errors name where decoding stopped.
+#[test]
+fn damaged_protobuf_is_an_error_not_a_panic() {
+    let Some(dir) =
+        kubeclient_test_support::require(testdata_dir(), "testdata/v1.35 beside the specs")
+    else {
+        return;
+    };
+    let pb = std::fs::read(dir.join("HEAD/apps.v1.Deployment.pb")).unwrap();
+    let raw = Unknown::from_bytes(&pb).unwrap().raw;
+    type Deployment = kubeclient::api::apps::v1::Deployment;
+    let mut errors = 0;
+    for cut in 0..raw.len() {
+        if let Err(e) = proto::decode::<Deployment>(&raw[..cut]) {
+            errors += 1;
+            assert!(!e.to_string().is_empty());
+        }
+    }
+    assert!(
+        errors > raw.len() / 2,
+        "{errors} of {} truncations failed",
+        raw.len()
+    );
+    // A length that runs past the end names the field path.
+    let err = proto::decode::<Deployment>(&raw[..raw.len() / 3]).unwrap_err();
+    assert!(
+        err.path().starts_with("spec") || err.path().starts_with("metadata"),
+        "{err}"
+    );
+    let mut flipped = raw.clone();
+    for i in 0..flipped.len() {
+        flipped[i] ^= 0xa5;
+        let _ = proto::decode::<Deployment>(&flipped);
+        flipped[i] ^= 0xa5;
+    }
+    // Nesting far past any real object stops at the depth limit.
+    let mut deep = Vec::new();
+    for _ in 0..200 {
+        // Field 28 (`not`, a JSONSchemaProps), length-delimited.
+        let mut outer = vec![0xe2, 0x01];
+        prost_len(&mut outer, deep.len());
+        outer.extend_from_slice(&deep);
+        deep = outer;
+    }
+    let err = proto::decode::<kubeclient::api::apiextensions::v1::JSONSchemaProps>(&deep)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("deeper") && err.contains("not.not.not"),
+        "{err}"
+    );
+}
+
+/// Append a varint length (the test has no prost dependency of its own).
+fn prost_len(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
