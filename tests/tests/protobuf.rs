@@ -15,7 +15,6 @@ pub struct Outcome {
 }
 
 type ProtoCheck = fn(&[u8], Option<&[u8]>) -> Result<Outcome, String>;
-
 fn proto_check<T>(pb: &[u8], json: Option<&[u8]>) -> Result<Outcome, String>
 where
     T: Message + serde::de::DeserializeOwned + serde::Serialize + PartialEq,
