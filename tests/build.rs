@@ -45,6 +45,40 @@ fn run() -> Result<(), String> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     let dest = out_dir.join("roundtrip_registry.rs");
     std::fs::write(&dest, out).map_err(|e| format!("{}: {e}", dest.display()))?;
+
+    // Kinds with a protobuf message, for tests/protobuf.rs (decode, compare, re-encode).
+    let mut out = String::from("/// (spec definition name, protobuf check function) for every kind with a message.\npub fn proto_registry() -> Vec<(&'static str, ProtoCheck)> {\n    vec![\n");
+    for t in ir.types.values() {
+        if let TypeKind::Struct(s) = &t.kind {
+            if s.proto.is_some() && s.gvk.is_some() {
+                let path = format!("::kubeclient::{}::{}", t.module.join("::"), t.rust_name);
+                writeln!(out, "        ({:?}, proto_check::<{path}>),", t.spec_name)
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    out.push_str("    ]\n}\n");
+    let dest = out_dir.join("proto_registry.rs");
+    std::fs::write(&dest, out).map_err(|e| format!("{}: {e}", dest.display()))?;
+    // Every struct with a protobuf message, for the JSON -> protobuf -> JSON leg of
+    // tests/roundtrip.rs.
+    let mut out = String::from("/// (spec definition name, JSON -> protobuf -> JSON function) for every struct with a message.\npub fn proto_roundtrip_registry() -> Vec<(&'static str, RoundTrip)> {\n    vec![\n");
+    for t in ir.types.values() {
+        if let TypeKind::Struct(s) = &t.kind {
+            if s.proto.is_some() {
+                let path = format!("::kubeclient::{}::{}", t.module.join("::"), t.rust_name);
+                writeln!(
+                    out,
+                    "        ({:?}, proto_round_trip::<{path}>),",
+                    t.spec_name
+                )
+                .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    out.push_str("    ]\n}\n");
+    let dest = out_dir.join("proto_roundtrip_registry.rs");
+    std::fs::write(&dest, out).map_err(|e| format!("{}: {e}", dest.display()))?;
     generate_simulated(&spec, &out_dir)?;
     generate_crds(&out_dir)
 }

@@ -127,6 +127,7 @@ pub struct Builder {
     spec_bytes: Option<(String, Vec<u8>)>,
     openapi_v3: Option<PathBuf>,
     proto_dir: Option<PathBuf>,
+    proto_numbers_dir: Option<PathBuf>,
     declared: Option<std::collections::BTreeSet<String>>,
     crds: Vec<CrdSource>,
     layout_set: bool,
@@ -141,6 +142,7 @@ impl Default for Builder {
             spec_bytes: None,
             openapi_v3: None,
             proto_dir: None,
+            proto_numbers_dir: None,
             declared: None,
             crds: Vec::new(),
             layout_set: false,
@@ -185,6 +187,13 @@ impl Builder {
     /// [`spec::proto`].
     pub fn proto_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.proto_dir = Some(dir.into());
+        self
+    }
+    /// Take protobuf field numbers from the `generated.proto` files under `dir` without adding
+    /// the proto-only kinds ([`Builder::proto_dir`] does both); for specs that are not a whole
+    /// Kubernetes release.
+    pub fn proto_numbers_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.proto_numbers_dir = Some(dir.into());
         self
     }
     /// Add a file of CustomResourceDefinitions (YAML or JSON, several documents allowed);
@@ -255,7 +264,7 @@ impl Builder {
             if let Some(protos) = &self.proto_dir {
                 spec::proto::add_proto_kinds(&mut spec, protos)?;
             }
-            return Ok((ir::build(&spec)?, reports));
+            return Ok((self.with_protobuf(ir::build(&spec)?)?, reports));
         }
         let swagger = match (&self.spec_bytes, &self.spec) {
             (Some((o, b)), _) => Some((o.clone(), b.clone())),
@@ -306,7 +315,16 @@ impl Builder {
             }
             spec::crd::add_to_swagger(&mut spec, &crds)?;
         }
-        Ok((ir::build(&spec)?, reports))
+        Ok((self.with_protobuf(ir::build(&spec)?)?, reports))
+    }
+
+    /// With a proto folder, the field numbers of every Kubernetes type (see [`ir::protobuf`]).
+    fn with_protobuf(&self, mut ir: ir::Ir) -> Result<ir::Ir, Error> {
+        if let Some(protos) = self.proto_numbers_dir.as_ref().or(self.proto_dir.as_ref()) {
+            let schema = spec::proto::load_schema(protos)?;
+            ir::protobuf::attach(&mut ir, &schema);
+        }
+        Ok(ir)
     }
 
     /// Options used for emitting: CRD-only builds default to the include layout and a header

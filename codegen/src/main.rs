@@ -1,7 +1,7 @@
 //! `kubeclient-codegen`: write generated sources to a folder, or print facts about a spec.
 //!
 //! ```text
-//! kubeclient-codegen generate --spec FILE --out DIR [--root crate::k8s] [--features] [--spec-version v1.35]
+//! kubeclient-codegen generate --spec FILE --out DIR [--root crate::k8s] [--features] [--spec-version v1.35] [--proto DIR]
 //! kubeclient-codegen generate --crd FILE [--crd FILE ...] --out DIR [--root crate::crds]
 //! kubeclient-codegen generate --openapi-v3 DIR --out DIR      # the /openapi/v3 documents of a release
 //! kubeclient-codegen features --spec FILE        # cargo [features] table with the reference closure
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str = "usage:
-  kubeclient-codegen generate --spec FILE --out DIR [--root PATH] [--features] [--spec-version LABEL]
+  kubeclient-codegen generate --spec FILE --out DIR [--root PATH] [--features] [--spec-version LABEL] [--proto DIR]
   kubeclient-codegen generate --crd FILE [--crd FILE ...] [--spec FILE] --out DIR [--root PATH]
   kubeclient-codegen generate --openapi-v3 DIR --out DIR [--root PATH] [--features] [--spec-version LABEL]
   kubeclient-codegen features --spec FILE
@@ -25,6 +25,7 @@ struct Args {
     spec: Option<PathBuf>,
     crds: Vec<PathBuf>,
     openapi_v3: Option<PathBuf>,
+    proto: Option<PathBuf>,
     out: Option<PathBuf>,
     root: String,
     features: bool,
@@ -45,6 +46,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         spec: None,
         crds: Vec::new(),
         openapi_v3: None,
+        proto: None,
         out: None,
         root: "crate".into(),
         features: false,
@@ -61,6 +63,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--spec" => a.spec = Some(value("--spec")?.into()),
             "--openapi-v3" => a.openapi_v3 = Some(value("--openapi-v3")?.into()),
             "--crd" => a.crds.push(value("--crd")?.into()),
+            "--proto" => a.proto = Some(value("--proto")?.into()),
             "--out" => a.out = Some(value("--out")?.into()),
             "--root" => a.root = value("--root")?,
             "--spec-version" => a.spec_version = Some(value("--spec-version")?),
@@ -135,6 +138,9 @@ fn run() -> Result<(), String> {
         .cfg_features(a.features);
     if let Some(spec) = &a.spec {
         builder = builder.spec_file(spec);
+    }
+    if let Some(dir) = &a.proto {
+        builder = builder.proto_dir(dir);
     }
     if let Some(dir) = &a.openapi_v3 {
         builder = builder.openapi_v3_dir(dir);

@@ -27,6 +27,11 @@ pub enum Topic {
     HandwrittenFieldMissing,
     /// An apimachinery definition without a handwritten type, generated from the spec.
     GeneratedApimachinery,
+    /// A definition or property of Kubernetes with no protobuf counterpart in the proto files:
+    /// it is not written in protobuf bodies.
+    ProtobufMissing,
+    /// A protobuf field the OpenAPI spec does not describe: skipped when decoding.
+    ProtobufExtra,
 }
 
 impl Topic {
@@ -40,6 +45,8 @@ impl Topic {
             Topic::StaleFixup => "stale fixup",
             Topic::HandwrittenFieldMissing => "property missing from a handwritten type",
             Topic::GeneratedApimachinery => "apimachinery definition generated from the spec",
+            Topic::ProtobufMissing => "no protobuf counterpart",
+            Topic::ProtobufExtra => "protobuf field not in the spec",
         }
     }
 }

@@ -29,7 +29,13 @@ fn read_tree(dir: &Path, base: &Path, out: &mut BTreeMap<String, String>) {
 fn fixture_builder(dir: &Path) -> Builder {
     let spec = dir.join("spec.json");
     if spec.is_file() {
-        return Builder::new().spec_file(spec);
+        let builder = Builder::new().spec_file(spec);
+        let protos = dir.join("proto");
+        return if protos.is_dir() {
+            builder.proto_numbers_dir(protos)
+        } else {
+            builder
+        };
     }
     let mut crds: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -76,6 +82,30 @@ fn check_fixture(name: &str) {
 #[test]
 fn edge_cases() {
     check_fixture("edge-cases");
+}
+
+#[test]
+fn protobuf() {
+    check_fixture("protobuf");
+}
+
+#[test]
+fn protobuf_mismatches_are_reported() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/protobuf");
+    let report = fixture_builder(&dir).generate().unwrap().report;
+    let lines: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.subject.contains("Widget"))
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: protobuf field not in the spec: io.k8s.api.demo.v1.WidgetSpec.future: field 9 has no property in the spec: skipped on decode",
+            "lossy: no protobuf counterpart: io.k8s.api.demo.v1.WidgetSpec.orphan: no field of this name in the message: not written in protobuf",
+        ]
+    );
 }
 
 #[test]

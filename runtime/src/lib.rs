@@ -4,6 +4,7 @@
 //! machinery here, the way client-go's typed clients wrap `gentype`:
 //!
 //! - [`meta`]: apimachinery meta/v1 types, `Quantity`, `IntOrString`, `Time`, `List<K>`.
+//! - [`proto`]: the protobuf wire format (`k8s\0` envelope, generated messages, watch frames).
 //! - [`resource`]: the [`Resource`] trait and the verb / subresource marker traits.
 //! - [`rest`]: `Config`, the REST client, request builder, errors, watch decoding.
 //! - [`flowcontrol`]: token-bucket rate limiting and backoff.
@@ -49,6 +50,7 @@ pub mod leaderelection;
 pub mod meta;
 #[cfg(feature = "client")]
 pub mod portforward;
+pub mod proto;
 #[cfg(feature = "client")]
 pub mod remotecommand;
 pub mod resource;

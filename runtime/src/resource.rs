@@ -38,6 +38,14 @@ pub trait Resource:
     fn metadata(&self) -> &ObjectMeta;
     /// The object's metadata, mutable.
     fn metadata_mut(&mut self) -> &mut ObjectMeta;
+
+    /// The kind's protobuf codec, when it has one: Kubernetes' built-in kinds (generated from
+    /// their `generated.proto`), which typed clients then send and accept in protobuf by
+    /// default, as client-go does since 1.32 (see `rest::Config::content_type`). CRDs have
+    /// none and stay JSON.
+    fn protobuf() -> Option<crate::proto::ProtobufCodec<Self>> {
+        None
+    }
 }
 
 /// Marker traits for the verbs a resource's endpoints declare (`x-kubernetes-action`).

@@ -48,6 +48,7 @@ pub mod kubelet;
 pub mod managed;
 mod objmeta;
 pub mod patch;
+mod protobuf;
 pub mod real;
 pub mod record;
 pub mod resources;

@@ -413,17 +413,35 @@ async fn kubectl_token_context_and_watch() {
     let k = Kubectl::new(&s, "testserver-token");
     let ns = k.json(&["get", "namespaces", "-o", "json"]).await;
     assert_eq!(ns["items"].as_array().map(Vec::len), Some(4));
-    // `kubectl create configmap` sends protobuf, which the server answers with 415; manifests go as JSON.
+    // kubectl's typed generators send protobuf (kubectl 1.32+); manifests go as JSON.
     let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w1\ndata:\n  k: v1\n";
     k.run(&["create", "-f", "-"], Some(cm)).await;
+    for args in [
+        &["create", "namespace", "demo"][..],
+        // In its own namespace: the watch below expects `default` to hold only w1.
+        &[
+            "create",
+            "configmap",
+            "typed",
+            "-n",
+            "demo",
+            "--from-literal=k=v",
+        ],
+        &["create", "secret", "generic", "s1", "--from-literal=p=x"],
+        &["create", "serviceaccount", "sa1"],
+        &["create", "deployment", "web", "--image=nginx"],
+        &["create", "role", "r1", "--verb=get", "--resource=pods"],
+    ] {
+        k.run(args, None).await;
+    }
     let typed = k
-        .command(&["create", "configmap", "typed", "--from-literal=k=v"])
-        .output()
-        .expect("kubectl runs");
-    assert!(
-        String::from_utf8_lossy(&typed.stderr).contains("unknown format"),
-        "{}",
-        String::from_utf8_lossy(&typed.stderr)
+        .json(&["get", "configmap", "typed", "-n", "demo", "-o", "json"])
+        .await;
+    assert_eq!(typed["data"], json!({"k": "v"}));
+    let web = k.json(&["get", "deployment", "web", "-o", "json"]).await;
+    assert_eq!(
+        web["spec"]["template"]["spec"]["containers"][0]["image"],
+        json!("nginx")
     );
 
     let mut child = k

@@ -6,6 +6,7 @@ mod clients;
 mod discovery;
 pub mod docs;
 mod paths;
+mod protobuf;
 mod resource;
 mod types;
 

@@ -75,6 +75,16 @@ pub fn resource_impls(ir: &Ir, root: &Root, t: &TypeDef, r: &ResourceImpl) -> To
             _ => return None,
         })
     });
+    let has_protobuf =
+        ir.protobuf && matches!(&t.kind, crate::ir::TypeKind::Struct(s) if s.proto.is_some());
+    let protobuf = has_protobuf.then(|| {
+        quote! {
+            #[inline]
+            fn protobuf() -> ::core::option::Option<::kubeclient_runtime::proto::ProtobufCodec<Self>> {
+                ::core::option::Option::Some(::kubeclient_runtime::proto::ProtobufCodec::of())
+            }
+        }
+    });
     quote! {
         impl ::kubeclient_runtime::Resource for #name {
             const GROUP: &'static str = #group;
@@ -91,6 +101,7 @@ pub fn resource_impls(ir: &Ir, root: &Root, t: &TypeDef, r: &ResourceImpl) -> To
             fn metadata_mut(&mut self) -> &mut ::kubeclient_runtime::meta::v1::ObjectMeta {
                 &mut self.metadata
             }
+            #protobuf
         }
         #(#verbs)*
         #(#subs)*

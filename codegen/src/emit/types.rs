@@ -25,7 +25,9 @@ pub fn type_def(ir: &Ir, root: &Root, t: &TypeDef) -> TokenStream {
                 pub type #name = ::kubeclient_runtime::meta::v1::List<#item>;
             }
         }
-        TypeKind::StringNewtype => quote! {
+        TypeKind::StringNewtype => {
+            let pb = ir.protobuf.then(|| super::protobuf::newtype_value(&name));
+            quote! {
             #docs
             #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
             pub struct #name(pub ::std::string::String);
@@ -41,7 +43,10 @@ pub fn type_def(ir: &Ir, root: &Root, t: &TypeDef) -> TokenStream {
                     <::std::string::String as ::serde::Deserialize>::deserialize(d).map(#name)
                 }
             }
-        },
+
+            #pb
+            }
+        }
         TypeKind::Struct(s) => struct_def(ir, root, t, s, &name, docs),
     }
 }
@@ -115,6 +120,8 @@ fn struct_def(
     };
     let de = de_impl(t, s, name);
     let ser = ser_impl(s, name);
+    let pb = (ir.protobuf && s.proto.is_some())
+        .then(|| super::protobuf::struct_impls(ir, root, t, s, name));
     quote! {
         #docs
         #derives
@@ -122,6 +129,7 @@ fn struct_def(
         #debug
         #de
         #ser
+        #pb
     }
 }
 

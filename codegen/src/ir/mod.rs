@@ -5,12 +5,13 @@
 mod build;
 mod checks;
 mod features;
+pub mod protobuf;
 mod resources;
 mod runtime_map;
 mod types;
 
 pub use build::build;
-pub use runtime_map::{handwritten, Handwritten, Shape, HANDWRITTEN};
+pub use runtime_map::{handwritten, Handwritten, Shape, HANDWRITTEN, PROTO_HANDWRITTEN};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,6 +32,9 @@ pub struct Ir {
     pub feature_deps: BTreeMap<String, BTreeSet<String>>,
     /// What the spec holds that the generator did not fully understand (see [`crate::report`]).
     pub diagnostics: Vec<crate::report::Diagnostic>,
+    /// Whether protobuf field numbers were attached (see [`protobuf::attach`]): then structs
+    /// matched to a message, string newtypes and lists get protobuf impls.
+    pub protobuf: bool,
 }
 
 /// A Go package of the spec (`io.k8s.api.apps.v1`), emitted as one Rust module.
@@ -122,6 +126,9 @@ pub struct StructDef {
     /// Rust name of the field recording whether `apiVersion`/`kind` were present, for kinds
     /// with a fixed GVK that other types also embed (Go omits them there unless given).
     pub type_meta_field: Option<String>,
+    /// Canonical name of the protobuf message this struct is (`k8s.io.api.core.v1.Pod`), when
+    /// the proto files define it; its fields then carry their numbers.
+    pub proto: Option<String>,
 }
 
 /// Group/version/kind.
@@ -162,8 +169,39 @@ pub struct Field {
     /// Written as `{}` when absent: the `spec`/`status` of a Kubernetes kind, which Go holds
     /// by value and so always encodes.
     pub always_written: bool,
+    /// Protobuf field number and encoding; `None` when the struct has no message or the
+    /// field has no counterpart in it (reported).
+    pub proto: Option<ProtoField>,
     /// Description.
     pub doc: Option<String>,
+}
+
+/// How a field is written in protobuf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtoField {
+    /// Field number.
+    pub number: u32,
+    /// Numbers of the messages of Go structs embedded in this one that hold the field, outermost
+    /// first (`ConfigMapKeySelector.name` is field 1 of `localObjectReference`, field 1): Go
+    /// flattens embedded structs into the JSON object but nests them in protobuf.
+    pub embedded_in: Vec<u32>,
+    /// Set when the Rust type is not its own protobuf shape.
+    pub special: Option<ProtoSpecial>,
+}
+
+/// Fields whose Rust type differs from Go's message (see `kubeclient_runtime::proto::codec`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProtoSpecial {
+    /// Map values Go wraps in a one-field message (`ExtraValue { repeated string items = 1; }`).
+    WrappedMapValues,
+    /// JSON held in a message's `bytes raw = 1` (apiextensions `JSON`).
+    RawJson,
+    /// `JSONSchemaPropsOrBool`; the definition of the schema type.
+    OrBool(String),
+    /// `JSONSchemaPropsOrArray`; the definition of the schema type.
+    OrArray(String),
+    /// `JSONSchemaPropsOrStringArray`; the definition of the schema type.
+    OrStringArray(String),
 }
 
 /// A field type.

@@ -366,6 +366,33 @@ pub const HANDWRITTEN: &[Handwritten] = &[
     },
 ];
 
+/// Handwritten types that implement the protobuf `Value` trait in the runtime
+/// (`kubeclient_runtime::proto`); the others (discovery documents, `version.Info`, `Patch`)
+/// are JSON only.
+pub const PROTO_HANDWRITTEN: &[&str] = &[
+    "io.k8s.apimachinery.pkg.api.resource.Quantity",
+    "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
+    "io.k8s.apimachinery.pkg.runtime.RawExtension",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Condition",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Time",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
+];
+
 /// Prefix of apimachinery definitions.
 pub const APIMACHINERY_PREFIX: &str = "io.k8s.apimachinery.";
 

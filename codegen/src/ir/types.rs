@@ -230,6 +230,7 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
             required: required.contains(prop.as_str()),
             boxed: false,
             always_written: false,
+            proto: None,
             doc: prop_schema.description.clone(),
         });
     }
@@ -246,6 +247,7 @@ fn type_kind(spec: &Swagger, name: &str, schema: &Schema) -> Result<TypeKind, Er
         debug_by_field: false,
         unknown_fields,
         type_meta_field: None,
+        proto: None,
     })))
 }
 

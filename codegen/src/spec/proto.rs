@@ -57,6 +57,8 @@ struct Message {
 #[derive(Debug)]
 struct Field {
     name: String,
+    /// Field number on the wire.
+    number: u32,
     ty: String,
     repeated: bool,
     /// `map<string, V>`: the value type.
@@ -137,7 +139,14 @@ fn parse(origin: &str, text: &str) -> Result<(String, BTreeMap<String, Message>)
             if line.is_empty() {
                 continue;
             }
-            let decl = line.split('=').next().unwrap_or("").trim();
+            let (decl, number) = line.split_once('=').unwrap_or((line, ""));
+            let decl = decl.trim();
+            let number: u32 = number
+                .trim()
+                .trim_end_matches(';')
+                .trim()
+                .parse()
+                .map_err(|_| bad(i + 1, &format!("no field number in `{line}`")))?;
             let words: Vec<&str> = decl.split_whitespace().collect();
             let optional = doc.iter().any(|l| l.trim() == "+optional");
             let text = doc
@@ -149,6 +158,7 @@ fn parse(origin: &str, text: &str) -> Result<(String, BTreeMap<String, Message>)
             let field = match words.as_slice() {
                 ["optional", ty, name] | ["repeated", ty, name] => Field {
                     name: (*name).to_owned(),
+                    number,
                     ty: (*ty).to_owned(),
                     repeated: words[0] == "repeated",
                     map_value: None,
@@ -166,6 +176,7 @@ fn parse(origin: &str, text: &str) -> Result<(String, BTreeMap<String, Message>)
                         .ok_or_else(|| bad(i + 1, "malformed map field"))?;
                     Field {
                         name: inner.1.trim().to_owned(),
+                        number,
                         ty: String::new(),
                         repeated: false,
                         map_value: Some(value.trim().to_owned()),
@@ -325,6 +336,139 @@ pub fn add_proto_kinds(spec: &mut Swagger, root: &Path) -> Result<Vec<String>, E
     }
     added.sort();
     Ok(added)
+}
+
+/// The protobuf schema of Kubernetes: every message of every `generated.proto` under a folder,
+/// by canonical name (the Go import path with dots, then the message: `k8s.io.api.core.v1.Pod`,
+/// `k8s.io.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON`). The generator matches
+/// definitions to these messages by name and properties to fields by their JSON name.
+#[derive(Debug, Clone, Default)]
+pub struct ProtoSchema {
+    /// Messages by canonical name.
+    pub messages: BTreeMap<String, ProtoMessage>,
+}
+
+/// One message.
+#[derive(Debug, Clone, Default)]
+pub struct ProtoMessage {
+    /// Fields in file order.
+    pub fields: Vec<ProtoField>,
+}
+
+/// One field of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtoField {
+    /// Name (the JSON property name, as go-to-protobuf writes it).
+    pub name: String,
+    /// Field number.
+    pub number: u32,
+    /// Type (of each element when repeated; of the value for a map).
+    pub ty: ProtoType,
+    /// `repeated`.
+    pub repeated: bool,
+    /// A `map<string, ty>`.
+    pub map: bool,
+}
+
+/// A field's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProtoType {
+    /// `string`, `int32`, `bytes`, ...
+    Scalar(String),
+    /// A message, by canonical name.
+    Message(String),
+}
+
+/// Canonical name of a definition's message (`io.k8s.api.core.v1.Pod` ->
+/// `k8s.io.api.core.v1.Pod`); `None` for definitions outside Kubernetes (CRDs).
+pub fn message_of_definition(definition: &str) -> Option<String> {
+    definition
+        .strip_prefix("io.k8s.")
+        .map(|rest| format!("k8s.io.{rest}"))
+}
+
+const SCALARS: &[&str] = &[
+    "string", "bool", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "double", "float",
+    "bytes", "fixed32", "fixed64",
+];
+
+/// Read every `generated.proto` below `root`.
+pub fn load_schema(root: &Path) -> Result<ProtoSchema, Error> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Read {
+            path: dir.clone(),
+            source,
+        })?;
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "generated.proto") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    // Package statements use `_` where import paths have `-` (`apiextensions_apiserver`):
+    // references are resolved through the package -> import path table.
+    let mut parsed = Vec::new();
+    let mut canonical_of: BTreeMap<String, String> = BTreeMap::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|source| Error::Read {
+            path: f.clone(),
+            source,
+        })?;
+        let (package, messages) = parse(&f.display().to_string(), &text)?;
+        let import = f
+            .parent()
+            .and_then(|d| d.strip_prefix(root).ok())
+            .map(|d| {
+                d.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .unwrap_or_default();
+        canonical_of.insert(package.clone(), import.clone());
+        parsed.push((package, import, messages));
+    }
+    let resolve = |package: &str, ty: &str| -> ProtoType {
+        if SCALARS.contains(&ty) {
+            return ProtoType::Scalar(ty.to_owned());
+        }
+        let qualified = match ty.strip_prefix('.') {
+            Some(q) => q.to_owned(),
+            None => format!("{package}.{ty}"),
+        };
+        let (pkg, name) = qualified.rsplit_once('.').unwrap_or(("", &qualified));
+        let canonical = canonical_of
+            .get(pkg)
+            .cloned()
+            .unwrap_or_else(|| pkg.to_owned());
+        ProtoType::Message(format!("{canonical}.{name}"))
+    };
+    let mut schema = ProtoSchema::default();
+    for (package, import, messages) in parsed {
+        for (name, m) in messages {
+            let fields = m
+                .fields
+                .iter()
+                .map(|f| ProtoField {
+                    name: f.name.clone(),
+                    number: f.number,
+                    ty: resolve(&package, f.map_value.as_deref().unwrap_or(&f.ty)),
+                    repeated: f.repeated,
+                    map: f.map_value.is_some(),
+                })
+                .collect();
+            schema
+                .messages
+                .insert(format!("{import}.{name}"), ProtoMessage { fields });
+        }
+    }
+    Ok(schema)
 }
 
 #[cfg(test)]

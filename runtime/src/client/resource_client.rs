@@ -4,13 +4,17 @@ use super::{LogOptions, Patch};
 use crate::meta::v1::{
     CreateOptions, DeleteOptions, GetOptions, List, ListOptions, PatchOptions, UpdateOptions,
 };
+use crate::proto::ProtobufCodec;
 use crate::resource::{subresources, verbs, Resource, Scope};
-use crate::rest::{ByteStream, Error, Request, RestClient, Result, WatchStream};
+use crate::rest::{ByteStream, Error, JsonFallback, Request, RestClient, Result, WatchStream};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
+
+/// `Accept` of typed clients of built-in kinds, as client-go's default.
+const PROTOBUF_THEN_JSON: &str = "application/vnd.kubernetes.protobuf, application/json";
 
 /// What a client addresses: group, version, kind, plural and scope. For a generated kind it is
 /// its [`Resource`] constants ([`ApiResource::of`], no allocation); for a
@@ -159,6 +163,45 @@ impl<K: Resource> ResourceClient<K> {
 
     /// Start a request on the collection, in `ns_hint` when this client has no namespace
     /// (creating into an all-namespaces client uses the object's own namespace).
+    /// The kind's protobuf codec when requests speak protobuf: a built-in kind (not a dynamic
+    /// view through another type), and neither the config nor the server ruled it out.
+    fn protobuf(&self) -> Option<ProtobufCodec<K>> {
+        K::protobuf().filter(|_| self.rest.prefers_protobuf() && self.api == ApiResource::of::<K>())
+    }
+
+    /// Ask for protobuf, then JSON (or `Config::accept_content_types`), as client-go does.
+    fn accepting(&self, req: Request) -> (Request, Option<ProtobufCodec<K>>) {
+        let codec = self.protobuf();
+        let req = match (&self.rest.config().accept_content_types, codec) {
+            (_, None) => req,
+            (Some(accept), Some(_)) => req.accept_owned(accept.clone()),
+            (None, Some(_)) => req.accept(PROTOBUF_THEN_JSON),
+        };
+        (req, codec)
+    }
+
+    /// Send `req` and decode a `K` in whichever format the server answered.
+    async fn send_for_kind(&self, req: Request) -> Result<K> {
+        let (req, codec) = self.accepting(req);
+        match codec {
+            Some(c) => req.do_either(c.decode).await,
+            None => req.do_().await,
+        }
+    }
+
+    /// `obj` as the request body: protobuf (with JSON should the server refuse it) or JSON.
+    fn with_body(&self, req: Request, obj: &K) -> Request {
+        match self.protobuf() {
+            Some(c) => {
+                let copy = obj.clone();
+                let json: JsonFallback =
+                    std::sync::Arc::new(move || serde_json::to_vec(&copy).map(bytes::Bytes::from));
+                req.body_protobuf((c.encode)(obj), json)
+            }
+            None => req.body_json(obj),
+        }
+    }
+
     fn collection(&self, req: Request, ns_hint: Option<&str>) -> Request {
         let req = match (self.api.scope, self.namespace.as_deref().or(ns_hint)) {
             (Scope::Namespaced, Some(ns)) => req.namespace(ns),
@@ -279,10 +322,10 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: verbs::Get,
     {
-        self.object(self.rest.get(), name)
-            .params(opts.query_pairs())
-            .do_()
-            .await
+        let req = self
+            .object(self.rest.get(), name)
+            .params(opts.query_pairs());
+        self.send_for_kind(req).await
     }
 
     /// `list`: one page of objects (set `limit`/`continue_` to page).
@@ -294,10 +337,13 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: verbs::List,
     {
-        self.collection(self.rest.get(), None)
-            .params(opts.query_pairs())
-            .do_()
-            .await
+        let req = self
+            .collection(self.rest.get(), None)
+            .params(opts.query_pairs());
+        match self.accepting(req) {
+            (req, Some(c)) => req.do_either(c.decode_list).await,
+            (req, None) => req.do_().await,
+        }
     }
 
     /// `watch`: a stream of events from `opts.resource_version`. An `ERROR` event arrives as
@@ -307,11 +353,14 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: verbs::Watch,
     {
-        self.collection(self.rest.get(), None)
+        let req = self
+            .collection(self.rest.get(), None)
             .params(opts.query_pairs())
-            .param("watch", "true")
-            .watch::<K>()
-            .await
+            .param("watch", "true");
+        match self.accepting(req) {
+            (req, Some(c)) => req.watch_either(c.decode).await,
+            (req, None) => req.watch::<K>().await,
+        }
     }
 
     /// `create`: post a new object; returns it as stored.
@@ -323,11 +372,11 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: verbs::Create,
     {
-        self.collection(self.rest.post(), obj.metadata().namespace.as_deref())
-            .params(opts.query_pairs())
-            .body_json(obj)
-            .do_()
-            .await
+        let req = self
+            .collection(self.rest.post(), obj.metadata().namespace.as_deref())
+            .params(opts.query_pairs());
+        let req = self.with_body(req, obj);
+        self.send_for_kind(req).await
     }
 
     /// `update`: replace the object named by `obj.metadata.name`.
@@ -340,12 +389,12 @@ impl<K: Resource> ResourceClient<K> {
         K: verbs::Update,
     {
         let name = self.name_of(obj)?;
-        self.collection(self.rest.put(), obj.metadata().namespace.as_deref())
+        let req = self
+            .collection(self.rest.put(), obj.metadata().namespace.as_deref())
             .name(name)
-            .params(opts.query_pairs())
-            .body_json(obj)
-            .do_()
-            .await
+            .params(opts.query_pairs());
+        let req = self.with_body(req, obj);
+        self.send_for_kind(req).await
     }
 
     /// `patch`: apply `patch` in its format; server-side apply needs `opts.field_manager`.
@@ -357,7 +406,9 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: verbs::Patch,
     {
-        self.patch_request(name, None, patch, opts).do_().await
+        // The patch itself is JSON (or YAML); the answer comes back in protobuf.
+        self.send_for_kind(self.patch_request(name, None, patch, opts))
+            .await
     }
 
     /// `delete`: delete one object.

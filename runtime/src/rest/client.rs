@@ -39,6 +39,8 @@ pub(crate) struct Inner {
     pub(crate) cert_clients: CertClientCache,
     /// HTTP/1.1-only client for WebSocket upgrades, built on first use.
     http1: std::sync::OnceLock<reqwest::Client>,
+    /// The server answered 415 to a protobuf body: typed clients send JSON from then on.
+    pub(crate) protobuf_refused: std::sync::atomic::AtomicBool,
 }
 
 impl Inner {
@@ -71,6 +73,7 @@ impl RestClient {
                 impersonation,
                 cert_clients: CertClientCache::default(),
                 http1: std::sync::OnceLock::new(),
+                protobuf_refused: std::sync::atomic::AtomicBool::new(false),
             }),
             base_path: Arc::from(Vec::new()),
             warnings: Arc::new(DedupWarningLogger::default()),
@@ -131,6 +134,20 @@ impl RestClient {
     /// The path segments requests are rooted at (`["apis", "apps", "v1"]`).
     pub fn base_path(&self) -> &[String] {
         &self.base_path
+    }
+
+    /// Whether typed clients of kinds with a protobuf form use it: `Config::content_type` is
+    /// unset or protobuf, and the server has not refused a protobuf body (415) before.
+    pub fn prefers_protobuf(&self) -> bool {
+        let configured = match self.inner.config.content_type.as_deref() {
+            None => true,
+            Some(ct) => ct.starts_with(crate::proto::CONTENT_TYPE),
+        };
+        configured
+            && !self
+                .inner
+                .protobuf_refused
+                .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The config this client was built from.

@@ -46,6 +46,15 @@ pub struct Config {
     pub timeout: Option<Duration>,
     /// User-Agent header; default `kubeclient/<version> (<os>/<arch>)`.
     pub user_agent: Option<String>,
+    /// Wire format of the bodies typed clients send (client-go's `ContentType`). `None`, the
+    /// default as in client-go since 1.32: protobuf (`application/vnd.kubernetes.protobuf`)
+    /// for Kubernetes' built-in kinds, JSON for CRDs and dynamic objects. `application/json`:
+    /// JSON for everything.
+    pub content_type: Option<String>,
+    /// `Accept` header of typed clients (client-go's `AcceptContentTypes`). `None`: protobuf
+    /// then JSON for built-in kinds when they speak protobuf, JSON otherwise. Responses are
+    /// decoded by their `Content-Type` either way.
+    pub accept_content_types: Option<String>,
 }
 
 impl Config {
@@ -66,6 +75,8 @@ impl Config {
             rate_limiter: None,
             timeout: None,
             user_agent: None,
+            content_type: None,
+            accept_content_types: None,
         }
     }
 }
@@ -94,6 +105,8 @@ impl fmt::Debug for Config {
             .field("rate_limiter", &self.rate_limiter)
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
+            .field("content_type", &self.content_type)
+            .field("accept_content_types", &self.accept_content_types)
             .finish()
     }
 }

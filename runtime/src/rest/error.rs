@@ -48,6 +48,16 @@ pub enum Error {
         /// Size and shape of the body, e.g. `1234 bytes, starts like HTML`.
         body: String,
     },
+    /// A 2xx protobuf body (or watch frame) could not be decoded; the error names the path of
+    /// fields where decoding stopped.
+    #[error("decoding {target} from protobuf failed: {source}")]
+    Protobuf {
+        /// Rust type that was being decoded.
+        target: &'static str,
+        /// Where and why.
+        #[source]
+        source: crate::proto::DecodeError,
+    },
     /// A watch stream broke its framing (not a sequence of JSON objects) or an event exceeded
     /// [`crate::rest::watch::MAX_EVENT_BYTES`]. Nothing of the stream is quoted.
     #[error("watch stream is malformed: {message}")]
@@ -164,6 +174,15 @@ pub fn excerpt(body: &[u8]) -> String {
 /// Decode a non-2xx body into a Status; when it is not one, make one from the HTTP code the
 /// way client-go's `newUnstructuredResponseError` does, quoting a bounded excerpt of the body.
 pub fn status_from_response(code: StatusCode, body: &[u8]) -> Status {
+    // A protobuf client gets protobuf errors from kube-apiserver.
+    if body.starts_with(crate::proto::MAGIC) {
+        if let Ok(mut status) = crate::proto::decode_status(body) {
+            if status.code.unwrap_or(0) == 0 {
+                status.code = Some(i32::from(code.as_u16()));
+            }
+            return status;
+        }
+    }
     if let Ok(mut status) = serde_json::from_slice::<Status>(body) {
         if status.kind.as_deref() == Some("Status") {
             if status.code.unwrap_or(0) == 0 {

@@ -29,7 +29,7 @@ pub use config::{
     TlsConfig,
 };
 pub use error::{Error, Result};
-pub use request::{decode_json, PatchType, Request};
+pub use request::{decode_json, JsonFallback, PatchType, Request};
 pub use transport::default_user_agent;
 pub use warnings::{DedupWarningLogger, IgnoreWarnings, WarningHandler};
 

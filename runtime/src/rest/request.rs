@@ -56,8 +56,10 @@ pub struct Request {
     sub_resource: Vec<String>,
     params: Vec<(String, String)>,
     content_type: Option<&'static str>,
-    accept: Option<&'static str>,
+    accept: Option<std::borrow::Cow<'static, str>>,
     body: Option<Bytes>,
+    /// The JSON form of a protobuf body, sent instead when the server answers 415.
+    json_fallback: Option<JsonFallback>,
     timeout: Option<Duration>,
     error: Option<Error>,
     /// Set by [`Request::upgrade`]: a WebSocket handshake over HTTP/1.1.
@@ -99,6 +101,7 @@ impl Request {
             content_type: None,
             accept: None,
             body: None,
+            json_fallback: None,
             timeout,
             error: None,
             upgrade: None,
@@ -210,8 +213,33 @@ impl Request {
 
     /// Ask for another response format than JSON objects (aggregated discovery, Tables).
     pub fn accept(mut self, accept: &'static str) -> Self {
-        self.accept = Some(accept);
+        self.accept = Some(std::borrow::Cow::Borrowed(accept));
         self
+    }
+
+    /// Set the `Accept` header to a value known only at run time (`Config::accept_content_types`).
+    pub fn accept_owned(mut self, accept: String) -> Self {
+        self.accept = Some(std::borrow::Cow::Owned(accept));
+        self
+    }
+
+    /// A protobuf body (`k8s\0` envelope); `json` makes its JSON form should the server refuse
+    /// protobuf with 415 (as the test server or an aggregated API may), after which the client
+    /// sends JSON (see [`RestClient::prefers_protobuf`]).
+    pub fn body_protobuf(
+        mut self,
+        body: std::result::Result<Vec<u8>, crate::proto::EncodeError>,
+        json: JsonFallback,
+    ) -> Self {
+        match body {
+            Ok(bytes) => {
+                self.content_type = Some(crate::proto::CONTENT_TYPE);
+                self.body = Some(Bytes::from(bytes));
+                self.json_fallback = Some(json);
+                self
+            }
+            Err(e) => self.fail(Error::InvalidRequest(e.to_string())),
+        }
     }
 
     /// JSON-encode `body`; the content type stays the patch type's when one is set.
@@ -284,6 +312,55 @@ impl Request {
     pub async fn do_<T: DeserializeOwned>(self) -> Result<T> {
         let body = self.do_raw().await?;
         decode_json(&body)
+    }
+
+    /// Send, then decode the body by its `Content-Type`: protobuf with `proto`, else JSON.
+    pub async fn do_either<T: DeserializeOwned>(
+        self,
+        proto: fn(&[u8]) -> std::result::Result<T, crate::proto::DecodeError>,
+    ) -> Result<T> {
+        let verb = self.verb.clone();
+        let (response, url) = self.send(false).await?;
+        let is_protobuf = response_is_protobuf(&response);
+        let body = response.bytes().await.map_err(|source| Error::Transport {
+            verb: verb.to_string(),
+            url,
+            source: source.without_url(),
+        })?;
+        if is_protobuf {
+            proto(&body).map_err(|e| Error::Protobuf {
+                target: std::any::type_name::<T>(),
+                source: e,
+            })
+        } else {
+            decode_json(&body)
+        }
+    }
+
+    /// Watch, decoding protobuf frames with `proto` when the server answers in protobuf
+    /// (`;stream=watch`), JSON events otherwise.
+    pub async fn watch_either<T: DeserializeOwned + Send + 'static>(
+        mut self,
+        proto: fn(&[u8]) -> std::result::Result<T, crate::proto::DecodeError>,
+    ) -> Result<WatchStream<T>> {
+        if !self.params.iter().any(|(k, _)| k == "watch") {
+            self.params.push(("watch".into(), "true".into()));
+        }
+        let verb = self.verb.to_string();
+        let (response, url) = self.send(true).await?;
+        let is_protobuf = response_is_protobuf(&response);
+        let body = Box::pin(response.bytes_stream().map(move |r| {
+            r.map_err(|source| Error::Transport {
+                verb: verb.clone(),
+                url: url.clone(),
+                source: source.without_url(),
+            })
+        }));
+        if is_protobuf {
+            Ok(Box::pin(watch::decode_protobuf_stream(body, proto)))
+        } else {
+            Ok(Box::pin(watch::decode_stream(body)))
+        }
     }
 
     /// Send and stream the 2xx body as it arrives (logs with `follow`, raw watches).
@@ -363,6 +440,14 @@ impl Request {
         let mut retries = 0u32;
         let mut refreshed_credentials = false;
         let mut backoff = retry::transport_backoff();
+        let mut json_body: Option<Bytes> = None;
+        let accept = match &self.accept {
+            Some(a) => HeaderValue::from_str(a).map_err(|_| Error::Config {
+                field: "accept_content_types",
+                message: format!("{a:?} is not a valid header value"),
+            })?,
+            None => HeaderValue::from_static("application/json"),
+        };
         loop {
             inner.limiter.acquire().await;
             let (http, auth) = self.client_and_auth().await?;
@@ -378,14 +463,15 @@ impl Request {
             if let Some(auth) = auth {
                 builder = builder.header(AUTHORIZATION, auth);
             }
-            builder = builder.header(
-                ACCEPT,
-                HeaderValue::from_static(self.accept.unwrap_or("application/json")),
-            );
-            if let Some(ct) = self.content_type {
+            builder = builder.header(ACCEPT, accept.clone());
+            let (content_type, body) = match &json_body {
+                Some(json) => (Some("application/json"), Some(json)),
+                None => (self.content_type, self.body.as_ref()),
+            };
+            if let Some(ct) = content_type {
                 builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(ct));
             }
-            if let Some(body) = &self.body {
+            if let Some(body) = body {
                 // Bodies are buffered bytes, so every attempt can replay them.
                 builder = builder.body(body.clone());
             }
@@ -447,6 +533,17 @@ impl Request {
                 || (self.upgrade.is_some() && status == StatusCode::SWITCHING_PROTOCOLS)
             {
                 return Ok(response);
+            }
+            if status == StatusCode::UNSUPPORTED_MEDIA_TYPE && json_body.is_none() {
+                if let Some(json) = &self.json_fallback {
+                    // The server does not take protobuf: send JSON, now and from now on.
+                    inner
+                        .protobuf_refused
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    json_body = Some(json().map_err(Error::Encode)?);
+                    drain(response).await;
+                    continue;
+                }
             }
             let body = response.bytes().await.map_err(|source| Error::Transport {
                 verb: self.verb.to_string(),
@@ -511,6 +608,18 @@ impl Request {
             }
         }
     }
+}
+
+/// A closure making the JSON form of a request body.
+pub type JsonFallback =
+    std::sync::Arc<dyn Fn() -> std::result::Result<Bytes, serde_json::Error> + Send + Sync>;
+
+fn response_is_protobuf(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with(crate::proto::CONTENT_TYPE))
 }
 
 /// Decode a whole JSON body; the error describes the body without quoting it.

@@ -256,6 +256,95 @@ where
     })
 }
 
+/// One protobuf watch frame (a `WatchEvent` message whose object is enveloped) as an event;
+/// an `ERROR` event's `Status` becomes an error, as with JSON.
+pub fn decode_protobuf_event<T>(
+    frame: &[u8],
+    proto: fn(&[u8]) -> std::result::Result<T, crate::proto::DecodeError>,
+) -> Result<WatchEvent<T>> {
+    let failed = |e: crate::proto::DecodeError| Error::Protobuf {
+        target: std::any::type_name::<WatchEvent<T>>(),
+        source: e,
+    };
+    let (kind, raw) = crate::proto::envelope::decode_watch_event(frame).map_err(failed)?;
+    let object = |raw: &[u8]| proto(raw).map_err(failed);
+    Ok(match kind.as_str() {
+        "ADDED" => WatchEvent::Added(object(&raw)?),
+        "MODIFIED" => WatchEvent::Modified(object(&raw)?),
+        "DELETED" => WatchEvent::Deleted(object(&raw)?),
+        "BOOKMARK" => WatchEvent::Bookmark(object(&raw)?),
+        "ERROR" => {
+            let status = crate::proto::decode_status(&raw).map_err(failed)?;
+            return Err(Error::Api(Box::new(status)));
+        }
+        other => {
+            return Err(Error::Watch {
+                message: format!("unknown watch event type {other:?}"),
+            })
+        }
+    })
+}
+
+/// Events of a protobuf watch: 4-byte big-endian lengths, each followed by a `WatchEvent`
+/// message; a frame over [`MAX_EVENT_BYTES`] ends the stream with an error.
+pub fn decode_protobuf_stream<T, S>(
+    body: S,
+    proto: fn(&[u8]) -> std::result::Result<T, crate::proto::DecodeError>,
+) -> impl Stream<Item = Result<WatchEvent<T>>> + Send + 'static
+where
+    T: Send + 'static,
+    S: Stream<Item = Result<Bytes>> + Send + 'static,
+{
+    struct State<S> {
+        body: std::pin::Pin<Box<S>>,
+        buf: BytesMut,
+        done: bool,
+    }
+    let state = State {
+        body: Box::pin(body),
+        buf: BytesMut::new(),
+        done: false,
+    };
+    futures_util::stream::unfold(state, move |mut st| async move {
+        loop {
+            if st.done {
+                return None;
+            }
+            match crate::proto::envelope::take_frame(&mut st.buf) {
+                Ok(Some(frame)) => return Some((decode_protobuf_event(&frame, proto), st)),
+                Ok(None) => {}
+                Err(e) => {
+                    st.done = true;
+                    return Some((
+                        Err(Error::Watch {
+                            message: e.message().to_owned(),
+                        }),
+                        st,
+                    ));
+                }
+            }
+            match st.body.next().await {
+                Some(Ok(chunk)) => st.buf.extend_from_slice(&chunk),
+                Some(Err(e)) => {
+                    st.done = true;
+                    return Some((Err(e), st));
+                }
+                None => {
+                    st.done = true;
+                    if !st.buf.is_empty() {
+                        let message = format!(
+                            "stream ended inside a protobuf frame ({} bytes pending)",
+                            st.buf.len()
+                        );
+                        return Some((Err(Error::Watch { message }), st));
+                    }
+                    return None;
+                }
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -302,14 +302,30 @@ async fn serve(
             .get(hyper::header::ACCEPT)
             .and_then(|v| v.to_str().ok()),
     );
-    let content_type = parts
+    let mut content_type = parts
         .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
+    let mut body = body;
+    if !body.is_empty() && content_type.starts_with(kubeclient_runtime::proto::CONTENT_TYPE) {
+        // Built-in kinds in protobuf become the JSON the rest of the server works on.
+        match crate::protobuf::body_to_json(&body) {
+            Some(Ok(json)) => {
+                body = Bytes::from(json);
+                content_type = "application/json".into();
+            }
+            Some(Err(e)) => {
+                return error_response(&ApiError::bad_request(format!(
+                    "the protobuf body cannot be decoded: {e}"
+                )))
+            }
+            None => return error_response(&ApiError::unsupported_body(&content_type)),
+        }
+    }
     if !body.is_empty() && (content_type.contains("protobuf") || content_type.contains("cbor")) {
-        // Only JSON bodies are understood; protobuf would need the Go types' field numbers.
+        // Other kinds (and CBOR) only in JSON, as kube-apiserver for custom resources.
         return error_response(&ApiError::unsupported_body(&content_type));
     }
     let user_agent = parts

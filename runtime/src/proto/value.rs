@@ -1,0 +1,294 @@
+//! How each Rust field type is written as a protobuf field: the [`Value`] trait, its impls for
+//! scalars and containers, and [`Message`], which generated structs implement field by field.
+
+use super::wire::{DecodeError, Reader, WireType, Writer};
+use crate::meta::ByteString;
+use std::collections::BTreeMap;
+
+/// A struct encoded as a protobuf message (Kubernetes' `generated.proto`). Generated types
+/// implement it with one call per field into this module.
+pub trait Message: Default {
+    /// Write every field, in ascending field-number order as Go does.
+    fn encode_fields(&self, w: &mut Writer);
+    /// Merge one field read from the wire; unknown numbers are skipped.
+    fn merge_field(
+        &mut self,
+        field: u32,
+        wire: WireType,
+        r: &mut Reader<'_>,
+    ) -> Result<(), DecodeError>;
+    /// Take `apiVersion` and `kind` from the envelope, for types that hold them as fields
+    /// (`Status`, `DeleteOptions`); protobuf messages never carry them.
+    fn set_type_meta(&mut self, api_version: &str, kind: &str) {
+        let _ = (api_version, kind);
+    }
+}
+
+/// A Rust value that is one protobuf field (or, for `Vec`/maps, a repeated one).
+pub trait Value {
+    /// Write the value as field `field` (nothing for an absent `Option` or an empty `Vec`).
+    fn encode_value(&self, field: u32, w: &mut Writer);
+    /// Merge one occurrence of the field.
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError>;
+    /// Wire type of each element when a repeated field of this type arrives packed.
+    const PACKED: Option<WireType> = None;
+}
+
+/// Decode a whole message.
+pub fn decode<M: Message>(bytes: &[u8]) -> Result<M, DecodeError> {
+    let mut m = M::default();
+    merge(&mut m, &mut Reader::new(bytes))?;
+    Ok(m)
+}
+
+/// Encode a whole message.
+pub fn encode<M: Message>(m: &M) -> Result<Vec<u8>, super::EncodeError> {
+    let mut w = Writer::new();
+    m.encode_fields(&mut w);
+    w.finish()
+}
+
+/// Merge every field left in `r` into `m`.
+#[inline]
+pub fn merge<M: Message>(m: &mut M, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+    while !r.is_empty() {
+        let (field, wire) = r.key()?;
+        m.merge_field(field, wire, r)?;
+    }
+    Ok(())
+}
+
+/// [`Value::encode_value`] of a message type: a length-delimited field.
+#[inline]
+pub fn encode_message<M: Message>(m: &M, field: u32, w: &mut Writer) {
+    w.nested(field, |w| m.encode_fields(w));
+}
+
+/// [`Value::merge_value`] of a message type.
+#[inline]
+pub fn merge_message<M: Message>(
+    m: &mut M,
+    wire: WireType,
+    r: &mut Reader<'_>,
+) -> Result<(), DecodeError> {
+    r.expect(wire, WireType::LengthDelimited)?;
+    merge(m, &mut r.nested()?)
+}
+
+/// Merge field `name` (for the error path) of a generated struct.
+#[inline]
+pub fn field<V: Value>(
+    v: &mut V,
+    wire: WireType,
+    r: &mut Reader<'_>,
+    name: &'static str,
+) -> Result<(), DecodeError> {
+    v.merge_value(wire, r).map_err(|e| e.at(name))
+}
+
+/// Merge the message of a Go struct embedded in a generated one: its fields are the outer
+/// struct's own in JSON, and `merge` dispatches them by number.
+#[inline]
+pub fn embedded(
+    wire: WireType,
+    r: &mut Reader<'_>,
+    mut merge: impl FnMut(u32, WireType, &mut Reader<'_>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    r.expect(wire, WireType::LengthDelimited)?;
+    let mut inner = r.nested()?;
+    while !inner.is_empty() {
+        let (field, wire) = inner.key()?;
+        merge(field, wire, &mut inner)?;
+    }
+    Ok(())
+}
+
+/// Merge a field Go holds by value (not behind a pointer) into an `Option`: Go writes it even
+/// when zero, and its JSON form leaves a zero out, so a zero read is `None`, as from JSON.
+#[inline]
+pub fn field_go_value<V: Value + Default + PartialEq>(
+    v: &mut Option<V>,
+    wire: WireType,
+    r: &mut Reader<'_>,
+    name: &'static str,
+) -> Result<(), DecodeError> {
+    field(v, wire, r, name)?;
+    if v.as_ref().is_some_and(|x| *x == V::default()) {
+        *v = None;
+    }
+    Ok(())
+}
+
+/// Write a field Go holds by value (`spec`, `status`): an absent one is written empty.
+#[inline]
+pub fn by_value<V: Value + Default>(v: &Option<V>, field: u32, w: &mut Writer) {
+    match v {
+        Some(v) => v.encode_value(field, w),
+        None => V::default().encode_value(field, w),
+    }
+}
+
+impl Value for String {
+    #[inline]
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        w.bytes_field(field, self.as_bytes());
+    }
+    #[inline]
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        r.expect(wire, WireType::LengthDelimited)?;
+        let bytes = r.bytes()?;
+        let s = std::str::from_utf8(bytes)
+            .map_err(|e| DecodeError::new(format!("string is not UTF-8: {e}")))?;
+        self.clear();
+        self.push_str(s);
+        Ok(())
+    }
+}
+
+impl Value for ByteString {
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        w.bytes_field(field, &self.0);
+    }
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        r.expect(wire, WireType::LengthDelimited)?;
+        self.0 = r.bytes()?.to_vec();
+        Ok(())
+    }
+}
+
+impl Value for bool {
+    #[inline]
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        w.key(field, WireType::Varint);
+        w.varint(u64::from(*self));
+    }
+    #[inline]
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        r.expect(wire, WireType::Varint)?;
+        *self = r.varint()? != 0;
+        Ok(())
+    }
+    const PACKED: Option<WireType> = Some(WireType::Varint);
+}
+
+impl Value for i32 {
+    #[inline]
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        w.key(field, WireType::Varint);
+        // Negative int32s are sign-extended to ten bytes, as protobuf specifies.
+        w.varint(i64::from(*self) as u64);
+    }
+    #[inline]
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        r.expect(wire, WireType::Varint)?;
+        // Truncation is protobuf's rule for int32 (an int64 writer's value keeps its low bits).
+        *self = r.varint()? as i32;
+        Ok(())
+    }
+    const PACKED: Option<WireType> = Some(WireType::Varint);
+}
+
+impl Value for i64 {
+    #[inline]
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        w.key(field, WireType::Varint);
+        w.varint(*self as u64);
+    }
+    #[inline]
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        r.expect(wire, WireType::Varint)?;
+        *self = r.varint()? as i64;
+        Ok(())
+    }
+    const PACKED: Option<WireType> = Some(WireType::Varint);
+}
+
+impl Value for f64 {
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        w.key(field, WireType::SixtyFourBit);
+        w.fixed64(self.to_bits());
+    }
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        r.expect(wire, WireType::SixtyFourBit)?;
+        *self = f64::from_bits(r.fixed64()?);
+        Ok(())
+    }
+    const PACKED: Option<WireType> = Some(WireType::SixtyFourBit);
+}
+
+impl<V: Value + Default> Value for Option<V> {
+    #[inline]
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        if let Some(v) = self {
+            v.encode_value(field, w);
+        }
+    }
+    #[inline]
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        self.get_or_insert_with(V::default).merge_value(wire, r)
+    }
+}
+
+impl<V: Value> Value for Box<V> {
+    #[inline]
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        (**self).encode_value(field, w);
+    }
+    #[inline]
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        (**self).merge_value(wire, r)
+    }
+}
+
+impl<V: Value + Default> Value for Vec<V> {
+    #[inline]
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        for v in self {
+            v.encode_value(field, w);
+        }
+    }
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        if let (Some(element), WireType::LengthDelimited) = (V::PACKED, wire) {
+            // A packed run of scalars (Go writes them unpacked, but accepts both).
+            let mut inner = Reader::new(r.bytes()?);
+            while !inner.is_empty() {
+                let mut v = V::default();
+                v.merge_value(element, &mut inner)?;
+                self.push(v);
+            }
+            return Ok(());
+        }
+        let mut v = V::default();
+        v.merge_value(wire, r)?;
+        self.push(v);
+        Ok(())
+    }
+}
+
+/// `map<string, V>`: one entry message per key, in key order as Go sorts them.
+impl<V: Value + Default> Value for BTreeMap<String, V> {
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        for (k, v) in self {
+            w.nested(field, |w| {
+                k.encode_value(1, w);
+                v.encode_value(2, w);
+            });
+        }
+    }
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        r.expect(wire, WireType::LengthDelimited)?;
+        let mut entry = r.nested()?;
+        let (mut k, mut v) = (String::new(), V::default());
+        while !entry.is_empty() {
+            match entry.key()? {
+                (1, wire) => k.merge_value(wire, &mut entry)?,
+                (2, wire) => v
+                    .merge_value(wire, &mut entry)
+                    .map_err(|e| e.at("<value>"))?,
+                (_, wire) => entry.skip(wire)?,
+            }
+        }
+        self.insert(k, v);
+        Ok(())
+    }
+}
