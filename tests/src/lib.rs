@@ -4,6 +4,7 @@
 // Doc comments are the CRDs' descriptions: prose, not markdown.
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
+pub mod json_diff;
 pub mod servers;
 
 /// Types and clients generated for a simulated never-seen Kubernetes version (see `build.rs`):

@@ -4,7 +4,7 @@
 //! bytes; the 1.33 and 1.34 sets decode.
 
 use kubeclient_runtime::proto::{self, Message, Unknown};
-use serde_json::Value;
+use kubeclient_tests::json_diff::first_difference;
 
 /// What one fixture showed.
 pub struct Outcome {
@@ -50,34 +50,6 @@ where
 }
 
 include!(concat!(env!("OUT_DIR"), "/proto_registry.rs"));
-
-/// First path where two JSON values differ (`from JSON` vs `from protobuf`).
-fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for (k, v) in x {
-                match y.get(k) {
-                    None => return Some(format!("{path}.{k}: missing from the protobuf decode")),
-                    Some(w) => {
-                        if let Some(d) = first_difference(v, w, &format!("{path}.{k}")) {
-                            return Some(d);
-                        }
-                    }
-                }
-            }
-            y.keys()
-                .find(|k| !x.contains_key(*k))
-                .map(|k| format!("{path}.{k}: only in the protobuf decode"))
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (v, w))| first_difference(v, w, &format!("{path}[{i}]"))),
-        _ if a == b => None,
-        _ => Some(format!("{path}: JSON has {a}, protobuf gave {b}")),
-    }
-}
 
 /// Upstream's fixtures, found as `tests/roundtrip.rs` finds them.
 fn testdata_dir() -> Option<std::path::PathBuf> {

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_codegen::spec::{ref_target, AdditionalProperties, Schema, Swagger};
+use kubeclient_tests::json_diff::first_difference;
 use serde_json::{json, Map, Value};
 
 type RoundTrip = fn(&[u8]) -> Result<Value, String>;
@@ -142,34 +143,6 @@ impl Synth<'_> {
                 _ => json!({"free": ["form", 1]}),
             },
         }
-    }
-}
-
-/// First path where two JSON values differ, for a readable failure.
-fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for (k, v) in x {
-                match y.get(k) {
-                    None => return Some(format!("{path}.{k}: dropped")),
-                    Some(w) => {
-                        if let Some(d) = first_difference(v, w, &format!("{path}.{k}")) {
-                            return Some(d);
-                        }
-                    }
-                }
-            }
-            y.keys()
-                .find(|k| !x.contains_key(*k))
-                .map(|k| format!("{path}.{k}: added"))
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (v, w))| first_difference(v, w, &format!("{path}[{i}]"))),
-        _ if a == b => None,
-        _ => Some(format!("{path}: {a} became {b}")),
     }
 }
 
