@@ -190,7 +190,16 @@ pub fn delete(
 ) -> Arc<Stored> {
     let place = Place::of(key, &obj.value);
     let answer = mark_or_remove(store, &place, obj, policy);
-    collect(store);
+    // The collector has work only if the object now waits for it, owned something, or was
+    // owned (a foreground owner may be waiting for it): skip the whole-store scans otherwise,
+    // so deleting a collection of plain objects stays linear.
+    let uid = meta_str(&obj.value, "uid").unwrap_or_default();
+    if policy != Propagation::Background
+        || !owner_uids(&obj.value).is_empty()
+        || (!uid.is_empty() && store.is_owner(uid))
+    {
+        collect(store);
+    }
     answer
 }
 

@@ -241,6 +241,23 @@ impl Store {
         out
     }
 
+    /// Whether any object names `uid` in its ownerReferences (a scan without copies, so a
+    /// delete of an object nobody owns stays cheap).
+    pub fn is_owner(&self, uid: &str) -> bool {
+        self.objects
+            .values()
+            .flat_map(|objs| objs.values())
+            .any(|o| {
+                o.value
+                    .pointer("/metadata/ownerReferences")
+                    .and_then(Value::as_array)
+                    .is_some_and(|refs| {
+                        refs.iter()
+                            .any(|r| r.get("uid").and_then(Value::as_str) == Some(uid))
+                    })
+            })
+    }
+
     /// Every object stored in namespace `ns` (any resource), as (resource, name).
     pub fn objects_in_namespace(&self, ns: &str) -> Vec<(StorageKey, String)> {
         let mut out: Vec<(StorageKey, String)> = self
