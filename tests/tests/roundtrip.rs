@@ -146,8 +146,9 @@ impl Synth<'_> {
     }
 }
 
-#[test]
-fn every_type_round_trips_without_losing_a_field() {
+/// The spec the crate was generated from, with the proto-defined kinds it also holds, and its
+/// path.
+fn test_spec() -> (&'static str, Swagger) {
     let path = env!("KUBECLIENT_TEST_SPEC");
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut spec = Swagger::from_slice(&bytes, path).expect("spec parses");
@@ -155,6 +156,12 @@ fn every_type_round_trips_without_losing_a_field() {
         kubeclient_codegen::spec::proto::add_proto_kinds(&mut spec, dir.as_ref())
             .expect("proto kinds");
     }
+    (path, spec)
+}
+
+#[test]
+fn every_type_round_trips_without_losing_a_field() {
+    let (path, spec) = test_spec();
     let synth = Synth { spec: &spec };
     let registry = registry();
     assert!(
@@ -190,13 +197,7 @@ fn every_type_round_trips_without_losing_a_field() {
 /// free-form JSON is no schema; those two differences are expected and listed, nothing else.
 #[test]
 fn json_protobuf_json_is_the_identity() {
-    let path = env!("KUBECLIENT_TEST_SPEC");
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut spec = Swagger::from_slice(&bytes, path).expect("spec parses");
-    if let Some(dir) = option_env!("KUBECLIENT_TEST_PROTOS") {
-        kubeclient_codegen::spec::proto::add_proto_kinds(&mut spec, dir.as_ref())
-            .expect("proto kinds");
-    }
+    let (_, spec) = test_spec();
     let synth = Synth { spec: &spec };
     let registry = proto_roundtrip_registry();
     let (mut failures, mut expected) = (Vec::new(), 0);
@@ -318,13 +319,7 @@ fn upstream_json_fixtures_round_trip_exactly() {
         kubeclient_test_support::missing("testdata/v1.35 beside the specs");
         return;
     };
-    let path = env!("KUBECLIENT_TEST_SPEC");
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut spec = Swagger::from_slice(&bytes, path).expect("spec parses");
-    if let Some(dir) = option_env!("KUBECLIENT_TEST_PROTOS") {
-        kubeclient_codegen::spec::proto::add_proto_kinds(&mut spec, dir.as_ref())
-            .expect("proto kinds");
-    }
+    let (_, spec) = test_spec();
     let mut by_gvk = std::collections::BTreeMap::new();
     for (name, d) in &spec.definitions {
         for g in &d.gvk {
