@@ -110,6 +110,29 @@ pub enum Error {
         /// Second group.
         second: String,
     },
+    /// The builder was given nothing to generate from.
+    #[error(
+        "no input: call spec_file(), spec_bytes(), openapi_v3_dir(), crd_file() or crd_bytes()"
+    )]
+    NoInput,
+    /// A generator option has a value it cannot use.
+    #[error("option `{option}` = `{value}`: {what}")]
+    BadOption {
+        /// Option name (`root`, `runtime_crate`).
+        option: &'static str,
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        what: String,
+    },
+    /// A generator thread died (a generator bug, not a problem with the input).
+    #[error("internal error while generating `{file}`: {what}")]
+    Internal {
+        /// Output file being generated, or `<all files>`.
+        file: String,
+        /// What happened.
+        what: String,
+    },
     /// Emitted tokens did not parse as Rust (a generator bug; the file name says where).
     #[error("generated `{file}` is not valid Rust: {source}")]
     Format {

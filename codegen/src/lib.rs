@@ -276,15 +276,7 @@ impl Builder {
                 Some((p.display().to_string(), b))
             }
             (None, None) if !self.crds.is_empty() => None,
-            (None, None) => {
-                return Err(Error::Read {
-                    path: PathBuf::from("<no spec given>"),
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        "call spec_file(), spec_bytes(), crd_file() or crd_bytes()",
-                    ),
-                })
-            }
+            (None, None) => return Err(Error::NoInput),
         };
         let (mut spec, reports) = match swagger {
             Some((origin, bytes)) => {
