@@ -72,11 +72,40 @@ fn check_fixture(name: &str) {
         "fixture {name}: file list differs (UPDATE_GOLDEN=1 to accept)"
     );
     for (file, text) in &generated.files {
+        let want = &expected[file];
         assert!(
-            expected.get(file) == Some(text),
-            "fixture {name}: {file} differs from expected (UPDATE_GOLDEN=1 to accept)"
+            want == text,
+            "fixture {name}: {file} differs from expected (UPDATE_GOLDEN=1 to accept)\n{}",
+            first_difference(want, text)
         );
     }
+}
+
+/// The first line where two texts part, with a little context, so a failing golden test shows
+/// what changed instead of two whole files.
+fn first_difference(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let at = w
+        .iter()
+        .zip(&g)
+        .position(|(a, b)| a != b)
+        .unwrap_or(w.len().min(g.len()));
+    let from = at.saturating_sub(3);
+    let show = |lines: &[&str], sign: char| {
+        lines
+            .iter()
+            .enumerate()
+            .skip(from)
+            .take(at - from + 4)
+            .map(|(i, l)| format!("{sign}{:>5} {l}\n", i + 1))
+            .collect::<String>()
+    };
+    format!(
+        "first difference at line {}:\nexpected:\n{}generated:\n{}",
+        at + 1,
+        show(&w, '-'),
+        show(&g, '+')
+    )
 }
 
 #[test]

@@ -81,9 +81,10 @@ enum Unit<'a> {
 
 /// Emit every file for `ir`.
 pub fn emit(ir: &Ir, opts: &Options) -> Result<Files, Error> {
-    Root::parse(&opts.root).map_err(|source| Error::Format {
-        file: format!("<root path `{}`>", opts.root),
-        source,
+    Root::parse(&opts.root).map_err(|source| Error::BadOption {
+        option: "root",
+        value: opts.root.clone(),
+        what: format!("not a Rust path: {source}"),
     })?;
     let mut units: Vec<(String, Unit<'_>)> = Vec::new();
     for p in ir.packages.values() {
@@ -145,9 +146,9 @@ pub fn emit(ir: &Ir, opts: &Options) -> Result<Files, Error> {
 }
 
 fn panicked() -> Error {
-    Error::Format {
-        file: "<formatter thread>".into(),
-        source: syn::Error::new(proc_macro2::Span::call_site(), "formatter thread panicked"),
+    Error::Internal {
+        file: "<all files>".into(),
+        what: "a formatter thread panicked".into(),
     }
 }
 
@@ -212,12 +213,10 @@ fn header(opts: &Options, source: &str) -> String {
 fn format_file(opts: &Options, file: &str, tokens: TokenStream) -> Result<String, Error> {
     let tokens = match &opts.runtime_crate {
         Some(path) => {
-            let runtime: TokenStream = path.parse().map_err(|_| Error::Format {
-                file: file.to_owned(),
-                source: syn::Error::new(
-                    proc_macro2::Span::call_site(),
-                    format!("runtime crate path `{path}` is not a Rust path"),
-                ),
+            let runtime: TokenStream = path.parse().map_err(|_| Error::BadOption {
+                option: "runtime_crate",
+                value: path.clone(),
+                what: "not a Rust path".into(),
             })?;
             rebase::rebase_runtime(tokens, &runtime)
         }
@@ -227,7 +226,7 @@ fn format_file(opts: &Options, file: &str, tokens: TokenStream) -> Result<String
         file: file.to_owned(),
         source,
     })?;
-    Ok(prettyplease::unparse(&parsed))
+    Ok(unparse_spaced(parsed))
 }
 
 /// A tree of module names -> leaf file (for the root module).
@@ -443,4 +442,31 @@ pub fn feature_table(ir: &Ir) -> BTreeMap<String, BTreeSet<String>> {
             (f, c)
         })
         .collect()
+}
+
+/// Pretty-print with a blank line between top-level items (prettyplease puts none), so a
+/// generated file reads like a handwritten one. Items are printed one by one rather than
+/// patching the text afterwards, which could not tell an item's end from a string's contents.
+fn unparse_spaced(file: syn::File) -> String {
+    let syn::File {
+        shebang,
+        attrs,
+        items,
+    } = file;
+    let mut parts = Vec::with_capacity(items.len() + 1);
+    if shebang.is_some() || !attrs.is_empty() {
+        parts.push(prettyplease::unparse(&syn::File {
+            shebang,
+            attrs,
+            items: Vec::new(),
+        }));
+    }
+    parts.extend(items.into_iter().map(|item| {
+        prettyplease::unparse(&syn::File {
+            shebang: None,
+            attrs: Vec::new(),
+            items: vec![item],
+        })
+    }));
+    parts.join("\n")
 }
