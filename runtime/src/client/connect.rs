@@ -4,7 +4,9 @@
 
 use super::ResourceClient;
 use crate::portforward::{LocalForward, PortForwarder};
-use crate::remotecommand::{protocol, AttachOptions, ExecOptions, Process};
+use crate::remotecommand::{
+    copy_from, copy_to, protocol, AttachOptions, CopyOptions, ExecOptions, Process,
+};
 use crate::resource::subresources;
 use crate::rest::{Error, Request, Result};
 use bytes::Bytes;
@@ -26,6 +28,44 @@ impl<K: subresources::Exec> ResourceClient<K> {
             .upgrade(protocol::PROTOCOLS)
             .await?;
         Ok(Process::start(ws, opts.stdin, opts.stdout, opts.stderr))
+    }
+
+    /// Copy the local file or directory `local` into a container of object `name`, where it
+    /// becomes `remote` (`kubectl cp LOCAL NAME:REMOTE`: tar over exec, so the container needs
+    /// `tar`). A failing remote `tar` is [`Error::Stream`] with its exit code and stderr.
+    pub async fn copy_to(
+        &self,
+        name: &str,
+        local: &std::path::Path,
+        remote: &str,
+        opts: &CopyOptions,
+    ) -> Result<()> {
+        copy_to(
+            |exec| async move { self.exec(name, &exec).await },
+            local,
+            remote,
+            opts,
+        )
+        .await
+    }
+
+    /// Copy `remote` (a file or directory in a container of object `name`) to `local`
+    /// (`kubectl cp NAME:REMOTE LOCAL`). The archive is treated as untrusted: entries outside
+    /// `remote` are refused and links are skipped, so nothing is written outside `local`.
+    pub async fn copy_from(
+        &self,
+        name: &str,
+        remote: &str,
+        local: &std::path::Path,
+        opts: &CopyOptions,
+    ) -> Result<()> {
+        copy_from(
+            |exec| async move { self.exec(name, &exec).await },
+            remote,
+            local,
+            opts,
+        )
+        .await
     }
 }
 

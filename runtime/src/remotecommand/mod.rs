@@ -18,11 +18,14 @@
 //! # Ok(()) }
 //! ```
 
+mod copy;
 mod options;
 mod process;
 pub mod protocol;
 mod status;
 
+pub use copy::CopyOptions;
+pub(crate) use copy::{copy_from, copy_to};
 pub use options::{AttachOptions, ExecOptions};
 pub use process::{
     Output, Process, ProcessOutput, Stdin, MAX_OUTPUT_BYTES, MAX_STATUS_BYTES, PIPE_BYTES,
