@@ -112,7 +112,13 @@ pub fn clientset(ir: &Ir, root: &Root, opts: &super::Options) -> TokenStream {
         }
 
         impl Clientset {
-            /// Build the shared HTTP client and rate limiter from `config`.
+            /// Build the shared HTTP client and rate limiter from `config`. No request is
+            /// made: a wrong server or credentials show on the first call.
+            ///
+            /// # Errors
+            /// `rest::Error::Config` naming the field when the configuration cannot make a
+            /// client: a malformed server URL, unreadable or invalid CA or client
+            /// certificates, or an unusable proxy.
             pub fn new(config: ::kubeclient_runtime::rest::Config) -> ::core::result::Result<Self, ::kubeclient_runtime::rest::Error> {
                 Ok(Self { rest: ::kubeclient_runtime::rest::RestClient::new(&config)? })
             }
