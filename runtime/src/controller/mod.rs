@@ -16,7 +16,7 @@
 //! and informer it started: nothing keeps reconciling.
 //!
 //! ```no_run
-//! # async fn demo<K>(client: kubeclient_runtime::client::ResourceClient<K>)
+//! # async fn demo<K>(client: kubeclient_runtime::client::ResourceClient<K>, shutdown: tokio::sync::oneshot::Receiver<()>)
 //! # where K: kubeclient_runtime::resource::verbs::List + kubeclient_runtime::resource::verbs::Watch + Send + Sync + 'static {
 //! use kubeclient_runtime::controller::{predicates, Action, Controller};
 //! use std::time::Duration;
@@ -28,7 +28,7 @@
 //!             let _ = obj; // make the world match obj's spec; write its status
 //!             Ok::<_, kubeclient_runtime::rest::Error>(Action::requeue(Duration::from_secs(300)))
 //!         },
-//!         async { let _ = tokio::signal::ctrl_c().await; },
+//!         async { let _ = shutdown.await; }, // e.g. on SIGTERM
 //!     )
 //!     .await;
 //! # }

@@ -19,8 +19,8 @@ pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
 /// # async fn demo<K: kubeclient_runtime::resource::subresources::Log>(pods: kubeclient_runtime::client::ResourceClient<K>) -> kubeclient_runtime::rest::Result<()> {
 /// use futures_util::StreamExt;
 /// use kubeclient_runtime::helpers::log_lines::{lines, DEFAULT_MAX_LINE};
-/// let opts = kubeclient_runtime::client::LogOptions { follow: Some(true), ..Default::default() };
-/// let mut lines = lines(pods.log_stream("web", &opts).await?, DEFAULT_MAX_LINE);
+/// let opts = kubeclient_runtime::client::LogOptions { follow: true, ..Default::default() };
+/// let mut lines = std::pin::pin!(lines(pods.log_stream("web", &opts).await?, DEFAULT_MAX_LINE));
 /// while let Some(line) = lines.next().await {
 ///     println!("{}", line?);
 /// }
