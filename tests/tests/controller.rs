@@ -113,6 +113,20 @@ async fn reconcile(
     result
 }
 
+/// Wait until `child(n)` finds the Secret (reconciles write it a moment after they start).
+async fn child_appears<F: std::future::Future<Output = Result<Secret, Error>>>(
+    child: &impl Fn(&str) -> F,
+    n: &str,
+) {
+    for _ in 0..200 {
+        if child(n).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{n}-child never appeared");
+}
+
 on_both_servers!(reconciles_owned_objects_retries_and_shuts_down);
 
 async fn reconciles_owned_objects_retries_and_shuts_down(s: Server) {
@@ -148,16 +162,11 @@ async fn reconciles_owned_objects_retries_and_shuts_down(s: Server) {
     })
     .await;
     for n in ["a", "b", "c"] {
-        let mut waited = 0;
-        while child(n).await.is_err() && waited < 100 {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            waited += 1;
-        }
-        assert!(child(n).await.is_ok(), "{n}-child exists");
+        child_appears(&child, n).await;
     }
     // Errors retry with backoff (5, 10, 20 ms) until the fourth try succeeds.
     until("flaky succeeds", || seen.calls("flaky") >= 4).await;
-    assert!(child("flaky").await.is_ok());
+    child_appears(&child, "flaky").await;
     // Requeue brings `tick` back without any change.
     until("tick requeued", || seen.calls("tick") >= 3).await;
 
@@ -168,12 +177,7 @@ async fn reconciles_owned_objects_retries_and_shuts_down(s: Server) {
         .await
         .unwrap();
     until("a reconciled again", || seen.calls("a") > before).await;
-    let mut waited = 0;
-    while child("a").await.is_err() && waited < 100 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
-    assert!(child("a").await.is_ok(), "a-child recreated");
+    child_appears(&child, "a").await;
 
     // Rapid changes to one object while it is being reconciled never overlap.
     for i in 0..5 {
