@@ -18,12 +18,12 @@ rm -rf generated/specs
 trap 'rm -rf "$root/generated/specs"' EXIT
 cargo run -q -p kubeclient-specs -- bundle --out generated/specs
 # --no-verify: the downstream builds below are the verification, from outside the workspace.
-cargo package --workspace --exclude kubeclient-tests --exclude kubeclient-test-support \
+cargo package --workspace --exclude kubeclient-tests --exclude kubeclient-test-support --exclude kubeclient-examples \
   --no-verify --allow-dirty
 ls -l target/package/*.crate
 log="$(mktemp)"
 if ! cargo publish --dry-run --workspace --exclude kubeclient-tests \
-  --exclude kubeclient-test-support --no-verify --allow-dirty >"$log" 2>&1; then
+  --exclude kubeclient-test-support --exclude kubeclient-examples --no-verify --allow-dirty >"$log" 2>&1; then
   cat "$log" >&2
   exit 1
 fi

@@ -30,8 +30,8 @@
 pub use kubeclient_runtime as runtime;
 #[cfg(feature = "client")]
 pub use kubeclient_runtime::{
-    cache, client, clientcmd, dynamic, events, flowcontrol, leaderelection, portforward,
-    remotecommand, rest,
+    cache, client, clientcmd, controller, dynamic, events, flowcontrol, leaderelection, pager,
+    portforward, remotecommand, rest, watcher,
 };
 pub use kubeclient_runtime::{helpers, labels, meta, resource, Resource, Scope};
 

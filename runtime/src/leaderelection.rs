@@ -109,6 +109,31 @@ impl std::fmt::Debug for LeaderElector {
     }
 }
 
+/// Where tasks that must stop with leadership are spawned (see [`LeaderElector::run_scoped`]).
+/// Cloning shares the scope.
+#[derive(Clone, Debug)]
+pub struct LeaderScope {
+    /// `None` once leadership ended: later spawns are refused.
+    tasks: Arc<Mutex<Option<tokio::task::JoinSet<()>>>>,
+}
+
+impl LeaderScope {
+    /// Run `task` while leading; it is aborted when leadership ends (and never started if it
+    /// already has: then this returns `false`).
+    pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) -> bool {
+        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        match tasks.as_mut() {
+            Some(set) => {
+                // Finished tasks are collected here, so a long leadership holds no dead handles.
+                while set.try_join_next().is_some() {}
+                set.spawn(task);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// How [`LeaderElector::run`] ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -176,6 +201,36 @@ impl LeaderElector {
             self.release().await;
         }
         tracing::info!(lease = %self.name, identity = %self.identity, ?outcome, "stopped leading");
+        outcome
+    }
+
+    /// As [`Self::run`], with a [`LeaderScope`] for the tasks leading starts: when leadership
+    /// ends (finished or lost), every task spawned through the scope is aborted and awaited
+    /// before this returns, so none keeps working beside the next leader. (A future given to
+    /// [`Self::run`] is dropped on loss, but tasks it handed to `tokio::spawn` would live on.)
+    ///
+    /// ```no_run
+    /// # async fn demo(elector: kubeclient_runtime::leaderelection::LeaderElector) {
+    /// elector.run_scoped(|scope| async move {
+    ///     scope.spawn(async { /* a worker */ });
+    ///     std::future::pending::<()>().await // or run a controller here
+    /// }).await;
+    /// # }
+    /// ```
+    pub async fn run_scoped<F, Fut>(&self, lead: F) -> Outcome
+    where
+        F: FnOnce(LeaderScope) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let scope = LeaderScope {
+            tasks: Arc::new(Mutex::new(Some(tokio::task::JoinSet::new()))),
+        };
+        let outcome = self.run(lead(scope.clone())).await;
+        let tasks = scope.tasks.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(mut tasks) = tasks {
+            tasks.abort_all();
+            while tasks.join_next().await.is_some() {}
+        }
         outcome
     }
 

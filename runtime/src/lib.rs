@@ -11,6 +11,7 @@
 //! - [`client`]: the generic typed client `ResourceClient<K>`, patches, log options.
 //! - [`clientcmd`]: kubeconfig loading, overrides, exec plugins, in-cluster config.
 //! - [`discovery`]: the static resource table the generator emits, and live discovery.
+//! - [`controller`]: the reconcile loop of operators, with predicates on its inputs.
 //! - [`cache`]: informers, indexed stores, listers and the work queue.
 //! - [`portforward`]: streams to a pod's ports, and a local listener forwarding to one.
 //! - [`remotecommand`]: exec and attach sessions over WebSocket (client-go `remotecommand`).
@@ -19,6 +20,8 @@
 //! - [`labels`]: label selector parsing and matching.
 //! - [`leaderelection`]: leader election on a Lease.
 //! - [`events`]: an Event recorder, as client-go's.
+//! - [`pager`]: list in chunks, falling back to a full list when the continue token expires.
+//! - [`watcher`]: list + watch as one endless event stream that resumes and re-lists.
 //! - [`secret`]: a string that never shows in `Debug` output or logs.
 //!
 //! `codec` holds the serde support generated code calls into; it is public for that code only
@@ -36,6 +39,8 @@ pub mod client;
 pub mod clientcmd;
 #[doc(hidden)]
 pub mod codec;
+#[cfg(feature = "client")]
+pub mod controller;
 pub mod discovery;
 #[cfg(feature = "client")]
 pub mod dynamic;
@@ -49,6 +54,8 @@ pub mod labels;
 pub mod leaderelection;
 pub mod meta;
 #[cfg(feature = "client")]
+pub mod pager;
+#[cfg(feature = "client")]
 pub mod portforward;
 pub mod proto;
 #[cfg(feature = "client")]
@@ -57,6 +64,8 @@ pub mod resource;
 #[cfg(feature = "client")]
 pub mod rest;
 pub mod secret;
+#[cfg(feature = "client")]
+pub mod watcher;
 #[cfg(feature = "client")]
 mod yaml_depth;
 

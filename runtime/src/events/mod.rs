@@ -2,6 +2,15 @@
 //! (what `kubectl describe` and `kubectl get events` show). Repeats of the same event (same
 //! object, type, reason and message) within ten minutes update one Event's `count` and
 //! `lastTimestamp` instead of creating another, as client-go's event correlator does.
+//!
+//! [`Recorder`] is the one for controllers: it returns at once (a background task writes),
+//! writes `events.k8s.io/v1` (or core/v1), and applies client-go's whole correlator:
+//! aggregation of similar messages, counting of repeats, and the per-object spam filter.
+
+pub mod correlator;
+mod recorder;
+
+pub use recorder::{EventsApi, Recorder, RecorderStats, DEFAULT_QUEUE};
 
 use crate::client::ApiResource;
 use crate::meta::v1::Time;
@@ -26,7 +35,8 @@ pub enum EventType {
 }
 
 impl EventType {
-    fn as_str(self) -> &'static str {
+    /// `"Normal"` or `"Warning"`.
+    pub fn as_str(self) -> &'static str {
         match self {
             EventType::Normal => "Normal",
             EventType::Warning => "Warning",
