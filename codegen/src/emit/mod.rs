@@ -2,6 +2,7 @@
 //! decides the file layout, formats with prettyplease and prefixes every file with a header that
 //! says it is generated and where from.
 
+mod apply;
 mod clients;
 mod discovery;
 pub mod docs;
@@ -159,20 +160,23 @@ fn render(ir: &Ir, opts: &Options, file: &str, unit: &Unit<'_>) -> Result<(Strin
     })?;
     let (tokens, source) = match unit {
         Unit::Package(p) => {
+            let wanted = apply::applicable(ir);
             let items = p
                 .types
                 .iter()
                 .filter_map(|name| ir.types.get(name))
                 .map(|t| {
                     let def = types::type_def(ir, &root, t);
-                    let res = match &t.kind {
-                        TypeKind::Struct(s) => s
-                            .resource
-                            .as_ref()
-                            .map(|r| resource::resource_impls(ir, &root, t, r)),
-                        _ => None,
+                    let (res, ac) = match &t.kind {
+                        TypeKind::Struct(s) => (
+                            s.resource
+                                .as_ref()
+                                .map(|r| resource::resource_impls(ir, &root, t, r)),
+                            Some(apply::apply_def(ir, &root, t, s, &wanted)),
+                        ),
+                        _ => (None, None),
                     };
-                    quote!(#def #res)
+                    quote!(#def #res #ac)
                 });
             (
                 quote!(#(#items)*),

@@ -29,7 +29,9 @@ pub use label_selector::{FieldSelectorRequirement, LabelSelector, LabelSelectorR
 pub use list::List;
 pub use list_meta::ListMeta;
 pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference, LAST_APPLIED_ANNOTATION};
-pub use options::{CreateOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions};
+pub use options::{
+    ApplyOptions, CreateOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions,
+};
 pub use patch::Patch;
 pub use raw_watch_event::RawWatchEvent;
 pub use status::{Status, StatusCause, StatusDetails};

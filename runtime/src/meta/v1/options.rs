@@ -118,6 +118,47 @@ impl PatchOptions {
     }
 }
 
+/// Options of server-side `apply` (client-go `metav1.ApplyOptions`): who applies, and whether
+/// to take fields other managers own.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// Name of the field manager applying; required (the server records it as the owner).
+    pub field_manager: String,
+    /// Take ownership of fields other managers own instead of failing with a conflict.
+    pub force: bool,
+    /// Validate and admit the request without persisting it (`dryRun=All`).
+    pub dry_run: bool,
+}
+
+impl ApplyOptions {
+    /// Apply as `field_manager`, without force.
+    pub fn new(field_manager: impl Into<String>) -> Self {
+        ApplyOptions {
+            field_manager: field_manager.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The same options with `force` set.
+    pub fn force(mut self) -> Self {
+        self.force = true;
+        self
+    }
+
+    /// The options as query parameters, with the API's names.
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = write_options(
+            self.dry_run,
+            &Some(self.field_manager.clone()),
+            &None::<String>,
+        );
+        if self.force {
+            q.push(("force", "true".to_owned()));
+        }
+        q
+    }
+}
+
 /// The parameters create, update and patch share.
 fn write_options(
     dry_run: bool,
