@@ -229,11 +229,11 @@ impl<K: Resource> ResourceClient<K> {
             })
     }
 
-    fn patch_request(
+    fn patch_request<P: Serialize>(
         &self,
         name: &str,
         sub: Option<&str>,
-        patch: &Patch,
+        patch: &Patch<P>,
         opts: &PatchOptions,
     ) -> Request {
         let mut req = self.object(self.rest.patch(patch.patch_type()), name);
@@ -432,7 +432,12 @@ impl<K: Resource> ResourceClient<K> {
     /// # Errors
     /// As [`Self::get`]; for server-side apply, [`Error::is_conflict`] when another manager
     /// owns a field this apply changes (set `opts.force` to take it).
-    pub async fn patch(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    pub async fn patch<P: Serialize>(
+        &self,
+        name: &str,
+        patch: &Patch<P>,
+        opts: &PatchOptions,
+    ) -> Result<K>
     where
         K: verbs::Patch,
     {
@@ -525,7 +530,12 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch` on `/status`.
-    pub async fn patch_status(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    pub async fn patch_status<P: Serialize>(
+        &self,
+        name: &str,
+        patch: &Patch<P>,
+        opts: &PatchOptions,
+    ) -> Result<K>
     where
         K: subresources::Status,
     {
@@ -556,10 +566,10 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch` on `/scale`.
-    pub async fn patch_scale(
+    pub async fn patch_scale<P: Serialize>(
         &self,
         name: &str,
-        patch: &Patch,
+        patch: &Patch<P>,
         opts: &PatchOptions,
     ) -> Result<K::Scale>
     where
@@ -652,10 +662,10 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch` on `/ephemeralcontainers`.
-    pub async fn patch_ephemeral_containers(
+    pub async fn patch_ephemeral_containers<P: Serialize>(
         &self,
         name: &str,
-        patch: &Patch,
+        patch: &Patch<P>,
         opts: &PatchOptions,
     ) -> Result<K>
     where
@@ -683,7 +693,12 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch` on `/resize`.
-    pub async fn patch_resize(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    pub async fn patch_resize<P: Serialize>(
+        &self,
+        name: &str,
+        patch: &Patch<P>,
+        opts: &PatchOptions,
+    ) -> Result<K>
     where
         K: subresources::Resize,
     {
