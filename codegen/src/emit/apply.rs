@@ -94,11 +94,15 @@ fn setter(ir: &Ir, root: &Root, t: &TypeDef, json: &str, rust: &str, ty: &Ty) ->
         Ty::Vec(item) => {
             let (param, conv) = value_param(ir, root, item, from);
             let doc = format!(" Append to {}.", code(json));
+            let items = match conv.to_string().as_str() {
+                "v" => quote!(items),
+                _ => quote!(items.into_iter().map(|v| #conv)),
+            };
             quote! {
                 #[doc = #doc]
                 #[inline]
                 pub fn #ident(mut self, items: impl ::core::iter::IntoIterator<Item = #param>) -> Self {
-                    self.0.extend(#json, items.into_iter().map(|v| #conv));
+                    self.0.extend(#json, #items);
                     self
                 }
             }
@@ -109,11 +113,15 @@ fn setter(ir: &Ir, root: &Root, t: &TypeDef, json: &str, rust: &str, ty: &Ty) ->
                 " Add entries to {}, replacing ones with the same keys.",
                 code(json)
             );
+            let entries = match conv.to_string().as_str() {
+                "v" => quote!(entries),
+                _ => quote!(entries.into_iter().map(|(k, v)| (k, #conv))),
+            };
             quote! {
                 #[doc = #doc]
                 #[inline]
                 pub fn #ident(mut self, entries: impl ::core::iter::IntoIterator<Item = (impl ::core::convert::Into<::std::string::String>, #param)>) -> Self {
-                    self.0.insert_entries(#json, entries.into_iter().map(|(k, v)| (k, #conv)));
+                    self.0.insert_entries(#json, #entries);
                     self
                 }
             }
@@ -213,12 +221,14 @@ fn meta_setters(taken: &BTreeSet<String>) -> TokenStream {
 }
 
 /// The apply configuration of struct `t`, or nothing when `t` gets none.
+/// `cfg` gates every item (the crate's `apply` feature), or is empty.
 pub fn apply_def(
     ir: &Ir,
     root: &Root,
     t: &TypeDef,
     s: &StructDef,
     wanted: &BTreeSet<String>,
+    cfg: Option<&TokenStream>,
 ) -> TokenStream {
     if !wanted.contains(&t.spec_name) {
         return TokenStream::new();
@@ -296,6 +306,7 @@ pub fn apply_def(
             }
         });
         quote! {
+            #cfg
             impl #name {
                 /// The fields `field_manager` owns in `obj` through apply, as a configuration
                 /// (client-go `Extract`): change it and apply it again to keep owning exactly
@@ -310,6 +321,7 @@ pub fn apply_def(
                 #status
             }
 
+            #cfg
             impl #rt::ApplyConfiguration for #name {
                 type Resource = #ty;
                 #[inline]
@@ -320,10 +332,12 @@ pub fn apply_def(
         }
     });
     quote! {
+        #cfg
         #[doc = #doc]
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct #name(pub #rt::Object);
 
+        #cfg
         impl ::serde::Serialize for #name {
             #[inline]
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
@@ -331,6 +345,7 @@ pub fn apply_def(
             }
         }
 
+        #cfg
         impl #name {
             #ctor
             #meta

@@ -60,6 +60,11 @@ impl Options {
         self.cfg_features
             .then(|| quote!(#[cfg(feature = "client")]))
     }
+    /// With [`Options::cfg_features`], `#[cfg(feature = "apply")]` for the apply
+    /// configurations, which cost compile time users without server-side apply need not pay.
+    pub fn apply_cfg(&self) -> Option<TokenStream> {
+        self.cfg_features.then(|| quote!(#[cfg(feature = "apply")]))
+    }
     /// The `#[cfg(feature = ...)]` attribute for `feature`, if it is gated.
     pub fn cfg(&self, feature: &str) -> Option<TokenStream> {
         (self.cfg_features && !feature.is_empty() && !self.ungated.contains(feature))
@@ -161,6 +166,7 @@ fn render(ir: &Ir, opts: &Options, file: &str, unit: &Unit<'_>) -> Result<(Strin
     let (tokens, source) = match unit {
         Unit::Package(p) => {
             let wanted = apply::applicable(ir);
+            let apply_cfg = opts.apply_cfg();
             let items = p
                 .types
                 .iter()
@@ -172,7 +178,14 @@ fn render(ir: &Ir, opts: &Options, file: &str, unit: &Unit<'_>) -> Result<(Strin
                             s.resource
                                 .as_ref()
                                 .map(|r| resource::resource_impls(ir, &root, t, r)),
-                            Some(apply::apply_def(ir, &root, t, s, &wanted)),
+                            Some(apply::apply_def(
+                                ir,
+                                &root,
+                                t,
+                                s,
+                                &wanted,
+                                apply_cfg.as_ref(),
+                            )),
                         ),
                         _ => (None, None),
                     };
