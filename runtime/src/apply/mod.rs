@@ -11,7 +11,8 @@
 //! let mut o = Object::default();
 //! o.set("replicas", 3);
 //! o.extend("args", ["--v=2"]);
-//! assert_eq!(serde_json::to_string(&o).ok().as_deref(), Some(r#"{"replicas":3,"args":["--v=2"]}"#));
+//! let expected = serde_json::json!({"replicas": 3, "args": ["--v=2"]});
+//! assert_eq!(serde_json::to_value(&o).ok(), Some(expected));
 //! ```
 
 mod extract;
