@@ -28,12 +28,12 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 pub use kubeclient_runtime as runtime;
+pub use kubeclient_runtime::{apply, helpers, labels, meta, resource, Resource, Scope};
 #[cfg(feature = "client")]
 pub use kubeclient_runtime::{
     cache, client, clientcmd, controller, dynamic, events, flowcontrol, leaderelection, pager,
     portforward, remotecommand, rest, watcher,
 };
-pub use kubeclient_runtime::{helpers, labels, meta, resource, Resource, Scope};
 
 /// Kubernetes version the crate was generated for (`KUBECLIENT_K8S_VERSION` at build time).
 pub const KUBERNETES_VERSION: &str = env!("KUBECLIENT_GENERATED_FOR");

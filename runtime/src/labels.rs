@@ -122,6 +122,97 @@ impl Selector {
     }
 }
 
+/// Building a selector requirement by requirement (client-go `labels.NewRequirement`); its
+/// `to_string()` is the `labelSelector` query value.
+///
+/// ```
+/// use kubeclient_runtime::labels::Selector;
+/// let s = Selector::new().equals("app", "web").in_values("tier", ["front", "edge"]).does_not_exist("canary");
+/// assert_eq!(s.to_string(), "app=web,tier in (front,edge),!canary");
+/// ```
+impl Selector {
+    /// The empty selector (selects everything).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `key=value`.
+    pub fn equals(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.with(Requirement::Eq(key.into(), value.into()))
+    }
+
+    /// `key!=value` (also selects objects without `key`).
+    pub fn not_equals(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.with(Requirement::NotEq(key.into(), value.into()))
+    }
+
+    /// `key in (values)`.
+    pub fn in_values(
+        self,
+        key: impl Into<String>,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        self.with(Requirement::In(key.into(), values))
+    }
+
+    /// `key notin (values)` (also selects objects without `key`).
+    pub fn not_in_values(
+        self,
+        key: impl Into<String>,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        self.with(Requirement::NotIn(key.into(), values))
+    }
+
+    /// `key` (the label is present).
+    pub fn exists(self, key: impl Into<String>) -> Self {
+        self.with(Requirement::Exists(key.into()))
+    }
+
+    /// `!key` (the label is absent).
+    pub fn does_not_exist(self, key: impl Into<String>) -> Self {
+        self.with(Requirement::NotExists(key.into()))
+    }
+
+    /// The selector a `LabelSelector` (a Deployment's `spec.selector`) stands for, as client-go's
+    /// `metav1.LabelSelectorAsSelector`.
+    ///
+    /// # Errors
+    /// [`ParseError`] for an operator other than `In`, `NotIn`, `Exists`, `DoesNotExist`, or
+    /// `In`/`NotIn` without values.
+    pub fn from_label_selector(ls: &crate::meta::v1::LabelSelector) -> Result<Self, ParseError> {
+        let mut s = Selector::new();
+        for (k, v) in ls.match_labels.iter().flatten() {
+            s = s.equals(k, v);
+        }
+        for e in ls.match_expressions.iter().flatten() {
+            let values = e.values.clone().unwrap_or_default();
+            let bad = |why| ParseError {
+                requirement: format!("{} {}", e.key, e.operator),
+                why,
+            };
+            s = match e.operator.as_str() {
+                "In" | "NotIn" if values.is_empty() => {
+                    return Err(bad("In and NotIn need at least one value"))
+                }
+                "In" => s.in_values(&e.key, values),
+                "NotIn" => s.not_in_values(&e.key, values),
+                "Exists" => s.exists(&e.key),
+                "DoesNotExist" => s.does_not_exist(&e.key),
+                _ => return Err(bad("unknown operator")),
+            };
+        }
+        Ok(s)
+    }
+
+    fn with(mut self, r: Requirement) -> Self {
+        self.0.push(r);
+        self
+    }
+}
+
 impl fmt::Display for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parts: Vec<String> = self
@@ -144,6 +235,29 @@ impl fmt::Display for Selector {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn built_selectors_render_and_parse_back() {
+        let s = Selector::new()
+            .equals("app", "web")
+            .not_equals("tier", "db")
+            .not_in_values("zone", ["a"])
+            .exists("team");
+        assert_eq!(s.to_string(), "app=web,tier!=db,zone notin (a),team");
+        assert_eq!(Selector::parse(&s.to_string()).ok(), Some(s));
+        let ls = crate::meta::v1::LabelSelector {
+            match_labels: Some(BTreeMap::from([("app".into(), "web".into())])),
+            match_expressions: Some(vec![crate::meta::v1::LabelSelectorRequirement {
+                key: "env".into(),
+                operator: "In".into(),
+                values: Some(vec!["prod".into()]),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        let from = Selector::from_label_selector(&ls).map(|s| s.to_string());
+        assert_eq!(from.ok().as_deref(), Some("app=web,env in (prod)"));
+    }
 
     #[test]
     fn every_operator() {

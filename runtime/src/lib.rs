@@ -8,6 +8,7 @@
 //! - [`resource`]: the [`Resource`] trait and the verb / subresource marker traits.
 //! - [`rest`]: `Config`, the REST client, request builder, errors, watch decoding.
 //! - [`flowcontrol`]: token-bucket rate limiting and backoff.
+//! - [`apply`]: server-side apply configurations and `extract` (client-go `applyconfigurations`).
 //! - [`client`]: the generic typed client `ResourceClient<K>`, patches, log options.
 //! - [`clientcmd`]: kubeconfig loading, overrides, exec plugins, in-cluster config.
 //! - [`discovery`]: the static resource table the generator emits, and live discovery.
@@ -31,6 +32,7 @@
 //! `client`, `clientcmd`, `flowcontrol`, `cache`, `dynamic`, `events`, `leaderelection` and
 //! live discovery. Without it the crate is types only and pulls no HTTP stack.
 
+pub mod apply;
 #[cfg(feature = "client")]
 pub mod cache;
 #[cfg(feature = "client")]

@@ -3,7 +3,7 @@
 //! is [`crate::managed`]'s: it needs field ownership.
 
 use crate::status::ApiError;
-use kubeclient::runtime::discovery::{find_patch_type, PatchField, PatchType};
+use kubeclient::runtime::discovery::{find_patch_schema, PatchField, PatchSchema};
 use serde_json::{Map, Value};
 
 /// The patch type named by `Content-Type`.
@@ -43,7 +43,7 @@ pub fn apply(
     kind: PatchKind,
     current: &Value,
     body: &[u8],
-    schema: Option<&'static PatchType>,
+    schema: Option<&'static PatchSchema>,
 ) -> Result<Value, ApiError> {
     let mut doc = current.clone();
     match kind {
@@ -79,17 +79,17 @@ pub fn apply(
 /// The generated strategic-merge metadata of a built-in kind (`x-kubernetes-patch-strategy` and
 /// `-merge-key` from the spec); `None` for kinds the spec does not describe (custom resources),
 /// which fall back to the name-based heuristic.
-pub fn schema_for(group: &str, version: &str, kind: &str) -> Option<&'static PatchType> {
+pub fn schema_for(group: &str, version: &str, kind: &str) -> Option<&'static PatchSchema> {
     let (_, _, _, def) = kubeclient::discovery::KIND_DEFINITIONS
         .iter()
         .find(|(g, v, k, _)| *g == group && *v == version && *k == kind)?;
-    find_patch_type(kubeclient::discovery::PATCH_TYPES, def)
+    find_patch_schema(kubeclient::discovery::PATCH_TYPES, def)
 }
 
-fn child_type(field: Option<&PatchField>) -> Option<&'static PatchType> {
+fn child_type(field: Option<&PatchField>) -> Option<&'static PatchSchema> {
     field
         .filter(|f| !f.item_type.is_empty())
-        .and_then(|f| find_patch_type(kubeclient::discovery::PATCH_TYPES, f.item_type))
+        .and_then(|f| find_patch_schema(kubeclient::discovery::PATCH_TYPES, f.item_type))
 }
 
 /// The key a list of objects merges on: without the spec's `x-kubernetes-patch-merge-key`,
@@ -107,7 +107,7 @@ fn merge_key(items: &[Value]) -> Option<&'static str> {
 /// declared merge key (or as sets for primitive lists with the `merge` strategy) and every other
 /// list is replaced, as kube-apiserver does; without one, lists of objects that all carry a
 /// common key merge on it.
-fn strategic_merge(target: &mut Value, patch: &Value, ty: Option<&'static PatchType>) {
+fn strategic_merge(target: &mut Value, patch: &Value, ty: Option<&'static PatchSchema>) {
     let Some(pmap) = patch.as_object() else {
         *target = patch.clone();
         return;
@@ -232,7 +232,7 @@ fn merge_list(
     existing: &mut Vec<Value>,
     items: &[Value],
     key: &str,
-    ty: Option<&'static PatchType>,
+    ty: Option<&'static PatchSchema>,
 ) {
     for item in items {
         let id = item.get(key).cloned();

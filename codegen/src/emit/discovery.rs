@@ -126,7 +126,7 @@ pub fn discovery(ir: &Ir, opts: &super::Options) -> TokenStream {
                 }
             }
         });
-        quote! { #cfg ::kubeclient_runtime::discovery::PatchType { name: #name, fields: &[#(#fields),*] } }
+        quote! { #cfg ::kubeclient_runtime::discovery::PatchSchema { name: #name, fields: &[#(#fields),*] } }
     });
     let kinds = ir
         .groups
@@ -142,8 +142,8 @@ pub fn discovery(ir: &Ir, opts: &super::Options) -> TokenStream {
         #(#consts)*
 
         /// Strategic-merge-patch metadata of every definition, sorted by spec name (look up with
-        /// `kubeclient_runtime::discovery::find_patch_type`).
-        pub static PATCH_TYPES: &[::kubeclient_runtime::discovery::PatchType] = &[#(#patch_types),*];
+        /// `kubeclient_runtime::discovery::find_patch_schema`).
+        pub static PATCH_TYPES: &[::kubeclient_runtime::discovery::PatchSchema] = &[#(#patch_types),*];
 
         /// `(group, version, kind, spec definition name)` of every served kind, for
         /// [`PATCH_TYPES`] lookups.

@@ -2,6 +2,7 @@
 //! decides the file layout, formats with prettyplease and prefixes every file with a header that
 //! says it is generated and where from.
 
+mod apply;
 mod clients;
 mod discovery;
 pub mod docs;
@@ -58,6 +59,11 @@ impl Options {
     pub fn client_cfg(&self) -> Option<TokenStream> {
         self.cfg_features
             .then(|| quote!(#[cfg(feature = "client")]))
+    }
+    /// With [`Options::cfg_features`], `#[cfg(feature = "apply")]` for the apply
+    /// configurations, which cost compile time users without server-side apply need not pay.
+    pub fn apply_cfg(&self) -> Option<TokenStream> {
+        self.cfg_features.then(|| quote!(#[cfg(feature = "apply")]))
     }
     /// The `#[cfg(feature = ...)]` attribute for `feature`, if it is gated.
     pub fn cfg(&self, feature: &str) -> Option<TokenStream> {
@@ -160,20 +166,31 @@ fn render(ir: &Ir, opts: &Options, file: &str, unit: &Unit<'_>) -> Result<(Strin
     })?;
     let (tokens, source) = match unit {
         Unit::Package(p) => {
+            let wanted = apply::applicable(ir);
+            let apply_cfg = opts.apply_cfg();
             let items = p
                 .types
                 .iter()
                 .filter_map(|name| ir.types.get(name))
                 .map(|t| {
                     let def = types::type_def(ir, &root, t);
-                    let res = match &t.kind {
-                        TypeKind::Struct(s) => s
-                            .resource
-                            .as_ref()
-                            .map(|r| resource::resource_impls(ir, &root, t, r)),
-                        _ => None,
+                    let (res, ac) = match &t.kind {
+                        TypeKind::Struct(s) => (
+                            s.resource
+                                .as_ref()
+                                .map(|r| resource::resource_impls(ir, &root, t, r)),
+                            Some(apply::apply_def(
+                                ir,
+                                &root,
+                                t,
+                                s,
+                                &wanted,
+                                apply_cfg.as_ref(),
+                            )),
+                        ),
+                        _ => (None, None),
                     };
-                    quote!(#def #res)
+                    quote!(#def #res #ac)
                 });
             (
                 quote!(#(#items)*),

@@ -292,7 +292,7 @@ pub const HANDWRITTEN: &[Handwritten] = &[
     },
     Handwritten {
         definition: "io.k8s.apimachinery.pkg.apis.meta.v1.Patch",
-        path: "::kubeclient_runtime::meta::v1::Patch",
+        path: "::kubeclient_runtime::meta::v1::PatchBody",
         shape: Shape::FreeForm,
     },
     Handwritten {

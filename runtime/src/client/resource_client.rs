@@ -1,8 +1,10 @@
 //! [`ResourceClient<K>`]: every verb and subresource of a kind, generic over the kind.
 
 use super::{LogOptions, Patch};
+use crate::apply::ApplyConfiguration;
 use crate::meta::v1::{
-    CreateOptions, DeleteOptions, GetOptions, List, ListOptions, PatchOptions, UpdateOptions,
+    ApplyOptions, CreateOptions, DeleteOptions, GetOptions, List, ListOptions, PatchOptions,
+    UpdateOptions,
 };
 use crate::proto::ProtobufCodec;
 use crate::resource::{subresources, verbs, Resource, Scope};
@@ -227,11 +229,11 @@ impl<K: Resource> ResourceClient<K> {
             })
     }
 
-    fn patch_request(
+    fn patch_request<P: Serialize>(
         &self,
         name: &str,
         sub: Option<&str>,
-        patch: &Patch,
+        patch: &Patch<P>,
         opts: &PatchOptions,
     ) -> Request {
         let mut req = self.object(self.rest.patch(patch.patch_type()), name);
@@ -246,6 +248,34 @@ impl<K: Resource> ResourceClient<K> {
             ));
         }
         req.params(opts.query_pairs()).body_json(patch.body())
+    }
+
+    /// A server-side apply of `ac` on the object it names (in this client's namespace, or the
+    /// configuration's own for an all-namespaces client), as client-go's `Apply`.
+    fn apply_request<A: ApplyConfiguration>(
+        &self,
+        sub: Option<&str>,
+        ac: &A,
+        opts: &ApplyOptions,
+    ) -> Request {
+        let req = self.rest.patch(crate::rest::PatchType::Apply);
+        let object = ac.object();
+        let Some(name) = object.name().filter(|n| !n.is_empty()) else {
+            return req.fail(Error::InvalidRequest(format!(
+                "the {} apply configuration has no metadata.name; apply needs one",
+                self.api.kind
+            )));
+        };
+        if opts.field_manager.is_empty() {
+            return req.fail(Error::InvalidRequest(
+                "server-side apply needs ApplyOptions::field_manager".into(),
+            ));
+        }
+        let mut req = self.collection(req, object.namespace()).name(name);
+        if let Some(sub) = sub {
+            req = req.sub_resource(sub);
+        }
+        req.params(opts.query_pairs()).body_json(ac)
     }
 
     async fn get_sub<T: DeserializeOwned>(
@@ -402,13 +432,53 @@ impl<K: Resource> ResourceClient<K> {
     /// # Errors
     /// As [`Self::get`]; for server-side apply, [`Error::is_conflict`] when another manager
     /// owns a field this apply changes (set `opts.force` to take it).
-    pub async fn patch(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    pub async fn patch<P: Serialize>(
+        &self,
+        name: &str,
+        patch: &Patch<P>,
+        opts: &PatchOptions,
+    ) -> Result<K>
     where
         K: verbs::Patch,
     {
         // The patch itself is JSON (or YAML); the answer comes back in protobuf.
         self.send_for_kind(self.patch_request(name, None, patch, opts))
             .await
+    }
+
+    /// `apply`: server-side apply `ac` as `opts.field_manager`; returns the object as stored.
+    /// Only the fields `ac` sets are sent, so the manager owns exactly those.
+    ///
+    /// ```no_run
+    /// # async fn demo<K, A>(c: kubeclient_runtime::client::ResourceClient<K>, ac: A) -> Result<(), kubeclient_runtime::rest::Error>
+    /// # where K: kubeclient_runtime::resource::verbs::Patch, A: kubeclient_runtime::apply::ApplyConfiguration<Resource = K> {
+    /// use kubeclient_runtime::meta::v1::ApplyOptions;
+    /// let stored = c.apply(&ac, &ApplyOptions::new("my-controller").force()).await?;
+    /// # let _ = stored; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Self::patch`]; [`Error::is_conflict`] when another manager owns a field `ac` sets
+    /// to a different value (set `opts.force` to take it); an error without a request when
+    /// `ac` has no `metadata.name` or `opts.field_manager` is empty.
+    pub async fn apply<A>(&self, ac: &A, opts: &ApplyOptions) -> Result<K>
+    where
+        K: verbs::Patch,
+        A: ApplyConfiguration<Resource = K>,
+    {
+        self.send_for_kind(self.apply_request(None, ac, opts)).await
+    }
+
+    /// `apply` on `/status`: server-side apply of the status fields `ac` sets.
+    ///
+    /// # Errors
+    /// As [`Self::apply`].
+    pub async fn apply_status<A>(&self, ac: &A, opts: &ApplyOptions) -> Result<K>
+    where
+        K: subresources::Status,
+        A: ApplyConfiguration<Resource = K>,
+    {
+        self.apply_request(Some("status"), ac, opts).do_().await
     }
 
     /// `delete`: delete one object.
@@ -460,7 +530,12 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch` on `/status`.
-    pub async fn patch_status(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    pub async fn patch_status<P: Serialize>(
+        &self,
+        name: &str,
+        patch: &Patch<P>,
+        opts: &PatchOptions,
+    ) -> Result<K>
     where
         K: subresources::Status,
     {
@@ -491,10 +566,10 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch` on `/scale`.
-    pub async fn patch_scale(
+    pub async fn patch_scale<P: Serialize>(
         &self,
         name: &str,
-        patch: &Patch,
+        patch: &Patch<P>,
         opts: &PatchOptions,
     ) -> Result<K::Scale>
     where
@@ -587,10 +662,10 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch` on `/ephemeralcontainers`.
-    pub async fn patch_ephemeral_containers(
+    pub async fn patch_ephemeral_containers<P: Serialize>(
         &self,
         name: &str,
-        patch: &Patch,
+        patch: &Patch<P>,
         opts: &PatchOptions,
     ) -> Result<K>
     where
@@ -618,7 +693,12 @@ impl<K: Resource> ResourceClient<K> {
     }
 
     /// `patch` on `/resize`.
-    pub async fn patch_resize(&self, name: &str, patch: &Patch, opts: &PatchOptions) -> Result<K>
+    pub async fn patch_resize<P: Serialize>(
+        &self,
+        name: &str,
+        patch: &Patch<P>,
+        opts: &PatchOptions,
+    ) -> Result<K>
     where
         K: subresources::Resize,
     {

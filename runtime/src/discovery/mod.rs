@@ -76,14 +76,14 @@ pub struct PatchField {
 
 /// The patch-relevant fields of one definition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PatchType {
+pub struct PatchSchema {
     /// Spec definition name, e.g. `io.k8s.api.core.v1.PodSpec`.
     pub name: &'static str,
     /// Fields that nest objects or carry a patch strategy, sorted by name.
     pub fields: &'static [PatchField],
 }
 
-impl PatchType {
+impl PatchSchema {
     /// The field named `name`, if it matters for patching.
     pub fn field(&self, name: &str) -> Option<&'static PatchField> {
         self.fields
@@ -93,8 +93,11 @@ impl PatchType {
     }
 }
 
-/// Look up a [`PatchType`] by spec name in a table sorted by name.
-pub fn find_patch_type(table: &'static [PatchType], name: &str) -> Option<&'static PatchType> {
+/// Look up a [`PatchSchema`] by spec name in a table sorted by name.
+pub fn find_patch_schema(
+    table: &'static [PatchSchema],
+    name: &str,
+) -> Option<&'static PatchSchema> {
     table
         .binary_search_by(|t| t.name.cmp(name))
         .ok()

@@ -75,7 +75,7 @@ fn round_trip_definition(name: &str, json: &str) -> Option<Result<Value, String>
         "apis.meta.v1.MicroTime" => round_trip::<MicroTime>(json),
         "apis.meta.v1.ObjectMeta" => round_trip_known::<ObjectMeta>(json, |v| &v.extra),
         "apis.meta.v1.OwnerReference" => round_trip_known::<OwnerReference>(json, |v| &v.extra),
-        "apis.meta.v1.Patch" => round_trip::<Patch>(json),
+        "apis.meta.v1.Patch" => round_trip::<PatchBody>(json),
         "apis.meta.v1.Preconditions" => round_trip_known::<Preconditions>(json, |v| &v.extra),
         "apis.meta.v1.ServerAddressByClientCIDR" => {
             round_trip_known::<ServerAddressByClientCIDR>(json, |v| &v.extra)

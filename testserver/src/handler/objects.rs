@@ -66,7 +66,7 @@ fn scope(t: &Target, part: Part) -> Scope {
     }
 }
 
-fn schema(t: &Target) -> Option<&'static kubeclient::runtime::discovery::PatchType> {
+fn schema(t: &Target) -> Option<&'static kubeclient::runtime::discovery::PatchSchema> {
     patch::schema_for(&t.def.group, &t.def.version, &t.def.kind)
 }
 

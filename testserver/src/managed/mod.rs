@@ -14,7 +14,7 @@ mod structure;
 use crate::objmeta::now_rfc3339;
 use crate::status::ApiError;
 pub use fieldset::FieldSet;
-use kubeclient::runtime::discovery::PatchType;
+use kubeclient::runtime::discovery::PatchSchema;
 use serde_json::{json, Map, Value};
 use structure::Shape;
 
@@ -265,12 +265,20 @@ pub fn reset(merged: &mut Value, live: &Value, scope: Scope) {
         }
         Scope::StatusOnly => {
             let status = merged.get("status").cloned();
+            // An apply on /status records its manager before this reset: keep that record.
+            let managed = merged.pointer("/metadata/managedFields").cloned();
             let mut out = live.clone();
             if let Some(m) = out.as_object_mut() {
                 match status {
                     Some(s) => m.insert("status".into(), s),
                     None => m.remove("status"),
                 };
+            }
+            if let (Some(mf), Some(meta)) = (
+                managed,
+                out.get_mut("metadata").and_then(Value::as_object_mut),
+            ) {
+                meta.insert("managedFields".into(), mf);
             }
             *merged = out;
         }
@@ -299,7 +307,7 @@ pub fn reset(merged: &mut Value, live: &Value, scope: Scope) {
 /// Record a create: the writer owns every field of the new object. Objects created with
 /// `managedFields` of their own keep them.
 pub fn on_create(
-    ty: Option<&'static PatchType>,
+    ty: Option<&'static PatchSchema>,
     obj: &mut Value,
     w: &Writer,
 ) -> Result<(), ApiError> {
@@ -322,7 +330,7 @@ pub fn on_create(
 /// or changed, everyone loses what changed or went away. A client may replace the list itself:
 /// `[{}]` clears it, `[]` leaves it alone.
 pub fn on_update(
-    ty: Option<&'static PatchType>,
+    ty: Option<&'static PatchSchema>,
     old: &Value,
     new: &mut Value,
     w: &Writer,
@@ -364,7 +372,7 @@ pub fn on_update(
 /// Server-side apply of `config` to `live` (`None`: the object is being created). Returns
 /// the new object with its managedFields, or 409 naming every conflicting field and manager.
 pub fn apply(
-    ty: Option<&'static PatchType>,
+    ty: Option<&'static PatchSchema>,
     live: Option<&Value>,
     config: &Value,
     w: &Writer,

@@ -4,27 +4,27 @@
 //! (custom resources) are walked as plain objects with atomic lists.
 
 use super::fieldset::{self, FieldSet};
-use kubeclient::runtime::discovery::{find_patch_type, PatchField, PatchType};
+use kubeclient::runtime::discovery::{find_patch_schema, PatchField, PatchSchema};
 use serde_json::{Map, Value};
 
 /// How a value is merged and owned.
 #[derive(Debug, Clone, Copy)]
 pub enum Shape {
     /// An object whose properties are fields (type known or not).
-    Struct(Option<&'static PatchType>),
+    Struct(Option<&'static PatchSchema>),
     /// An object whose keys are data; values of the given type.
-    Map(Option<&'static PatchType>),
+    Map(Option<&'static PatchSchema>),
     /// A list of objects keyed by `keys`.
-    KeyedList(&'static [&'static str], Option<&'static PatchType>),
+    KeyedList(&'static [&'static str], Option<&'static PatchSchema>),
     /// A list of distinct scalars.
     Set,
     /// Replaced and owned as a whole.
     Atomic,
 }
 
-fn type_named(name: &str) -> Option<&'static PatchType> {
+fn type_named(name: &str) -> Option<&'static PatchSchema> {
     (!name.is_empty())
-        .then(|| find_patch_type(kubeclient::discovery::PATCH_TYPES, name))
+        .then(|| find_patch_schema(kubeclient::discovery::PATCH_TYPES, name))
         .flatten()
 }
 
@@ -44,7 +44,7 @@ fn shape_of(field: &PatchField) -> Shape {
 
 /// The shape of field `name` of an object of type `ty`. Fields the table leaves out are
 /// scalars, untyped atomic lists or plain objects; the value tells them apart.
-fn field_shape(ty: Option<&'static PatchType>, name: &str) -> Shape {
+fn field_shape(ty: Option<&'static PatchSchema>, name: &str) -> Shape {
     ty.and_then(|t| t.field(name))
         .map_or(Shape::Struct(None), shape_of)
 }

@@ -37,6 +37,27 @@ pub struct DeleteOptions {
     pub extra: crate::meta::UnknownFields,
 }
 
+impl DeleteOptions {
+    /// These options with `propagationPolicy` set (the field stays a string: it is also the
+    /// protobuf wire field, and a newer server may define more values).
+    pub fn with_propagation_policy(mut self, policy: super::PropagationPolicy) -> Self {
+        self.propagation_policy = Some(policy.as_str().to_owned());
+        self
+    }
+
+    /// These options with `dryRun` set.
+    pub fn with_dry_run(mut self, dry_run: super::DryRun) -> Self {
+        self.dry_run = Some(vec![dry_run.as_str().to_owned()]);
+        self
+    }
+
+    /// These options with `gracePeriodSeconds` set.
+    pub fn with_grace_period_seconds(mut self, seconds: i64) -> Self {
+        self.grace_period_seconds = Some(seconds);
+        self
+    }
+}
+
 /// Conditions checked before an operation (delete) is carried out.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -10,6 +10,7 @@ mod label_selector;
 mod list;
 mod list_meta;
 mod object_meta;
+mod option_values;
 mod options;
 mod patch;
 mod raw_watch_event;
@@ -29,8 +30,11 @@ pub use label_selector::{FieldSelectorRequirement, LabelSelector, LabelSelectorR
 pub use list::List;
 pub use list_meta::ListMeta;
 pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference, LAST_APPLIED_ANNOTATION};
-pub use options::{CreateOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions};
-pub use patch::Patch;
+pub use option_values::{DryRun, FieldValidation, PropagationPolicy, ResourceVersionMatch};
+pub use options::{
+    ApplyOptions, CreateOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions,
+};
+pub use patch::PatchBody;
 pub use raw_watch_event::RawWatchEvent;
 pub use status::{Status, StatusCause, StatusDetails};
 pub use time::{MicroTime, Time};

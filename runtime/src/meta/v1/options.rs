@@ -4,6 +4,8 @@
 //! render to the API's query names with [`ListOptions::query_pairs`] and friends. Unset options
 //! are left out so the server applies its own defaults.
 
+use super::{DryRun, FieldValidation, ResourceVersionMatch};
+
 /// Options of `list` and `watch`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListOptions {
@@ -13,8 +15,8 @@ pub struct ListOptions {
     pub field_selector: Option<String>,
     /// Resource version to list at or watch from (see `resource_version_match`).
     pub resource_version: Option<String>,
-    /// How `resource_version` is applied to a list: `Exact` or `NotOlderThan`.
-    pub resource_version_match: Option<String>,
+    /// How `resource_version` is applied to a list.
+    pub resource_version_match: Option<ResourceVersionMatch>,
     /// Maximum number of items per page; the response carries a continue token for the rest.
     pub limit: Option<i64>,
     /// Continue token from the previous page's `ListMeta`.
@@ -28,6 +30,12 @@ pub struct ListOptions {
 }
 
 impl ListOptions {
+    /// These options selecting by `selector` (built with [`crate::labels::Selector`]).
+    pub fn with_label_selector(mut self, selector: &crate::labels::Selector) -> Self {
+        self.label_selector = Some(selector.to_string());
+        self
+    }
+
     /// The options as query parameters, with the API's names, skipping unset ones.
     pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut q = Vec::new();
@@ -64,11 +72,11 @@ impl GetOptions {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CreateOptions {
     /// Validate and admit the request without persisting it (`dryRun=All`).
-    pub dry_run: bool,
+    pub dry_run: Option<DryRun>,
     /// Name of the actor making the change, recorded in managedFields.
     pub field_manager: Option<String>,
-    /// What to do with unknown or duplicate fields: `Ignore`, `Warn` or `Strict`.
-    pub field_validation: Option<String>,
+    /// What to do with unknown or duplicate fields.
+    pub field_validation: Option<FieldValidation>,
 }
 
 impl CreateOptions {
@@ -82,11 +90,11 @@ impl CreateOptions {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UpdateOptions {
     /// Validate and admit the request without persisting it (`dryRun=All`).
-    pub dry_run: bool,
+    pub dry_run: Option<DryRun>,
     /// Name of the actor making the change, recorded in managedFields.
     pub field_manager: Option<String>,
-    /// What to do with unknown or duplicate fields: `Ignore`, `Warn` or `Strict`.
-    pub field_validation: Option<String>,
+    /// What to do with unknown or duplicate fields.
+    pub field_validation: Option<FieldValidation>,
 }
 
 impl UpdateOptions {
@@ -100,11 +108,11 @@ impl UpdateOptions {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PatchOptions {
     /// Validate and admit the request without persisting it (`dryRun=All`).
-    pub dry_run: bool,
+    pub dry_run: Option<DryRun>,
     /// Name of the actor making the change; required for apply patches.
     pub field_manager: Option<String>,
-    /// What to do with unknown or duplicate fields: `Ignore`, `Warn` or `Strict`.
-    pub field_validation: Option<String>,
+    /// What to do with unknown or duplicate fields.
+    pub field_validation: Option<FieldValidation>,
     /// Apply patches only: take ownership of fields other managers own instead of conflicting.
     pub force: Option<bool>,
 }
@@ -118,17 +126,51 @@ impl PatchOptions {
     }
 }
 
+/// Options of server-side `apply` (client-go `metav1.ApplyOptions`): who applies, and whether
+/// to take fields other managers own.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// Name of the field manager applying; required (the server records it as the owner).
+    pub field_manager: String,
+    /// Take ownership of fields other managers own instead of failing with a conflict.
+    pub force: bool,
+    /// Validate and admit the request without persisting it (`dryRun=All`).
+    pub dry_run: Option<DryRun>,
+}
+
+impl ApplyOptions {
+    /// Apply as `field_manager`, without force.
+    pub fn new(field_manager: impl Into<String>) -> Self {
+        ApplyOptions {
+            field_manager: field_manager.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The same options with `force` set.
+    pub fn force(mut self) -> Self {
+        self.force = true;
+        self
+    }
+
+    /// The options as query parameters, with the API's names.
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = write_options(self.dry_run, &Some(self.field_manager.clone()), &None);
+        if self.force {
+            q.push(("force", "true".to_owned()));
+        }
+        q
+    }
+}
+
 /// The parameters create, update and patch share.
 fn write_options(
-    dry_run: bool,
+    dry_run: Option<DryRun>,
     field_manager: &Option<String>,
-    field_validation: &Option<String>,
+    field_validation: &Option<FieldValidation>,
 ) -> Vec<(&'static str, String)> {
     let mut q = Vec::new();
-    if dry_run {
-        // `All` is the only dry-run stage the API defines.
-        q.push(("dryRun", "All".to_owned()));
-    }
+    push(&mut q, "dryRun", &dry_run);
     push(&mut q, "fieldManager", field_manager);
     push(&mut q, "fieldValidation", field_validation);
     q
@@ -151,7 +193,7 @@ mod tests {
             label_selector: Some("app=web".into()),
             field_selector: Some("metadata.name=x".into()),
             resource_version: Some("0".into()),
-            resource_version_match: Some("NotOlderThan".into()),
+            resource_version_match: Some(ResourceVersionMatch::NotOlderThan),
             limit: Some(500),
             continue_: Some("tok".into()),
             timeout_seconds: Some(300),
@@ -177,9 +219,9 @@ mod tests {
     fn write_options_render_dry_run_all() {
         assert!(CreateOptions::default().query_pairs().is_empty());
         let c = CreateOptions {
-            dry_run: true,
+            dry_run: Some(DryRun::All),
             field_manager: Some("me".into()),
-            field_validation: Some("Strict".into()),
+            field_validation: Some(FieldValidation::Strict),
         };
         assert_eq!(
             c.query_pairs(),
@@ -190,7 +232,7 @@ mod tests {
             ]
         );
         let u = UpdateOptions {
-            dry_run: true,
+            dry_run: Some(DryRun::All),
             ..Default::default()
         };
         assert_eq!(u.query_pairs(), vec![("dryRun", "All".to_owned())]);

@@ -1,0 +1,357 @@
+//! Apply configurations (client-go `applyconfigurations`): for every struct a served kind
+//! reaches, `FooApplyConfiguration`, a builder over `kubeclient_runtime::apply::Object` that
+//! holds only the fields that were set.
+//!
+//! Kept thin for compile time: one newtype per struct, `#[inline]` setters (compiled only where
+//! called), and behaviour (JSON building, `extract`) once in the runtime.
+
+use super::docs::code;
+use super::paths::{ty_tokens, type_path, Root};
+use crate::ir::{Ir, StructDef, Ty, TypeDef, TypeKind};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::BTreeSet;
+
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+const SUFFIX: &str = "ApplyConfiguration";
+
+/// Spec names of the structs that get an apply configuration: served kinds and every struct
+/// their fields reach. Computed once per emit.
+pub fn applicable(ir: &Ir) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<&str> = ir
+        .types
+        .iter()
+        .filter(|(_, t)| matches!(&t.kind, TypeKind::Struct(s) if s.resource.is_some()))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    while let Some(name) = stack.pop() {
+        let Some(TypeDef {
+            kind: TypeKind::Struct(s),
+            ..
+        }) = ir.types.get(name)
+        else {
+            continue;
+        };
+        if seen.insert(name.to_owned()) {
+            stack.extend(s.fields.iter().filter_map(|f| f.ty.named()));
+        }
+    }
+    seen
+}
+
+fn ac_ident(t: &TypeDef) -> syn::Ident {
+    format_ident!("{}{}", t.rust_name, SUFFIX)
+}
+
+/// Path of the apply configuration of `spec_name` from module `from`, or `None` when it has
+/// none (not a generated struct).
+fn ac_path(ir: &Ir, root: &Root, spec_name: &str, from: &[String]) -> Option<TokenStream> {
+    if spec_name == OBJECT_META {
+        return Some(quote!(
+            ::kubeclient_runtime::apply::ObjectMetaApplyConfiguration
+        ));
+    }
+    let t = ir.types.get(spec_name)?;
+    if !matches!(t.kind, TypeKind::Struct(_)) {
+        return None;
+    }
+    let name = ac_ident(t);
+    Some(if t.module == from {
+        quote!(#name)
+    } else {
+        let root = &root.0;
+        let segs = t.module.iter().map(|s| format_ident!("{}", s));
+        quote!(#root #(:: #segs)* :: #name)
+    })
+}
+
+/// How a setter takes one value: its parameter type and the expression that makes it
+/// serializable from `v`.
+fn value_param(ir: &Ir, root: &Root, ty: &Ty, from: &[String]) -> (TokenStream, TokenStream) {
+    match ty {
+        Ty::String => (
+            quote!(impl ::core::convert::Into<::std::string::String>),
+            quote!(::kubeclient_runtime::apply::string(v)),
+        ),
+        Ty::Named(n) => match ac_path(ir, root, n, from) {
+            Some(p) => (p, quote!(v)),
+            None => (type_path(ir, root, n, from), quote!(v)),
+        },
+        other => (ty_tokens(ir, root, other, from), quote!(v)),
+    }
+}
+
+fn setter_ident(rust_name: &str) -> syn::Ident {
+    format_ident!("with_{}", rust_name.trim_start_matches("r#"))
+}
+
+/// The setter of one field: set a value, append to a list, or add map entries.
+fn setter(ir: &Ir, root: &Root, t: &TypeDef, json: &str, rust: &str, ty: &Ty) -> TokenStream {
+    let ident = setter_ident(rust);
+    let from = &t.module;
+    match ty {
+        Ty::Vec(item) => {
+            let (param, conv) = value_param(ir, root, item, from);
+            let doc = format!(" Append to {}.", code(json));
+            let items = match conv.to_string().as_str() {
+                "v" => quote!(items),
+                _ => quote!(items.into_iter().map(|v| #conv)),
+            };
+            quote! {
+                #[doc = #doc]
+                #[inline]
+                pub fn #ident(mut self, items: impl ::core::iter::IntoIterator<Item = #param>) -> Self {
+                    self.0.extend(#json, #items);
+                    self
+                }
+            }
+        }
+        Ty::Map(value) => {
+            let (param, conv) = value_param(ir, root, value, from);
+            let doc = format!(
+                " Add entries to {}, replacing ones with the same keys.",
+                code(json)
+            );
+            let entries = match conv.to_string().as_str() {
+                "v" => quote!(entries),
+                _ => quote!(entries.into_iter().map(|(k, v)| (k, #conv))),
+            };
+            quote! {
+                #[doc = #doc]
+                #[inline]
+                pub fn #ident(mut self, entries: impl ::core::iter::IntoIterator<Item = (impl ::core::convert::Into<::std::string::String>, #param)>) -> Self {
+                    self.0.insert_entries(#json, #entries);
+                    self
+                }
+            }
+        }
+        _ => {
+            let (param, conv) = value_param(ir, root, ty, from);
+            let doc = format!(" Set {}.", code(json));
+            quote! {
+                #[doc = #doc]
+                #[inline]
+                pub fn #ident(mut self, v: #param) -> Self {
+                    self.0.set(#json, #conv);
+                    self
+                }
+            }
+        }
+    }
+}
+
+/// `with_name`, `with_labels`, ... on a top-level kind, writing into its `metadata` as
+/// client-go's embedded `ObjectMetaApplyConfiguration` does.
+fn meta_setters(taken: &BTreeSet<String>) -> TokenStream {
+    let rt = quote!(::kubeclient_runtime::apply);
+    let items: [(&str, &str, TokenStream); 7] = [
+        (
+            "name",
+            "name",
+            quote! {
+                pub fn with_name(mut self, v: impl ::core::convert::Into<::std::string::String>) -> Self {
+                    self.0.set_in(&["metadata"], "name", #rt::string(v)); self
+                }
+            },
+        ),
+        (
+            "generate_name",
+            "generateName",
+            quote! {
+                pub fn with_generate_name(mut self, v: impl ::core::convert::Into<::std::string::String>) -> Self {
+                    self.0.set_in(&["metadata"], "generateName", #rt::string(v)); self
+                }
+            },
+        ),
+        (
+            "namespace",
+            "namespace",
+            quote! {
+                pub fn with_namespace(mut self, v: impl ::core::convert::Into<::std::string::String>) -> Self {
+                    self.0.set_in(&["metadata"], "namespace", #rt::string(v)); self
+                }
+            },
+        ),
+        (
+            "labels",
+            "labels",
+            quote! {
+                pub fn with_labels(mut self, entries: impl ::core::iter::IntoIterator<Item = (impl ::core::convert::Into<::std::string::String>, impl ::core::convert::Into<::std::string::String>)>) -> Self {
+                    self.0.insert_entries_in(&["metadata"], "labels", entries.into_iter().map(|(k, v)| (k, #rt::string(v)))); self
+                }
+            },
+        ),
+        (
+            "annotations",
+            "annotations",
+            quote! {
+                pub fn with_annotations(mut self, entries: impl ::core::iter::IntoIterator<Item = (impl ::core::convert::Into<::std::string::String>, impl ::core::convert::Into<::std::string::String>)>) -> Self {
+                    self.0.insert_entries_in(&["metadata"], "annotations", entries.into_iter().map(|(k, v)| (k, #rt::string(v)))); self
+                }
+            },
+        ),
+        (
+            "owner_references",
+            "ownerReferences",
+            quote! {
+                pub fn with_owner_references(mut self, items: impl ::core::iter::IntoIterator<Item = ::kubeclient_runtime::meta::v1::OwnerReference>) -> Self {
+                    self.0.extend_in(&["metadata"], "ownerReferences", items); self
+                }
+            },
+        ),
+        (
+            "finalizers",
+            "finalizers",
+            quote! {
+                pub fn with_finalizers(mut self, items: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<::std::string::String>>) -> Self {
+                    self.0.extend_in(&["metadata"], "finalizers", items.into_iter().map(#rt::string)); self
+                }
+            },
+        ),
+    ];
+    let fns = items
+        .into_iter()
+        .filter(|(rust, _, _)| !taken.contains(*rust))
+        .map(|(_, json, f)| {
+            let doc = format!(" Set `metadata.{json}` (lists and maps: add to them).");
+            quote!(#[doc = #doc] #[inline] #f)
+        });
+    quote!(#(#fns)*)
+}
+
+/// The apply configuration of struct `t`, or nothing when `t` gets none.
+/// `cfg` gates every item (the crate's `apply` feature), or is empty.
+pub fn apply_def(
+    ir: &Ir,
+    root: &Root,
+    t: &TypeDef,
+    s: &StructDef,
+    wanted: &BTreeSet<String>,
+    cfg: Option<&TokenStream>,
+) -> TokenStream {
+    if !wanted.contains(&t.spec_name) {
+        return TokenStream::new();
+    }
+    let name = ac_ident(t);
+    let ty = type_path(ir, root, &t.spec_name, &t.module);
+    let doc = format!(
+        " Apply configuration of [`{}`]: only the fields set are sent, so a server-side apply owns exactly those (client-go `{}{SUFFIX}`).",
+        t.rust_name, t.rust_name
+    );
+    let rt = quote!(::kubeclient_runtime::apply);
+    let setters = s
+        .fields
+        .iter()
+        .map(|f| setter(ir, root, t, &f.json_name, &f.rust_name, &f.ty));
+    let top_level = s.gvk.is_some()
+        && s.fields
+            .iter()
+            .any(|f| f.json_name == "metadata" && f.ty == Ty::Named(OBJECT_META.into()));
+    let taken: BTreeSet<String> = s
+        .fields
+        .iter()
+        .map(|f| f.rust_name.trim_start_matches("r#").to_owned())
+        .collect();
+    let meta = top_level.then(|| meta_setters(&taken));
+    let type_meta = s.gvk.as_ref().map(|g| {
+        let (api_version, kind) = (g.api_version(), &g.kind);
+        quote! {
+            o.set("apiVersion", #api_version);
+            o.set("kind", #kind);
+        }
+    });
+    let ctor = match &s.resource {
+        Some(r) if top_level && r.namespaced => quote! {
+            /// A configuration of the object `name` in `namespace` (client-go's constructor).
+            #[inline]
+            pub fn new(name: impl ::core::convert::Into<::std::string::String>, namespace: impl ::core::convert::Into<::std::string::String>) -> Self {
+                let mut o = #rt::Object::default();
+                #type_meta
+                o.set_in(&["metadata"], "name", #rt::string(name));
+                o.set_in(&["metadata"], "namespace", #rt::string(namespace));
+                Self(o)
+            }
+        },
+        Some(_) if top_level => quote! {
+            /// A configuration of the object `name` (client-go's constructor).
+            #[inline]
+            pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
+                let mut o = #rt::Object::default();
+                #type_meta
+                o.set_in(&["metadata"], "name", #rt::string(name));
+                Self(o)
+            }
+        },
+        _ => quote! {
+            /// Nothing set but the kind.
+            #[inline]
+            pub fn new() -> Self {
+                #[allow(unused_mut)]
+                let mut o = #rt::Object::default();
+                #type_meta
+                Self(o)
+            }
+        },
+    };
+    let resource = s.resource.as_ref().filter(|_| top_level).map(|r| {
+        let status = r.subresources.contains_key("status").then(|| quote! {
+            /// The status fields `field_manager` owns through apply on `/status`.
+            ///
+            /// # Errors
+            /// When `obj`'s managed fields or the object are not valid JSON.
+            #[inline]
+            pub fn extract_status(obj: &#ty, field_manager: &str) -> ::core::result::Result<Self, #rt::ExtractError> {
+                #rt::extract(obj, field_manager, "status").map(Self)
+            }
+        });
+        quote! {
+            #cfg
+            impl #name {
+                /// The fields `field_manager` owns in `obj` through apply, as a configuration
+                /// (client-go `Extract`): change it and apply it again to keep owning exactly
+                /// those fields.
+                ///
+                /// # Errors
+                /// When `obj`'s managed fields or the object are not valid JSON.
+                #[inline]
+                pub fn extract(obj: &#ty, field_manager: &str) -> ::core::result::Result<Self, #rt::ExtractError> {
+                    #rt::extract(obj, field_manager, "").map(Self)
+                }
+                #status
+            }
+
+            #cfg
+            impl #rt::ApplyConfiguration for #name {
+                type Resource = #ty;
+                #[inline]
+                fn object(&self) -> &#rt::Object {
+                    &self.0
+                }
+            }
+        }
+    });
+    quote! {
+        #cfg
+        #[doc = #doc]
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct #name(pub #rt::Object);
+
+        #cfg
+        impl ::serde::Serialize for #name {
+            #[inline]
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::serde::Serialize::serialize(&self.0, s)
+            }
+        }
+
+        #cfg
+        impl #name {
+            #ctor
+            #meta
+            #(#setters)*
+        }
+
+        #resource
+    }
+}
