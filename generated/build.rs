@@ -78,8 +78,73 @@ fn run() -> Result<(), String> {
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     generated.write_to(&out).map_err(|e| e.to_string())?;
+    let declared: BTreeSet<String> = declared_features(&cargo_toml).into_iter().collect();
+    let table = kinds_table(&generated.ir, &declared);
+    let dest = out.join("kinds_table.rs");
+    std::fs::write(&dest, table).map_err(|e| format!("{}: {e}", dest.display()))?;
     println!("cargo:rustc-env=KUBECLIENT_GENERATED_FOR={}", v.name);
     Ok(())
+}
+
+/// `kinds_table.rs`: `fn table(api_version, kind) -> Option<KindCodec>`, one match arm per
+/// kind with a protobuf message and one per list of such a kind, each behind its group's
+/// feature (see `src/kinds.rs`).
+fn kinds_table(ir: &kubeclient_codegen::ir::Ir, declared: &BTreeSet<String>) -> String {
+    use kubeclient_codegen::ir::TypeKind;
+    use std::fmt::Write as _;
+    let mut arms = String::new();
+    let cfg = |module: &Vec<String>| {
+        ir.packages
+            .get(module)
+            .map(|p| p.feature.as_str())
+            .filter(|f| declared.contains(*f))
+            .map(|f| format!("#[cfg(feature = {f:?})] "))
+            .unwrap_or_default()
+    };
+    for t in ir.types.values() {
+        // (type path, apiVersion, kind, helper pair) of a kind or a list of one.
+        let (item, list) = match &t.kind {
+            TypeKind::Struct(_) => (t, false),
+            TypeKind::List { item } => match ir.types.get(item) {
+                Some(i) => (i, true),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let TypeKind::Struct(s) = &item.kind else {
+            continue;
+        };
+        let Some(gvk) = s.gvk.as_ref().filter(|_| s.proto.is_some()) else {
+            continue;
+        };
+        if list && s.resource.is_none() {
+            continue;
+        }
+        let path = format!("crate::{}::{}", item.module.join("::"), item.rust_name);
+        let api_version = gvk.api_version();
+        let kind = if list {
+            t.spec_name.rsplit('.').next().unwrap_or("")
+        } else {
+            gvk.kind.as_str()
+        };
+        let (enc, dec) = if list {
+            ("list_to_protobuf", "list_to_json")
+        } else {
+            ("to_protobuf", "to_json")
+        };
+        let _ = writeln!(
+            arms,
+            "        {cfg}({api_version:?}, {kind:?}) => Some(KindCodec {{ api_version: {api_version:?}, kind: {kind:?}, \
+             json_to_protobuf: |j| {enc}::<{path}>(j, {api_version:?}, {kind:?}), \
+             protobuf_to_json: |r| {dec}::<{path}>(r, {api_version:?}, {kind:?}) }}),",
+            cfg = cfg(&t.module),
+        );
+    }
+    format!(
+        "/// The generated arms of [`protobuf_codec`].\n\
+         #[allow(unused_variables)]\n\
+         fn table(api_version: &str, kind: &str) -> Option<KindCodec> {{\n    match (api_version, kind) {{\n{arms}        _ => None,\n    }}\n}}\n"
+    )
 }
 
 /// Feature names declared in the `[features]` table of `Cargo.toml` (a line scan: keys of the

@@ -38,4 +38,6 @@ pub use kubeclient_runtime::{
 /// Kubernetes version the crate was generated for (`KUBECLIENT_K8S_VERSION` at build time).
 pub const KUBERNETES_VERSION: &str = env!("KUBECLIENT_GENERATED_FOR");
 
+pub mod kinds;
+
 include!(concat!(env!("OUT_DIR"), "/lib.rs"));

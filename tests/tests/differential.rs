@@ -4,6 +4,10 @@
 //! and body (for errors, the Status reason, message, details and causes). A difference fails
 //! the test unless `tests/differential/allow.txt` lists the case with its reason.
 //!
+//! Protobuf cases send protobuf bodies and ask for protobuf answers, as kubectl 1.32 and
+//! client-go do; answers in protobuf are decoded (through `kubeclient::kinds`) and compared as
+//! values, with the zero values Go writes for fields it holds by value left out.
+//!
 //! The report of every difference is written to `target/differential-report.txt`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
@@ -387,6 +391,8 @@ fn cases(ns: &str, unique: &str, crd_group: &str) -> Vec<Case> {
         out.push(case(format!("{n}-get-after-delete"), "GET", &one));
     }
 
+    out.extend(protobuf_cases(ns, crd_group));
+
     let cms = format!("/api/v1/namespaces/{ns}/configmaps");
     let cm = |name: &str, data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data});
     // The list cases see only these three, whatever earlier cases left behind.
@@ -527,6 +533,190 @@ fn cases(ns: &str, unique: &str, crd_group: &str) -> Vec<Case> {
     out
 }
 
+const PROTOBUF: &str = "application/vnd.kubernetes.protobuf";
+/// client-go's and kubectl 1.32's `Accept` for built-in kinds.
+const PROTOBUF_THEN_JSON: &str = "application/vnd.kubernetes.protobuf, application/json";
+
+/// Every verb in protobuf on a few kinds, Status errors in protobuf, and what the servers
+/// answer custom resources and Tables asked for in protobuf.
+fn protobuf_cases(ns: &str, crd_group: &str) -> Vec<Case> {
+    let pod_spec = json!({"containers": [{"name": "c", "image": "nginx"}]});
+    let kinds = [
+        (
+            "cm",
+            "/api/v1",
+            "ConfigMap",
+            "configmaps",
+            json!({"data": {"a": "1"}, "binaryData": {"b": "AAE="}}),
+        ),
+        (
+            "secret",
+            "/api/v1",
+            "Secret",
+            "secrets",
+            json!({"stringData": {"p": "x"}, "type": "Opaque"}),
+        ),
+        (
+            "deploy",
+            "/apis/apps/v1",
+            "Deployment",
+            "deployments",
+            json!({"spec": {"replicas": 0,
+            "selector": {"matchLabels": {"app": "pb"}},
+            "template": {"metadata": {"labels": {"app": "pb"}}, "spec": pod_spec}}}),
+        ),
+        (
+            "role",
+            "/apis/rbac.authorization.k8s.io/v1",
+            "Role",
+            "roles",
+            json!({"rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (n, base, kind, plural, fields) in kinds {
+        let api_version = base
+            .trim_start_matches("/api/")
+            .trim_start_matches("/apis/");
+        let coll = format!("{base}/namespaces/{ns}/{plural}");
+        let one = format!("{coll}/pb");
+        let mut obj = json!({"apiVersion": api_version, "kind": kind,
+            "metadata": {"name": "pb", "labels": {"wire": "protobuf"}}});
+        if let (Some(o), Some(f)) = (obj.as_object_mut(), fields.as_object()) {
+            o.extend(f.clone());
+        }
+        let pb = |c: Case| c.accept(PROTOBUF_THEN_JSON);
+        out.push(pb(case(format!("pb-{n}-create"), "POST", &coll)
+            .content_type(PROTOBUF)
+            .body(obj.clone())));
+        out.push(pb(case(format!("pb-{n}-create-again"), "POST", &coll)
+            .content_type(PROTOBUF)
+            .body(obj.clone())));
+        out.push(pb(case(format!("pb-{n}-get"), "GET", &one)));
+        out.push(pb(case(
+            format!("pb-{n}-get-missing"),
+            "GET",
+            format!("{coll}/missing"),
+        )));
+        out.push(pb(case(
+            format!("pb-{n}-list"),
+            "GET",
+            format!("{coll}?labelSelector=wire%3Dprotobuf"),
+        )));
+        out.push(pb(case(
+            format!("pb-{n}-list-paged"),
+            "GET",
+            format!("{coll}?labelSelector=wire%3Dprotobuf&limit=1"),
+        )));
+        let mut changed = obj.clone();
+        changed["metadata"]["labels"]["updated"] = json!("yes");
+        out.push(pb(case(format!("pb-{n}-update"), "PUT", &one)
+            .content_type(PROTOBUF)
+            .body(changed)));
+        out.push(pb(case(format!("pb-{n}-patch-merge"), "PATCH", &one)
+            .content_type("application/merge-patch+json")
+            .body(json!({"metadata": {"labels": {"merged": "yes"}}}))));
+        out.push(pb(case(format!("pb-{n}-patch-strategic"), "PATCH", &one)
+            .content_type("application/strategic-merge-patch+json")
+            .body(json!({"metadata": {"labels": {"strategic": "yes"}}}))));
+        out.push(pb(case(format!("pb-{n}-patch-json"), "PATCH", &one)
+            .content_type("application/json-patch+json")
+            .body(
+                json!([{"op": "add", "path": "/metadata/annotations", "value": {"a": "b"}}]),
+            )));
+        out.push(pb(case(
+            format!("pb-{n}-apply"),
+            "PATCH",
+            format!("{one}?fieldManager=diff"),
+        )
+        .content_type("application/apply-patch+yaml")
+        .body(json!({"apiVersion": api_version, "kind": kind,
+                "metadata": {"name": "pb", "labels": {"applied": "yes"}}}))));
+        out.push(pb(case(format!("pb-{n}-delete"), "DELETE", &one)));
+        out.push(pb(case(format!("pb-{n}-get-after-delete"), "GET", &one)));
+    }
+    let gizmos = format!("/apis/{crd_group}/v1/namespaces/{ns}/gizmos");
+    let cms = format!("/api/v1/namespaces/{ns}/configmaps");
+    out.extend([
+        case("pb-only-custom-resource", "GET", &gizmos).accept(PROTOBUF),
+        case("pb-then-json-custom-resource", "GET", &gizmos).accept(PROTOBUF_THEN_JSON),
+        case(
+            "pb-list-table-falls-to-json",
+            "GET",
+            format!("{cms}?labelSelector=none%3Dnone"),
+        )
+        .accept(
+            "application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io, application/json",
+        ),
+        case(
+            "pb-q-values-prefer-json",
+            "GET",
+            format!("{cms}?labelSelector=none%3Dnone"),
+        )
+        .accept("application/vnd.kubernetes.protobuf;q=0.5, application/json"),
+        case(
+            "pb-only-list",
+            "GET",
+            format!("{cms}?labelSelector=none%3Dnone"),
+        )
+        .accept(PROTOBUF),
+        case(
+            "pb-watch",
+            "GET",
+            format!("{cms}?watch=true&labelSelector=none%3Dnone&timeoutSeconds=1"),
+        )
+        .accept(PROTOBUF),
+        case("pb-malformed-body", "POST", &cms)
+            .content_type(PROTOBUF)
+            .accept(PROTOBUF_THEN_JSON)
+            .body(json!("k8s\u{0}not a message")),
+    ]);
+    out
+}
+
+/// A protobuf answer as a JSON value: the object, or for a watch the events, each without the
+/// zero values Go writes in protobuf for fields it holds by value (JSON leaves them out, and
+/// the test server's answers come from JSON).
+fn decode_protobuf(bytes: &[u8]) -> Value {
+    fn drop_zeros(v: Value) -> Option<Value> {
+        match v {
+            Value::Object(m) => Some(Value::Object(
+                m.into_iter()
+                    .filter_map(|(k, v)| drop_zeros(v).map(|v| (k, v)))
+                    .collect(),
+            )),
+            Value::Array(a) => Some(Value::Array(a.into_iter().filter_map(drop_zeros).collect())),
+            Value::String(s) if s.is_empty() => None,
+            Value::Bool(false) | Value::Null => None,
+            Value::Number(n) if n.as_f64() == Some(0.0) => None,
+            other => Some(other),
+        }
+    }
+    let object = |b: &[u8]| -> Value {
+        match kubeclient::kinds::protobuf_to_json(b) {
+            Some(Ok(json)) => serde_json::from_slice(&json)
+                .ok()
+                .and_then(drop_zeros)
+                .unwrap_or(Value::Null),
+            Some(Err(e)) => Value::String(format!("undecodable protobuf: {e}")),
+            None => Value::String("protobuf of an unknown kind".into()),
+        }
+    };
+    if bytes.starts_with(kubeclient::runtime::proto::MAGIC) {
+        return object(bytes);
+    }
+    // A watch: length-prefixed WatchEvent frames.
+    let mut buf = bytes::BytesMut::from(bytes);
+    let mut events = Vec::new();
+    while let Ok(Some(frame)) = kubeclient::runtime::proto::envelope::take_frame(&mut buf) {
+        match kubeclient::runtime::proto::envelope::decode_watch_event(&frame) {
+            Ok((kind, raw)) => events.push(json!({"type": kind, "object": object(&raw)})),
+            Err(e) => events.push(Value::String(e.to_string())),
+        }
+    }
+    Value::Array(events)
+}
+
 /// What one server answered, ready to compare.
 #[derive(Debug, PartialEq)]
 struct Answer {
@@ -567,6 +757,11 @@ async fn send(client: &reqwest::Client, config: &Config, c: &Case) -> Answer {
     if let Some(body) = &c.body {
         let bytes = match body {
             Value::String(s) => s.clone().into_bytes(),
+            other if c.content_type == PROTOBUF => {
+                kubeclient::kinds::json_to_protobuf(&serde_json::to_vec(other).expect("json"))
+                    .expect("a kind with a protobuf form")
+                    .expect("encodes as protobuf")
+            }
             other => serde_json::to_vec(other).expect("json"),
         };
         req = req.header("Content-Type", c.content_type).body(bytes);
@@ -589,6 +784,8 @@ async fn send(client: &reqwest::Client, config: &Config, c: &Case) -> Answer {
     let bytes = resp.bytes().await.expect("body");
     let body = if c.status_only {
         Value::Null
+    } else if content_type.starts_with(PROTOBUF) {
+        decode_protobuf(&bytes)
     } else {
         serde_json::from_slice(&bytes).unwrap_or_else(|_| {
             // Watches are a stream of JSON objects; health checks are text.

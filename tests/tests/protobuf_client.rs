@@ -1,7 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
-//! Typed clients in protobuf against the real kube-apiserver: create, get, list (paged),
-//! update, patch and delete on many kinds, watches, informers and `Status` errors, each object
-//! also compared with what the same client reads in JSON.
+//! Typed clients in protobuf against both servers (the real kube-apiserver and the test
+//! server, which answers in protobuf too): create, get, list (paged), update, every patch
+//! type, apply and delete on many kinds, the status and scale subresources, watches,
+//! informers and `Status` errors, each object also compared with what the same client reads
+//! in JSON.
 
 use kubeclient::meta::v1::{GetOptions, ListOptions, PatchOptions};
 use kubeclient::resource::verbs;
@@ -149,6 +151,42 @@ where
             .contains_key("patched"),
         "{kind}"
     );
+    let patched = proto
+        .patch(
+            &name,
+            &Patch::Strategic(json!({"metadata": {"labels": {"strategic": "yes"}}})),
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{kind}: strategic merge patch: {e}"));
+    assert!(
+        patched
+            .metadata()
+            .labels
+            .as_ref()
+            .unwrap()
+            .contains_key("strategic"),
+        "{kind}"
+    );
+    let patched = proto
+        .patch(
+            &name,
+            &Patch::Json(
+                json!([{"op": "add", "path": "/metadata/annotations", "value": {"json": "yes"}}]),
+            ),
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{kind}: JSON patch: {e}"));
+    assert!(
+        patched
+            .metadata()
+            .annotations
+            .as_ref()
+            .unwrap()
+            .contains_key("json"),
+        "{kind}"
+    );
     let applied = proto
         .patch(
             &name,
@@ -217,11 +255,33 @@ where
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn typed_clients_speak_protobuf_on_many_kinds() {
-    let Some(s) = Server::real().await else {
-        return;
-    };
+kubeclient_tests::on_both_servers!(
+    typed_clients_speak_protobuf_on_many_kinds,
+    status_and_scale_subresources_in_protobuf,
+    status_errors_come_back_in_protobuf,
+    watches_and_informers_decode_protobuf_frames,
+);
+
+/// The server answers `path` in protobuf when asked for protobuf alone.
+async fn answers_in_protobuf(s: &Server, group: &str, version: &str, ns: &str, plural: &str) {
+    let body = kubeclient_runtime::rest::RestClient::new(&s.config())
+        .unwrap()
+        .for_group_version(group, version)
+        .get()
+        .namespace(ns)
+        .resource(plural)
+        .accept("application/vnd.kubernetes.protobuf")
+        .do_raw()
+        .await
+        .unwrap_or_else(|e| panic!("{plural}: {e}"));
+    assert!(
+        body.starts_with(kubeclient_runtime::proto::MAGIC),
+        "{plural}: not protobuf: {:?}",
+        String::from_utf8_lossy(&body[..body.len().min(80)])
+    );
+}
+
+async fn typed_clients_speak_protobuf_on_many_kinds(s: Server) {
     let ns = s.namespace("pb").await;
     let cs = kubeclient::Clientset::new(s.config()).unwrap();
     let js = kubeclient::Clientset::new(json_config(&s)).unwrap();
@@ -327,14 +387,105 @@ async fn typed_clients_speak_protobuf_on_many_kinds() {
                         "extra": {"type": "object", "additionalProperties": {"type": "string"}},
                         "any": {"x-kubernetes-preserve-unknown-fields": true, "type": "object"}},
                     "required": ["size"]}}}}}]}})).await;
-    eprintln!("protobuf: every verb on 23 kinds against the real kube-apiserver");
+    answers_in_protobuf(&s, "apps", "v1", &ns, "deployments").await;
+    answers_in_protobuf(&s, "", "v1", &ns, "configmaps").await;
+    eprintln!(
+        "protobuf: every verb on 23 kinds against the {}",
+        if s.is_real() {
+            "real kube-apiserver"
+        } else {
+            "test server"
+        }
+    );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn status_errors_come_back_in_protobuf() {
-    let Some(s) = Server::real().await else {
-        return;
-    };
+/// `status` (the whole kind, in protobuf) and `scale` of a Deployment and a StatefulSet.
+async fn status_and_scale_subresources_in_protobuf(s: Server) {
+    use kubeclient::api::apps::v1::Deployment;
+    let ns = s.namespace("pbsub").await;
+    let cs = kubeclient::Clientset::new(s.config()).unwrap();
+    let deployments = cs.apps_v1().deployments(&ns);
+    let d: Deployment = serde_json::from_value(json!({
+        "metadata": {"name": "web", "namespace": ns},
+        "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}))
+    .unwrap();
+    deployments.create(&d, &Default::default()).await.unwrap();
+    let mut got = deployments
+        .get_status("web", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(got.metadata.name.as_deref(), Some("web"));
+    // The controller (real cluster) may write status between read and write: retry conflicts.
+    let mut updated = None;
+    for _ in 0..10 {
+        let status = got.status.get_or_insert_with(Default::default);
+        status.conditions = Some(vec![serde_json::from_value(json!({
+            "type": "Progressing", "status": "True", "reason": "ByHand", "message": "protobuf",
+            "lastUpdateTime": "2024-01-02T03:04:05Z", "lastTransitionTime": "2024-01-02T03:04:05Z"}))
+        .unwrap()]);
+        match deployments.update_status(&got, &Default::default()).await {
+            Ok(u) => {
+                updated = Some(u);
+                break;
+            }
+            Err(e) if e.is_conflict() => {
+                got = deployments
+                    .get_status("web", &GetOptions::default())
+                    .await
+                    .unwrap();
+            }
+            Err(e) => panic!("update_status: {e}"),
+        }
+    }
+    let updated = updated.expect("update_status succeeds within 10 tries");
+    assert!(updated.metadata.resource_version.is_some());
+    let patched = deployments
+        .patch_status(
+            "web",
+            &Patch::Merge(json!({"status": {"observedGeneration": 1}})),
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        patched.status.and_then(|st| st.observed_generation),
+        Some(1)
+    );
+
+    let mut scale = deployments
+        .get_scale("web", &GetOptions::default())
+        .await
+        .unwrap();
+    // (kube-apiserver leaves a zero out of JSON: `omitempty`.)
+    assert_eq!(
+        scale.spec.as_ref().and_then(|sp| sp.replicas).unwrap_or(0),
+        0
+    );
+    scale.spec.get_or_insert_with(Default::default).replicas = Some(2);
+    let scaled = deployments
+        .update_scale("web", &scale, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(scaled.spec.and_then(|sp| sp.replicas), Some(2));
+    deployments
+        .patch_scale(
+            "web",
+            &Patch::Merge(json!({"spec": {"replicas": 0}})),
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap();
+    let d = deployments
+        .get("web", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(d.spec.and_then(|sp| sp.replicas), Some(0));
+    assert!(deployments.rest_client().prefers_protobuf());
+}
+
+async fn status_errors_come_back_in_protobuf(s: Server) {
     let ns = s.namespace("pberr").await;
     let cs = kubeclient::Clientset::new(s.config()).unwrap();
     let err = cs
@@ -375,11 +526,7 @@ async fn status_errors_come_back_in_protobuf() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watches_and_informers_decode_protobuf_frames() {
-    let Some(s) = Server::real().await else {
-        return;
-    };
+async fn watches_and_informers_decode_protobuf_frames(s: Server) {
     let ns = s.namespace("pbwatch").await;
     let cs = kubeclient::Clientset::new(s.config()).unwrap();
     let cms = cs.core_v1().config_maps(&ns);

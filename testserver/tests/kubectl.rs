@@ -618,3 +618,208 @@ async fn kubectl_explain_with_the_specs() {
         json!("nginx:2")
     );
 }
+
+/// An admin session with kubectl 1.32, which speaks protobuf to built-in kinds: its typed
+/// generators send protobuf bodies and ask for protobuf answers, which the server gives (read
+/// back by kubectl, so a wrong byte fails the command).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_1_32_session_in_protobuf() {
+    if !have_kubectl() {
+        return;
+    }
+    let s = TestServer::start().await.expect("server starts");
+    let k = Kubectl::new(&s, "testserver");
+    let version = k.run(&["version", "--client", "-o", "json"], None).await;
+    let minor: u32 = serde_json::from_str::<Value>(&version).unwrap()["clientVersion"]["minor"]
+        .as_str()
+        .and_then(|m| m.trim_end_matches('+').parse().ok())
+        .unwrap_or(0);
+    if minor < 32 {
+        kubeclient_test_support::missing("kubectl 1.32 or newer on PATH (it speaks protobuf)");
+        return;
+    }
+    let ns = ["-n", "pb"];
+    k.run(&["create", "namespace", "pb"], None).await;
+    let generators: &[&[&str]] = &[
+        &[
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx",
+            "--replicas=2",
+        ],
+        &["create", "configmap", "cm", "--from-literal=k=v"],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "sec",
+            "--from-literal=password=x",
+        ],
+        &["create", "service", "clusterip", "svc", "--tcp=80:8080"],
+        &["create", "job", "once", "--image=busybox"],
+        &[
+            "create",
+            "cronjob",
+            "tick",
+            "--image=busybox",
+            "--schedule=*/5 * * * *",
+        ],
+        &[
+            "create",
+            "role",
+            "reader",
+            "--verb=get,list",
+            "--resource=pods",
+        ],
+        &[
+            "create",
+            "rolebinding",
+            "readers",
+            "--role=reader",
+            "--user=dev",
+        ],
+        &["create", "serviceaccount", "bot"],
+        &[
+            "create",
+            "poddisruptionbudget",
+            "pdb",
+            "--selector=app=web",
+            "--min-available=1",
+        ],
+        &["create", "quota", "q", "--hard=pods=10"],
+        &["create", "ingress", "ing", "--rule=example.com/=svc:80"],
+    ];
+    for g in generators {
+        let args: Vec<&str> = g.iter().chain(&ns).copied().collect();
+        let out = k.run(&args, None).await;
+        assert!(out.contains("created"), "kubectl {args:?}: {out}");
+    }
+    for g in [
+        &[
+            "create",
+            "clusterrole",
+            "watcher",
+            "--verb=watch",
+            "--resource=pods",
+        ][..],
+        &[
+            "create",
+            "clusterrolebinding",
+            "watchers",
+            "--clusterrole=watcher",
+            "--group=devs",
+        ],
+        &["create", "priorityclass", "high", "--value=1000"],
+    ] {
+        assert!(k.run(g, None).await.contains("created"), "kubectl {g:?}");
+    }
+    let token = k.run(&["create", "token", "bot", "-n", "pb"], None).await;
+    // (The test server's tokens are opaque, not JWTs.)
+    assert!(!token.trim().is_empty(), "a token");
+
+    let yaml = k
+        .run(
+            &["get", "deployment", "web", "-n", "pb", "-o", "yaml"],
+            None,
+        )
+        .await;
+    assert!(
+        yaml.contains("kind: Deployment") && yaml.contains("replicas: 2"),
+        "{yaml}"
+    );
+    let svc = k
+        .json(&["get", "service", "svc", "-n", "pb", "-o", "json"])
+        .await;
+    assert_eq!(svc["spec"]["ports"][0]["targetPort"], json!(8080));
+    let cron = k
+        .json(&["get", "cronjob", "tick", "-n", "pb", "-o", "json"])
+        .await;
+    assert_eq!(cron["spec"]["schedule"], json!("*/5 * * * *"));
+    let sec = k
+        .json(&["get", "secret", "sec", "-n", "pb", "-o", "json"])
+        .await;
+    assert_eq!(sec["data"]["password"], json!("eA=="));
+
+    k.run(
+        &["scale", "deployment", "web", "--replicas=3", "-n", "pb"],
+        None,
+    )
+    .await;
+    k.run(
+        &["label", "deployment", "web", "tier=front", "-n", "pb"],
+        None,
+    )
+    .await;
+    let d = k
+        .json(&["get", "deployment", "web", "-n", "pb", "-o", "json"])
+        .await;
+    assert_eq!(d["spec"]["replicas"], json!(3));
+    assert_eq!(d["metadata"]["labels"]["tier"], json!("front"));
+    // No controller runs here: report the rollout done as kube-controller-manager would.
+    let status = json!({"status": {"observedGeneration": d["metadata"]["generation"],
+        "replicas": 3, "updatedReplicas": 3, "readyReplicas": 3, "availableReplicas": 3,
+        "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]}});
+    k.run(
+        &[
+            "patch",
+            "deployment",
+            "web",
+            "-n",
+            "pb",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            &status.to_string(),
+        ],
+        None,
+    )
+    .await;
+    let rollout = k
+        .run(
+            &[
+                "rollout",
+                "status",
+                "deployment/web",
+                "-n",
+                "pb",
+                "--timeout=30s",
+            ],
+            None,
+        )
+        .await;
+    assert!(rollout.contains("successfully rolled out"), "{rollout}");
+    assert_eq!(
+        k.run(
+            &["auth", "can-i", "create", "deployments", "-n", "pb"],
+            None
+        )
+        .await
+        .trim(),
+        "yes"
+    );
+    k.run(&["delete", "configmap", "cm", "-n", "pb"], None)
+        .await;
+    k.fail(&["get", "configmap", "cm", "-n", "pb"], None).await;
+
+    // kubectl did speak protobuf: its generators sent protobuf bodies and asked for it back.
+    let requests = s.requests();
+    let header = |r: &kubeclient_testserver::record::RecordedRequest, name: &str| {
+        r.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let protobuf_posts = requests
+        .iter()
+        .filter(|r| r.method == "POST")
+        .filter(|r| header(r, "content-type").contains("protobuf"))
+        .filter(|r| header(r, "accept").starts_with("application/vnd.kubernetes.protobuf"))
+        .count();
+    assert!(
+        protobuf_posts >= generators.len() + 4,
+        "only {protobuf_posts} protobuf creates"
+    );
+}

@@ -518,7 +518,12 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: subresources::Status,
     {
-        self.get_sub(name, "status", opts).await
+        // The status subresource returns the whole kind: protobuf, as the main endpoint.
+        let req = self
+            .object(self.rest.get(), name)
+            .sub_resource("status")
+            .params(opts.query_pairs());
+        self.send_for_kind(req).await
     }
 
     /// `update` on `/status` (only the status is changed).
@@ -526,7 +531,13 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: subresources::Status,
     {
-        self.update_same_kind(obj, "status", opts).await
+        let name = self.name_of(obj)?;
+        let req = self
+            .collection(self.rest.put(), obj.metadata().namespace.as_deref())
+            .name(name)
+            .sub_resource("status")
+            .params(opts.query_pairs());
+        self.send_for_kind(self.with_body(req, obj)).await
     }
 
     /// `patch` on `/status`.
@@ -539,8 +550,7 @@ impl<K: Resource> ResourceClient<K> {
     where
         K: subresources::Status,
     {
-        self.patch_request(name, Some("status"), patch, opts)
-            .do_()
+        self.send_for_kind(self.patch_request(name, Some("status"), patch, opts))
             .await
     }
 

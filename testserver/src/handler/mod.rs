@@ -1,6 +1,6 @@
 //! HTTP request handling: authentication, routing, and dispatch to the verb implementations.
 
-mod accept;
+pub(crate) mod accept;
 pub(crate) mod connect;
 mod discovery;
 mod metrics;
@@ -334,8 +334,23 @@ async fn serve(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let table = table::negotiate(&accept);
+    // Resource endpoints answer in protobuf when asked (built-in kinds only, as upstream).
+    let protobuf = match &route {
+        Route::Resource(p) => {
+            let builtin = state
+                .registry()
+                .get(&p.group, &p.version, &p.plural)
+                .is_some_and(|d| d.crd.is_none());
+            match crate::protobuf::negotiate(&accept, builtin) {
+                Ok(f) => f == crate::protobuf::Format::Protobuf,
+                Err(types) => return error_response(&ApiError::not_acceptable(&types)),
+            }
+        }
+        _ => false,
+    };
+    let table = table::negotiate(&accept).filter(|_| !protobuf);
     let req = Req {
+        protobuf,
         table,
         user_agent,
         method: parts.method,
@@ -374,10 +389,12 @@ async fn serve(
         Route::Resource(p) if !serves(&state.registry(), &p.group, &p.version) => page_not_found(),
         Route::Resource(p) => {
             let (method, watch) = (req.method.clone(), req.query.watch);
+            let protobuf = req.protobuf;
             let r = match resource(&state, &p, req).await {
                 Ok(r) => r,
                 Err(e) => error_response(&e),
             };
+            let r = if protobuf { into_protobuf(r).await } else { r };
             state.metrics.count(&method, &p, watch, r.status().as_u16());
             r
         }
@@ -412,6 +429,36 @@ async fn serve(
             )
         }
         Route::NotFound => error_response(&ApiError::path_not_found(&req.path)),
+    }
+}
+
+/// A whole JSON answer re-encoded in protobuf (the negotiated format), when its kind has a
+/// protobuf form; streams (watches) encode their own frames and pass through.
+async fn into_protobuf(resp: Response<Body>) -> Response<Body> {
+    use hyper::body::Body as _;
+    let is_json = resp
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/json");
+    if !is_json || resp.body().size_hint().exact().is_none() {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    match crate::protobuf::json_to_body(&bytes) {
+        Some(pb) => {
+            parts.headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(kubeclient_runtime::proto::CONTENT_TYPE),
+            );
+            parts.headers.remove(hyper::header::CONTENT_LENGTH);
+            Response::from_parts(parts, full(pb))
+        }
+        None => Response::from_parts(parts, full(bytes)),
     }
 }
 
@@ -481,6 +528,8 @@ fn discovery_root(state: &State, route: &Route, accept: &[accept::MediaRange]) -
 /// The parts of a request the verb handlers need.
 #[derive(Debug)]
 pub struct Req {
+    /// Whether the answer is protobuf (negotiated from `Accept`; built-in kinds only).
+    pub protobuf: bool,
     /// HTTP method.
     pub method: Method,
     /// Parsed query parameters.

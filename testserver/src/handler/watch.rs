@@ -16,7 +16,20 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 
-/// One encoded event line.
+/// One encoded event: a JSON line, or (protobuf watches) a length-prefixed `WatchEvent` whose
+/// object is the enveloped protobuf of the JSON `object`.
+fn event(protobuf: bool, kind: &str, object: &[u8]) -> Bytes {
+    if protobuf {
+        if let Some(pb) = crate::protobuf::json_to_body(object) {
+            return Bytes::from(kubeclient_runtime::proto::envelope::encode_watch_event(
+                kind, &pb,
+            ));
+        }
+    }
+    line(kind, object)
+}
+
+/// One JSON event line.
 fn line(kind: &str, object: &[u8]) -> Bytes {
     let mut b = BytesMut::with_capacity(object.len() + 32);
     b.put_slice(b"{\"type\":\"");
@@ -27,8 +40,9 @@ fn line(kind: &str, object: &[u8]) -> Bytes {
     b.freeze()
 }
 
-fn error_line(e: &ApiError) -> Bytes {
-    line(
+fn error_line(protobuf: bool, e: &ApiError) -> Bytes {
+    event(
+        protobuf,
         "ERROR",
         &serde_json::to_vec(&e.to_status()).unwrap_or_default(),
     )
@@ -119,6 +133,7 @@ pub fn handle(
     };
     let initial_events = q.send_initial_events.unwrap_or(from.is_none());
     let render_av = t.def.api_version();
+    let pb = req.protobuf;
     let bookmark = {
         let kind = t.def.kind.clone();
         let av = render_av.clone();
@@ -127,7 +142,8 @@ pub fn handle(
             if initial_end {
                 meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
             }
-            line(
+            event(
+                pb,
                 "BOOKMARK",
                 &serde_json::to_vec(&json!({"kind": kind, "apiVersion": av, "metadata": meta}))
                     .unwrap_or_default(),
@@ -151,7 +167,7 @@ pub fn handle(
         if initial_events {
             for obj in store.list(&filter.key, filter.namespace.as_deref()) {
                 if filter.matches(&obj.value) {
-                    first.push(line("ADDED", &encoder.encode(&obj)));
+                    first.push(event(pb, "ADDED", &encoder.encode(&obj)));
                 }
             }
             if q.send_initial_events == Some(true) && q.allow_bookmarks {
@@ -164,14 +180,14 @@ pub fn handle(
                 Ok((replay, rx)) => {
                     for e in &replay {
                         if let Some((kind, obj)) = filter.view(e) {
-                            first.push(line(kind.as_str(), &encoder.encode(obj)));
+                            first.push(event(pb, kind.as_str(), &encoder.encode(obj)));
                         }
                     }
                     // A resourceVersion ahead of the store: events up to it are not sent.
                     (Some(rx), start_rv.max(from))
                 }
                 Err(e) => {
-                    first.push(error_line(&e));
+                    first.push(error_line(pb, &e));
                     (None, start_rv)
                 }
             }
@@ -222,14 +238,14 @@ pub fn handle(
                         }
                         last_rv = e.rv;
                         match filter.view(&e) {
-                            Some((kind, obj)) => line(kind.as_str(), &encoder.encode(obj)),
+                            Some((kind, obj)) => event(pb, kind.as_str(), &encoder.encode(obj)),
                             None => continue,
                         }
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         // This watcher fell behind the retained channel: like a compacted
                         // history, the client must relist.
-                        let _ = tx.send(error_line(&ApiError::expired(last_rv, last_rv + 1))).await;
+                        let _ = tx.send(error_line(pb, &ApiError::expired(last_rv, last_rv + 1))).await;
                         return;
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
@@ -253,6 +269,7 @@ pub fn handle(
     });
     let mut resp = Response::new(UnsyncBoxBody::new(StreamBody::new(stream)));
     let content_type = match req.table {
+        _ if pb => HeaderValue::from_static("application/vnd.kubernetes.protobuf;stream=watch"),
         Some(version) => HeaderValue::from_str(&super::table::content_type(version))
             .unwrap_or(HeaderValue::from_static("application/json")),
         None => HeaderValue::from_static("application/json"),
