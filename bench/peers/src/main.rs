@@ -6,7 +6,12 @@
 //! 2. decode throughput: one 10,000-pod list body with realistic pods (~9-10 KB each) decoded
 //!    from the same bytes by both type sets;
 //! 3. memory: heap held by the decoded list and the peak while decoding, from a counting global
-//!    allocator (requested bytes, so allocator overhead is not included for either).
+//!    allocator (requested bytes, so allocator overhead is not included for either);
+//! 4. against the same server seeded with the fixture pods (`cluster.rs`): whole lists (JSON and
+//!    protobuf, one request and pages of 500), a pod informer (sync time and heap per object,
+//!    with and without a transform dropping managedFields) and watch throughput.
+//!
+//! `PEERS_PROFILE=json|pb` only decodes the fixture list in a loop (for perf or callgrind).
 //!
 //! `CARGO_TARGET_DIR=target/peers cargo run --release --manifest-path bench/peers/Cargo.toml`
 //!
