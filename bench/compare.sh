@@ -4,7 +4,7 @@
 # Builds all three, runs the whole benchmark RUNS times (default 5; each run interleaves the
 # peers), and prints the median of each metric over the runs, first as machine-readable lines
 #   metric <name> | kubeclient <v> | kube-rs <v> | client-go <v> | unit <u> | better <lower|higher>
-# (`-` where a peer has no such case yet), then as a table with ratios to the best peer.
+# (`-` where a peer has no such case), then as a table with ratios to the best peer.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${RUNS:-5}"

@@ -3,6 +3,9 @@
 //
 //	clientgo-peer get --server URL --namespace NS --name NAME [--gets 1000 --rounds 5]
 //	clientgo-peer decode --json FILE [--rounds 5]
+//	clientgo-peer list --server URL --namespace NS --pods N --format json|pb [--page 500]
+//	clientgo-peer informer --server URL --namespace NS --pods N [--transform]
+//	clientgo-peer watch --server URL --namespace NS --from RV [--events 10000]
 //
 // `get` times sequential GETs of one ConfigMap through a typed clientset (QPS < 0: no rate
 // limiting; JSON, as the other peers). `decode` decodes the same PodList body with client-go's
@@ -32,7 +35,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(fmt.Errorf("usage: clientgo-peer get|decode ..."))
+		fail(fmt.Errorf("usage: clientgo-peer get|decode|list|informer|watch ..."))
 	}
 	var err error
 	switch os.Args[1] {
@@ -40,6 +43,12 @@ func main() {
 		err = get(os.Args[2:])
 	case "decode":
 		err = decode(os.Args[2:])
+	case "list":
+		err = list(os.Args[2:])
+	case "informer":
+		err = informer(os.Args[2:])
+	case "watch":
+		err = watchEvents(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown case %q", os.Args[1])
 	}

@@ -3,6 +3,7 @@
 //! bytes, reporting `metric <name> <value>` lines.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::process::Command;
 
 /// Metrics client-go reported, by name; empty when no peer binary is configured.
@@ -10,10 +11,21 @@ pub type Metrics = BTreeMap<String, f64>;
 
 /// Runs the client-go peer with `args`, or returns nothing when `CLIENT_GO_PEER` is unset.
 pub fn run(args: &[&str]) -> Result<Metrics, Box<dyn std::error::Error>> {
+    run_with_env(args, &[])
+}
+
+/// As [`run`], with extra environment variables for the peer.
+pub fn run_with_env(
+    args: &[&str],
+    env: &[(&str, &OsStr)],
+) -> Result<Metrics, Box<dyn std::error::Error>> {
     let Some(bin) = std::env::var_os("CLIENT_GO_PEER") else {
         return Ok(Metrics::new());
     };
-    let out = Command::new(&bin).args(args).output()?;
+    let out = Command::new(&bin)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()?;
     if !out.status.success() {
         return Err(format!(
             "client-go peer {args:?} failed: {}",

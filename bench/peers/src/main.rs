@@ -6,7 +6,12 @@
 //! 2. decode throughput: one 10,000-pod list body with realistic pods (~9-10 KB each) decoded
 //!    from the same bytes by both type sets;
 //! 3. memory: heap held by the decoded list and the peak while decoding, from a counting global
-//!    allocator (requested bytes, so allocator overhead is not included for either).
+//!    allocator (requested bytes, so allocator overhead is not included for either);
+//! 4. against the same server seeded with the fixture pods (`cluster.rs`): whole lists (JSON and
+//!    protobuf, one request and pages of 500), a pod informer (sync time and heap per object,
+//!    with and without a transform dropping managedFields) and watch throughput.
+//!
+//! `PEERS_PROFILE=json|pb` only decodes the fixture list in a loop (for perf or callgrind).
 //!
 //! `CARGO_TARGET_DIR=target/peers cargo run --release --manifest-path bench/peers/Cargo.toml`
 //!
@@ -26,13 +31,14 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 mod client_go;
+mod cluster;
 
 // ---------------------------------------------------------------------------------------------
 // Counting allocator: current and peak live bytes, and the number of allocations.
 
 struct Counting;
 
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
+pub(crate) static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 
@@ -87,7 +93,7 @@ const GET_ROUNDS: usize = 9;
 const PODS: usize = 10_000;
 const DECODE_RUNS: usize = 9;
 
-fn median(v: &mut [f64]) -> f64 {
+pub(crate) fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let n = v.len();
     if n % 2 == 1 {
@@ -97,12 +103,16 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `PEERS_PROFILE=json|pb`: only decode the fixture list in a loop, for perf/callgrind.
+    if let Ok(format) = std::env::var("PEERS_PROFILE") {
+        return profile_decode(&format);
+    }
     println!(
         "peers benchmark: kubeclient (Kubernetes {}) vs kube {} + k8s-openapi 0.29 (v1_35)",
         kubeclient::KUBERNETES_VERSION,
@@ -115,8 +125,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or(0)
     );
 
-    let (get, go_get) = get_overhead().await?;
+    // One server for every case and peer; its watch history holds the seeded MODIFIED events.
+    let server = kubeclient_testserver::TestServer::builder()
+        .plain_http()
+        .history_window(PODS + 1_000)
+        .start()
+        .await?;
+    let (get, go_get) = get_overhead(&server).await?;
     let (dec, go_dec) = decode_and_memory()?;
+    let cl = cluster_cases(&server).await?;
 
     println!();
     println!("== summary (same process, same run) ==");
@@ -225,14 +242,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     line(
         "decode_pb_mbps",
-        None,
+        Some(dec.k_pb_mbps),
         None,
         go(&go_dec, "decode_pb_mbps"),
         "MB/s",
         "higher",
     );
-    line("list_json_ms", None, None, None, "ms", "lower");
-    line("list_pb_ms", None, None, None, "ms", "lower");
+    line(
+        "decode_pb_warm_mbps",
+        Some(dec.k_pb_warm),
+        None,
+        go(&go_dec, "decode_pb_mbps"),
+        "MB/s",
+        "higher",
+    );
+    // Protobuf lists only when the server answers protobuf (`-` otherwise).
+    for name in [
+        "list_json_ms",
+        "list_json_paged_ms",
+        "list_pb_ms",
+        "list_pb_paged_ms",
+    ] {
+        line(
+            name,
+            cl.lists.0.get(name).copied(),
+            cl.lists.1.get(name).copied(),
+            go(&cl.lists.2, name),
+            "ms",
+            "lower",
+        );
+    }
     line(
         "heap_per_pod_bytes",
         Some(dec.k_per_pod),
@@ -258,32 +297,150 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "MiB",
         "lower",
     );
-    line("informer_sync_ms", None, None, None, "ms", "lower");
-    line("informer_bytes_per_obj", None, None, None, "bytes", "lower");
+    let [plain, transformed] = &cl.informers;
     line(
-        "informer_bytes_per_obj_transformed",
-        None,
-        None,
-        None,
+        "informer_sync_ms",
+        Some(plain.0.sync_ms),
+        Some(plain.1.sync_ms),
+        go(&plain.2, "informer_sync_ms"),
+        "ms",
+        "lower",
+    );
+    line(
+        "informer_sync_transformed_ms",
+        Some(transformed.0.sync_ms),
+        Some(transformed.1.sync_ms),
+        go(&transformed.2, "informer_sync_transformed_ms"),
+        "ms",
+        "lower",
+    );
+    line(
+        "informer_bytes_per_obj",
+        Some(plain.0.bytes_per_obj),
+        Some(plain.1.bytes_per_obj),
+        go(&plain.2, "informer_bytes_per_obj"),
         "bytes",
         "lower",
     );
-    line("watch_events_per_s", None, None, None, "events/s", "higher");
+    line(
+        "informer_bytes_per_obj_transformed",
+        Some(transformed.0.bytes_per_obj),
+        Some(transformed.1.bytes_per_obj),
+        go(&transformed.2, "informer_bytes_per_obj_transformed"),
+        "bytes",
+        "lower",
+    );
+    line(
+        "watch_events_per_s",
+        Some(cl.watch.0),
+        Some(cl.watch.1),
+        go(&cl.watch.2, "watch_events_per_s"),
+        "events/s",
+        "higher",
+    );
     Ok(())
+}
+
+/// Decodes the fixture list (`json`, or `pb` in our own protobuf encoding) `PEERS_PROFILE_RUNS`
+/// times (default 20) and nothing else, so a profiler sees only the decode.
+fn profile_decode(format: &str) -> Result<(), Box<dyn std::error::Error>> {
+    type Ours = kubeclient::meta::v1::List<kubeclient::api::core::v1::Pod>;
+    let runs: usize = std::env::var("PEERS_PROFILE_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20);
+    let json = pod_list_body(PODS);
+    let body = match format {
+        "json" => json,
+        "pb" => {
+            let list: Ours = serde_json::from_slice(&json)?;
+            kubeclient::runtime::proto::encode_object(&list, "v1", "PodList")?
+        }
+        other => return Err(format!("PEERS_PROFILE={other}: json or pb").into()),
+    };
+    let t = Instant::now();
+    for _ in 0..runs {
+        let list: Ours = if format == "json" {
+            serde_json::from_slice(&body)?
+        } else {
+            kubeclient::runtime::proto::decode_object(&body, "PodList")?
+        };
+        assert_eq!(list.items.len(), PODS);
+    }
+    println!(
+        "{format}: {runs} decodes of {:.1} MB, {:.1} MB/s",
+        body.len() as f64 / 1e6,
+        (body.len() * runs) as f64 / 1e6 / t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4-6. Lists, informers and watch against the seeded server.
+
+type InformerRow = (
+    cluster::InformerSample,
+    cluster::InformerSample,
+    client_go::Metrics,
+);
+
+struct ClusterResults {
+    lists: (cluster::Lists, cluster::Lists, client_go::Metrics),
+    /// Without and with the transform: kubeclient, kube-rs, client-go.
+    informers: [InformerRow; 2],
+    watch: (f64, f64, client_go::Metrics),
+}
+
+async fn cluster_cases(
+    server: &kubeclient_testserver::TestServer,
+) -> Result<ClusterResults, Box<dyn std::error::Error>> {
+    println!();
+    println!("== lists, informers and watch: {PODS} pods in one test server ==");
+    let seeded = cluster::seed(server, PODS).await?;
+    let protobuf = cluster::serves_protobuf(server);
+    if !protobuf {
+        println!("the server answers pod lists in JSON only: no protobuf list case");
+    }
+    let lists = cluster::lists(server, &seeded, protobuf).await?;
+    let mut informers = Vec::new();
+    for transform in [false, true] {
+        let ours = cluster::informer_ours(server, &seeded, transform).await?;
+        let theirs = cluster::informer_kube_rs(server, &seeded, transform).await?;
+        let go = cluster::informer_client_go(server, &seeded, transform)?;
+        println!(
+            "informer{}: kubeclient {ours:?} | kube-rs {theirs:?} | client-go {go:?}",
+            if transform {
+                " (managedFields dropped)"
+            } else {
+                ""
+            }
+        );
+        informers.push((ours, theirs, go));
+    }
+    let w_ours = cluster::watch_ours(server, &seeded).await?;
+    let w_theirs = cluster::watch_kube_rs(server, &seeded).await?;
+    let w_go = cluster::watch_client_go(server, &seeded)?;
+    println!("watch events/s: kubeclient {w_ours:.0} | kube-rs {w_theirs:.0} | client-go {w_go:?}");
+    let informers: [InformerRow; 2] = informers
+        .try_into()
+        .map_err(|_| "two informer rows expected")?;
+    Ok(ClusterResults {
+        lists,
+        informers,
+        watch: (w_ours, w_theirs, w_go),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // 1. Per-request overhead.
 
-async fn get_overhead() -> Result<((f64, f64), client_go::Metrics), Box<dyn std::error::Error>> {
+async fn get_overhead(
+    server: &kubeclient_testserver::TestServer,
+) -> Result<((f64, f64), client_go::Metrics), Box<dyn std::error::Error>> {
     use k8s_openapi::api::core::v1::ConfigMap as KConfigMap;
     use kubeclient::api::core::v1::ConfigMap;
     use kubeclient::meta::v1::{CreateOptions, GetOptions, ObjectMeta};
 
-    let server = kubeclient_testserver::TestServer::builder()
-        .plain_http()
-        .start()
-        .await?;
     println!();
     println!("== per-request overhead: {GETS} sequential GETs of one ConfigMap, {} (plain HTTP, loopback, in-process server) ==", server.base_url());
 
@@ -397,6 +554,9 @@ struct Decode {
     o_peak_mib: f64,
     k_allocs: f64,
     o_allocs: f64,
+    /// Our protobuf decode of the bytes client-go encoded, glibc defaults and warm heap.
+    k_pb_mbps: f64,
+    k_pb_warm: f64,
 }
 
 struct Sample {
@@ -452,10 +612,50 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
     drop(ours_probe);
     drop(theirs_probe);
 
+    // client-go decodes the very same bytes, from a file, in its own process, and writes the
+    // protobuf form it encoded, which we decode too.
+    let tmp = std::env::temp_dir();
+    let file = tmp.join(format!("peers-pods-{}.json", std::process::id()));
+    let pb_file = tmp.join(format!("peers-pods-{}.pb", std::process::id()));
+    std::fs::write(&file, &body)?;
+    let rounds = DECODE_RUNS.to_string();
+    let go = client_go::run_with_env(
+        &[
+            "decode",
+            "--json",
+            &file.to_string_lossy(),
+            "--rounds",
+            &rounds,
+        ],
+        &[("CLIENTGO_PEER_WRITE_PB", pb_file.as_os_str())],
+    );
+    let _ = std::fs::remove_file(&file);
+    let go = go?;
+    if !go.is_empty() {
+        println!("client-go : {go:?}");
+    }
+    let pb = match std::fs::read(&pb_file) {
+        Ok(pb) => {
+            let _ = std::fs::remove_file(&pb_file);
+            println!("protobuf body: client-go's encoding, {} bytes", pb.len());
+            pb
+        }
+        Err(_) => {
+            let list: Ours = serde_json::from_slice(&body)?;
+            let pb = kubeclient::runtime::proto::encode_object(&list, "v1", "PodList")?;
+            println!(
+                "protobuf body: our encoding (no client-go peer), {} bytes",
+                pb.len()
+            );
+            pb
+        }
+    };
+
     let (k_mbps, o_mbps, k_per_pod, o_per_pod, k_peak_mib, o_peak_mib, k_allocs, o_allocs) = decode_phase(
         &body,
         "phase 1, glibc malloc defaults (freed pages go back to the OS; each decode faults its heap in again)",
     );
+    let k_pb_mbps = decode_pb_rate(&pb);
     // Phase 2: keep freed heap pages in the process so repeated decodes reuse them; isolates
     // parse-and-build cost from page faults (which scale with the bytes each peer allocates).
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -471,22 +671,7 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
         &body,
         "phase 2, warm heap (mallopt: no trimming, no mmap below 256 MiB)",
     );
-    // client-go decodes the very same bytes, from a file, in its own process.
-    let file = std::env::temp_dir().join(format!("peers-pods-{}.json", std::process::id()));
-    std::fs::write(&file, &body)?;
-    let rounds = DECODE_RUNS.to_string();
-    let go = client_go::run(&[
-        "decode",
-        "--json",
-        &file.to_string_lossy(),
-        "--rounds",
-        &rounds,
-    ]);
-    let _ = std::fs::remove_file(&file);
-    let go = go?;
-    if !go.is_empty() {
-        println!("client-go : {go:?}");
-    }
+    let k_pb_warm = decode_pb_rate(&pb);
     Ok((
         Decode {
             input_len: body.len(),
@@ -500,9 +685,32 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
             o_peak_mib,
             k_allocs,
             o_allocs,
+            k_pb_mbps,
+            k_pb_warm,
         },
         go,
     ))
+}
+
+/// Our protobuf decode of `pb` (a `k8s\0` PodList), median MB/s over `DECODE_RUNS`.
+fn decode_pb_rate(pb: &[u8]) -> f64 {
+    type Ours = kubeclient::meta::v1::List<kubeclient::api::core::v1::Pod>;
+    let mut rates: Vec<f64> = (0..DECODE_RUNS)
+        .map(|_| {
+            let s = measure(
+                pb,
+                |b| kubeclient::runtime::proto::decode_object::<Ours>(b, "PodList").unwrap(),
+                |l| assert_eq!(l.items.len(), PODS),
+            );
+            pb.len() as f64 / 1e6 / s.secs
+        })
+        .collect();
+    let rate = median(&mut rates);
+    println!(
+        "kubeclient: protobuf decode of {:.1} MB: median {rate:.1} MB/s",
+        pb.len() as f64 / 1e6
+    );
+    rate
 }
 
 #[allow(clippy::type_complexity)]
@@ -684,7 +892,7 @@ fn sidecar() -> Value {
     })
 }
 
-fn fields_v1_spec() -> Value {
+pub(crate) fn fields_v1_spec() -> Value {
     let c = |name: &str| {
         (
             format!("k:{{\"name\":\"{name}\"}}"),
@@ -725,7 +933,7 @@ fn fields_v1_spec() -> Value {
     })
 }
 
-fn pod(i: usize, fields_spec: &Value) -> Value {
+pub(crate) fn pod(i: usize, fields_spec: &Value) -> Value {
     let rs = "web-7d9f8c6b5";
     let name = format!("{rs}-{:05x}", i * 2654435761 % 0xfffff);
     let ip = format!("10.{}.{}.{}", 42 + i / 65536, (i / 256) % 256, i % 256);
