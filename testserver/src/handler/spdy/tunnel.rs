@@ -19,14 +19,13 @@ pub fn byte_stream(ws: ServerSocket) -> DuplexStream {
     let (mut sink, mut stream) = ws.split();
     tokio::spawn(async move {
         while let Some(Ok(msg)) = stream.next().await {
-            match msg {
-                Message::Binary(bytes) => {
-                    if to_session.write_all(&bytes).await.is_err() {
-                        break;
-                    }
-                }
+            let bytes = match msg {
+                Message::Binary(bytes) => bytes,
                 Message::Close(_) => break,
-                _ => {}
+                _ => continue,
+            };
+            if to_session.write_all(&bytes).await.is_err() {
+                break;
             }
         }
         let _ = to_session.shutdown().await;
