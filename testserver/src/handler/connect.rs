@@ -2,7 +2,7 @@
 //! WebSocket upgrade (`v5.channel.k8s.io`, `v4.channel.k8s.io`) and the channel protocol in
 //! front of the configured [`crate::kubelet::Kubelet`].
 
-use super::{full, Body, Req, State, Target};
+use super::{full, spdy, Body, Req, State, Target};
 use crate::kubelet::{Kubelet, Session, SessionRequest};
 use crate::status::ApiError;
 use bytes::Bytes;
@@ -24,6 +24,9 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
+/// The header naming a SPDY stream protocol.
+const STREAM_PROTOCOL: &str = "x-stream-protocol-version";
+
 /// Largest message accepted from a client (kubectl sends stdin in 32 KiB pieces at most).
 const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
@@ -39,6 +42,8 @@ pub struct ConnectParts {
     pub ws_key: Option<String>,
     /// `Sec-WebSocket-Protocol` values, in the client's order of preference.
     pub protocols: Vec<String>,
+    /// `X-Stream-Protocol-Version` values of a SPDY upgrade.
+    pub stream_protocols: Vec<String>,
     /// The connection, once hyper has switched it.
     pub on_upgrade: Option<hyper::upgrade::OnUpgrade>,
 }
@@ -55,15 +60,19 @@ impl ConnectParts {
                 .map(str::to_owned)
         };
         let upgrade = header(UPGRADE).map(|u| u.to_ascii_lowercase());
-        let protocols = parts
-            .headers
-            .get_all(SEC_WEBSOCKET_PROTOCOL)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .collect();
+        let list = |name: &str| -> Vec<String> {
+            parts
+                .headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect()
+        };
+        let protocols = list(SEC_WEBSOCKET_PROTOCOL.as_str());
+        let stream_protocols = list(STREAM_PROTOCOL);
         ConnectParts {
             raw_query: parts.uri.query().unwrap_or("").to_owned(),
             ws_key: header(hyper::header::SEC_WEBSOCKET_KEY),
@@ -73,6 +82,7 @@ impl ConnectParts {
                 .flatten(),
             upgrade,
             protocols,
+            stream_protocols,
         }
     }
 }
@@ -162,16 +172,47 @@ pub async fn handle(
         let Some(kubelet) = state.kubelet.clone() else {
             return Err(no_host(&pod, name));
         };
-        let ports = ports_of(&parts.raw_query)?;
-        let (resp, on_upgrade, _) = switch(&mut parts, &[V4])?;
         let (namespace, pod_name) = (t.namespace.clone(), name.to_owned());
         let shutdown = state.shutdown.clone();
+        // kubectl 1.30 and older: SPDY straight after the HTTP upgrade.
+        if parts
+            .upgrade
+            .as_deref()
+            .is_some_and(|u| u.starts_with("spdy"))
+        {
+            let (resp, on_upgrade) = switch_spdy(&mut parts)?;
+            tokio::spawn(async move {
+                let Ok(upgraded) = on_upgrade.await else {
+                    return;
+                };
+                let conn = TokioIo::new(upgraded);
+                spdy::port_forward::serve(conn, kubelet, namespace, pod_name, shutdown).await;
+            });
+            return Ok(resp);
+        }
+        // kubectl 1.31 and newer tunnel SPDY in a WebSocket; other clients (ours) use the
+        // kubelet's WebSocket channels, with the ports in the query.
+        let tunneled = parts
+            .protocols
+            .iter()
+            .any(|p| p == spdy::TUNNELED_PORT_FORWARD);
+        let ports = if tunneled {
+            Vec::new()
+        } else {
+            ports_of(&parts.raw_query)?
+        };
+        let (resp, on_upgrade, chosen) = switch(&mut parts, &[spdy::TUNNELED_PORT_FORWARD, V4])?;
         tokio::spawn(async move {
             let Ok(upgraded) = on_upgrade.await else {
                 return;
             };
             let ws = server_socket(upgraded).await;
-            super::port_forward::serve(ws, kubelet, namespace, pod_name, ports, shutdown).await;
+            if chosen == spdy::TUNNELED_PORT_FORWARD {
+                let conn = spdy::tunnel::byte_stream(ws);
+                spdy::port_forward::serve(conn, kubelet, namespace, pod_name, shutdown).await;
+            } else {
+                super::port_forward::serve(ws, kubelet, namespace, pod_name, ports, shutdown).await;
+            }
         });
         return Ok(resp);
     }
@@ -254,6 +295,37 @@ fn switch(
         h.insert(SEC_WEBSOCKET_ACCEPT, v);
     }
     Ok((resp, on_upgrade, chosen))
+}
+
+/// The `101 Switching Protocols` answer to a SPDY upgrade for port-forward, and the connection
+/// to take over once it is sent.
+fn switch_spdy(
+    parts: &mut ConnectParts,
+) -> Result<(Response<Body>, hyper::upgrade::OnUpgrade), ApiError> {
+    if !parts
+        .stream_protocols
+        .iter()
+        .any(|p| p == spdy::PORT_FORWARD_V1)
+    {
+        return Err(ApiError::bad_request(format!(
+            "requested protocol(s) are not supported: {:?}; supports [\"{}\"]",
+            parts.stream_protocols,
+            spdy::PORT_FORWARD_V1
+        )));
+    }
+    let Some(on_upgrade) = parts.on_upgrade.take() else {
+        return Err(ApiError::bad_request("Upgrade request required"));
+    };
+    let mut resp = Response::new(full(Bytes::new()));
+    *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = resp.headers_mut();
+    h.insert(UPGRADE, HeaderValue::from_static("SPDY/3.1"));
+    h.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
+    h.insert(
+        STREAM_PROTOCOL,
+        HeaderValue::from_static(spdy::PORT_FORWARD_V1),
+    );
+    Ok((resp, on_upgrade))
 }
 
 /// The server side of an upgraded connection, with messages bounded.

@@ -10,6 +10,7 @@ mod port_forward;
 mod query;
 mod review;
 pub(crate) mod route;
+mod spdy;
 mod subresources;
 mod table;
 mod watch;
