@@ -5,16 +5,16 @@
 //! stops reconciling at once. Writes retry on conflict.
 
 use crate::crds::api::example_kubeclient::v1::Greeting;
-use kubeclient::api::core::v1::ConfigMap;
-use kubeclient::client::{Patch, ResourceClient};
+use kubeclient::api::core::v1::{ConfigMap, ConfigMapApplyConfiguration};
+use kubeclient::client::ResourceClient;
 use kubeclient::controller::{predicates, Action, Controller};
 use kubeclient::events::{EventType, Recorder};
 use kubeclient::helpers::{conditions, finalizers, owners, retry::retry_on_conflict};
 use kubeclient::leaderelection::{Config as LeaseConfig, LeaderElector, Outcome};
-use kubeclient::meta::v1::{Condition, PatchOptions};
+use kubeclient::meta::v1::{ApplyOptions, Condition};
 use kubeclient::rest::{Config, Error, RestClient};
 use kubeclient::runtime::serde::{de::DeserializeOwned, Serialize};
-use kubeclient::runtime::serde_json::{self, json};
+use kubeclient::runtime::serde_json;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,20 +86,14 @@ async fn reconcile(g: Arc<Greeting>, ctx: Arc<Ctx>) -> Result<Action, Error> {
         .as_ref()
         .map(|s| s.message.clone())
         .unwrap_or_default();
-    let cm = json!({
-        "apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": {"name": format!("{name}-greeting"), "ownerReferences": [owners::controller_reference(g.as_ref())]},
-        "data": {"message": message},
-    });
-    let apply = PatchOptions {
-        field_manager: Some(MANAGER.into()),
-        force: Some(true),
-        ..Default::default()
-    };
+    // Typed server-side apply: only the fields set here are sent, and owned by MANAGER.
     let cm_name = format!("{name}-greeting");
-    ctx.config_maps
-        .patch(&cm_name, &Patch::Apply(cm), &apply)
-        .await?;
+    let namespace = g.metadata.namespace.clone().unwrap_or_default();
+    let cm = ConfigMapApplyConfiguration::new(&cm_name, namespace)
+        .with_owner_references(owners::controller_reference(g.as_ref()))
+        .with_data([("message", message)]);
+    let apply = ApplyOptions::new(MANAGER).force();
+    ctx.config_maps.apply(&cm, &apply).await?;
 
     let generation = g.metadata.generation;
     let ready = conditions::new("Ready", true, "ConfigMapApplied", cm_name, generation);
