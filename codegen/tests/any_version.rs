@@ -158,8 +158,11 @@ fn groups_a_crate_does_not_declare_are_compiled_ungated() {
         .unwrap();
     assert_eq!(ungated.undeclared_features, features);
     for (file, text) in &ungated.files {
-        // Only the `client` gate of the typed clients and the Clientset remains.
-        let groups = text.replace("cfg(feature = \"client\")", "");
+        // Only the `client` gate of the typed clients and the Clientset, and the `apply` gate
+        // of apply configurations, remain.
+        let groups = text
+            .replace("cfg(feature = \"client\")", "")
+            .replace("cfg(feature = \"apply\")", "");
         assert!(!groups.contains("cfg(feature"), "{file} is still gated");
     }
 }
