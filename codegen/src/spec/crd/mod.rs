@@ -17,7 +17,7 @@
 //!
 //! Errors name the file, the document, the CRD, the version and the path of the schema node.
 //!
-//! By job: [`model`] reads the documents, `names` checks what becomes identifiers, `schema`
+//! By job: `model` reads the documents, `names` checks what becomes identifiers, `schema`
 //! turns a version's schema into definitions, `paths` synthesizes the served paths, `support`
 //! adds the definitions CRDs reference; this file ties them together per served version.
 
