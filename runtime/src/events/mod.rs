@@ -76,6 +76,30 @@ impl Regarding {
         }
     }
 
+    /// The namespace its Events go to (a cluster-scoped object's go to `default`).
+    fn event_namespace(&self) -> String {
+        if self.namespace.is_empty() {
+            "default".to_owned()
+        } else {
+            self.namespace.clone()
+        }
+    }
+
+    /// client-go's name for a new Event about it: `<object>.<hex nanoseconds>`.
+    fn event_name(&self, now: &Time) -> String {
+        format!("{}.{:x}", self.name, now.0.as_nanosecond())
+    }
+
+    /// The object reference an Event holds (`involvedObject` in core/v1, `regarding` in
+    /// events.k8s.io/v1).
+    fn object_reference(&self) -> Value {
+        json!({
+            "apiVersion": self.api_version, "kind": self.kind,
+            "namespace": (!self.namespace.is_empty()).then_some(&self.namespace),
+            "name": self.name, "uid": (!self.uid.is_empty()).then_some(&self.uid)
+        })
+    }
+
     /// The reference to an object of `api` (for dynamic objects, whose kind is known at run time).
     pub fn dynamic(api: &ApiResource, namespace: &str, name: &str, uid: &str) -> Self {
         Regarding {
@@ -178,41 +202,20 @@ impl EventRecorder {
                 Err(e) => return Err(e),
             }
         }
-        let ns = if regarding.namespace.is_empty() {
-            "default".to_owned()
-        } else {
-            regarding.namespace.clone()
+        let source = Source {
+            component: &self.component,
+            instance: &self.instance,
         };
-        // client-go names events `<object>.<hex nanoseconds>`.
-        let name = format!("{}.{:x}", regarding.name, now.0.as_nanosecond());
-        let event = json!({
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": name, "namespace": ns},
-            "involvedObject": {
-                "apiVersion": regarding.api_version, "kind": regarding.kind,
-                "namespace": (!regarding.namespace.is_empty()).then_some(&regarding.namespace),
-                "name": regarding.name, "uid": (!regarding.uid.is_empty()).then_some(&regarding.uid)
-            },
-            "type": type_.as_str(), "reason": reason, "message": message,
-            "source": {"component": self.component, "host": self.instance},
-            "reportingComponent": self.component, "reportingInstance": self.instance,
-            // No eventTime: as client-go's legacy recorder. kube-apiserver validates an Event
-            // that has one as an events.k8s.io Event (action, series, ... required).
-            "firstTimestamp": now, "lastTimestamp": now, "count": 1
-        });
-        let created: Value = self
-            .rest
-            .post()
-            .namespace(&ns)
-            .resource("events")
-            .body_json(&strip_nulls(event))
-            .do_()
-            .await?;
-        let name = created
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or(&name)
-            .to_owned();
+        let (ns, name) = (regarding.event_namespace(), regarding.event_name(&now));
+        let event = core_v1_event(
+            &name,
+            &ns,
+            regarding,
+            source,
+            (type_, reason, message),
+            &now,
+        );
+        let name = create_event(&self.rest, &ns, event, name).await?;
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         seen.insert(
             key,
@@ -248,4 +251,55 @@ fn strip_nulls(mut v: Value) -> Value {
         }
     }
     v
+}
+
+/// Who writes Events: the component (`my-operator`) and its instance (e.g. the pod name).
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    component: &'a str,
+    instance: &'a str,
+}
+
+/// A new core/v1 Event as client-go's legacy recorder writes it; `what` is type, reason and
+/// message.
+fn core_v1_event(
+    name: &str,
+    namespace: &str,
+    regarding: &Regarding,
+    source: Source<'_>,
+    (type_, reason, message): (EventType, &str, &str),
+    now: &Time,
+) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": name, "namespace": namespace},
+        "involvedObject": regarding.object_reference(),
+        "type": type_.as_str(), "reason": reason, "message": message,
+        "source": {"component": source.component, "host": source.instance},
+        "reportingComponent": source.component, "reportingInstance": source.instance,
+        // No eventTime: as client-go's legacy recorder. kube-apiserver validates an Event
+        // that has one as an events.k8s.io Event (action, series, ... required).
+        "firstTimestamp": now, "lastTimestamp": now, "count": 1
+    })
+}
+
+/// Create the Event `body` (named `name`) in `namespace` through `rest`, rooted at the Event
+/// API's group version; the name the server gave it.
+async fn create_event(
+    rest: &RestClient,
+    namespace: &str,
+    body: Value,
+    name: String,
+) -> Result<String> {
+    let created: Value = rest
+        .post()
+        .namespace(namespace)
+        .resource("events")
+        .body_json(&strip_nulls(body))
+        .do_()
+        .await?;
+    Ok(created
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .map_or(name, str::to_owned))
 }

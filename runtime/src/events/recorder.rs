@@ -5,11 +5,11 @@
 //! slow API server never stalls a reconcile.
 
 use super::correlator::{Correlator, Decision, Occurrence, Written};
-use super::{strip_nulls, EventType, Regarding};
+use super::{core_v1_event, create_event, EventType, Regarding, Source};
 use crate::meta::v1::{MicroTime, Time};
 use crate::resource::Resource;
 use crate::rest::{PatchType, RestClient, Result};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -180,14 +180,6 @@ impl Recorder {
     }
 }
 
-fn namespace_of(r: &Regarding) -> String {
-    if r.namespace.is_empty() {
-        "default".to_owned()
-    } else {
-        r.namespace.clone()
-    }
-}
-
 impl Sink {
     async fn write(&mut self, e: Occurrence) {
         let (result, counter) = match self.correlator.observe(e) {
@@ -231,47 +223,26 @@ impl Sink {
 
     async fn create(&self, e: &Occurrence) -> Result<Written> {
         let r = &e.regarding;
-        let ns = namespace_of(r);
         let now = Time::now();
-        // client-go names events `<object>.<hex nanoseconds>`.
-        let name = format!("{}.{:x}", r.name, now.0.as_nanosecond());
-        let object = json!({
-            "apiVersion": r.api_version, "kind": r.kind,
-            "namespace": (!r.namespace.is_empty()).then_some(&r.namespace),
-            "name": r.name, "uid": (!r.uid.is_empty()).then_some(&r.uid)
-        });
+        let (ns, name) = (r.event_namespace(), r.event_name(&now));
         let body = match self.api {
             EventsApi::EventsV1 => json!({
                 "apiVersion": "events.k8s.io/v1", "kind": "Event",
                 "metadata": {"name": name, "namespace": ns},
-                "eventTime": MicroTime::now(), "regarding": object,
+                "eventTime": MicroTime::now(), "regarding": r.object_reference(),
                 "type": e.type_.as_str(), "reason": e.reason, "action": e.action, "note": e.message,
                 "reportingController": self.component, "reportingInstance": self.instance,
             }),
-            EventsApi::CoreV1 => json!({
-                "apiVersion": "v1", "kind": "Event",
-                "metadata": {"name": name, "namespace": ns},
-                "involvedObject": object,
-                "type": e.type_.as_str(), "reason": e.reason, "message": e.message,
-                "source": {"component": self.component, "host": self.instance},
-                "reportingComponent": self.component, "reportingInstance": self.instance,
-                // No eventTime, as client-go's legacy recorder (see `EventRecorder`).
-                "firstTimestamp": now, "lastTimestamp": now, "count": 1
-            }),
+            EventsApi::CoreV1 => {
+                let source = Source {
+                    component: &self.component,
+                    instance: &self.instance,
+                };
+                let what = (e.type_, e.reason.as_str(), e.message.as_str());
+                core_v1_event(&name, &ns, r, source, what, &now)
+            }
         };
-        let created: Value = self
-            .rest
-            .post()
-            .namespace(&ns)
-            .resource("events")
-            .body_json(&strip_nulls(body))
-            .do_()
-            .await?;
-        let name = created
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or(&name)
-            .to_owned();
+        let name = create_event(&self.rest, &ns, body, name).await?;
         Ok(Written {
             namespace: ns,
             name,
