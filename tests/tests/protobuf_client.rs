@@ -9,6 +9,7 @@ use kubeclient::meta::v1::{GetOptions, ListOptions, PatchOptions};
 use kubeclient::resource::verbs;
 use kubeclient::Resource;
 use kubeclient_runtime::client::{Patch, ResourceClient};
+use kubeclient_runtime::helpers::retry::retry_on_conflict;
 use kubeclient_tests::servers::Server;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -98,11 +99,11 @@ where
         .unwrap_or_else(|e| panic!("{kind}: create: {e}"));
     let name = created.metadata().name.clone().unwrap();
     // Controllers may write between the two reads: compare reads of one resourceVersion.
-    let mut got = proto.get(&name, &GetOptions::default()).await.unwrap();
+    let mut compared = false;
     for _ in 0..10 {
+        let got = proto.get(&name, &GetOptions::default()).await.unwrap();
         let got_json = json.get(&name, &GetOptions::default()).await.unwrap();
         if got_json.metadata().resource_version != got.metadata().resource_version {
-            got = proto.get(&name, &GetOptions::default()).await.unwrap();
             continue;
         }
         let (a, b) = (as_json(&got), as_json(&got_json));
@@ -111,18 +112,22 @@ where
             "{kind}: protobuf and JSON reads differ at {}",
             difference(&a, &b, "")
         );
+        compared = true;
         break;
     }
-    let mut changed = got.clone();
-    changed
-        .metadata_mut()
-        .labels
-        .get_or_insert_with(Default::default)
-        .insert("wire".into(), "protobuf".into());
-    let updated = proto
-        .update(&changed, &Default::default())
-        .await
-        .unwrap_or_else(|e| panic!("{kind}: update: {e}"));
+    assert!(compared, "{kind}: no two reads of one resourceVersion in 10 tries");
+    // A controller may write between our read and our write.
+    let updated = retry_on_conflict(|| async {
+        let mut changed = proto.get(&name, &GetOptions::default()).await?;
+        changed
+            .metadata_mut()
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert("wire".into(), "protobuf".into());
+        proto.update(&changed, &Default::default()).await
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{kind}: update: {e}"));
     assert_eq!(
         updated
             .metadata()
@@ -412,34 +417,23 @@ async fn status_and_scale_subresources_in_protobuf(s: Server) {
                 "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}))
     .unwrap();
     deployments.create(&d, &Default::default()).await.unwrap();
-    let mut got = deployments
+    let got = deployments
         .get_status("web", &GetOptions::default())
         .await
         .unwrap();
     assert_eq!(got.metadata.name.as_deref(), Some("web"));
-    // The controller (real cluster) may write status between read and write: retry conflicts.
-    let mut updated = None;
-    for _ in 0..10 {
+    // The controller (real cluster) may write the Deployment between our read and our write.
+    let updated = retry_on_conflict(|| async {
+        let mut got = deployments.get_status("web", &GetOptions::default()).await?;
         let status = got.status.get_or_insert_with(Default::default);
         status.conditions = Some(vec![serde_json::from_value(json!({
             "type": "Progressing", "status": "True", "reason": "ByHand", "message": "protobuf",
             "lastUpdateTime": "2024-01-02T03:04:05Z", "lastTransitionTime": "2024-01-02T03:04:05Z"}))
         .unwrap()]);
-        match deployments.update_status(&got, &Default::default()).await {
-            Ok(u) => {
-                updated = Some(u);
-                break;
-            }
-            Err(e) if e.is_conflict() => {
-                got = deployments
-                    .get_status("web", &GetOptions::default())
-                    .await
-                    .unwrap();
-            }
-            Err(e) => panic!("update_status: {e}"),
-        }
-    }
-    let updated = updated.expect("update_status succeeds within 10 tries");
+        deployments.update_status(&got, &Default::default()).await
+    })
+    .await
+    .unwrap();
     assert!(updated.metadata.resource_version.is_some());
     let patched = deployments
         .patch_status(
@@ -454,7 +448,7 @@ async fn status_and_scale_subresources_in_protobuf(s: Server) {
         Some(1)
     );
 
-    let mut scale = deployments
+    let scale = deployments
         .get_scale("web", &GetOptions::default())
         .await
         .unwrap();
@@ -463,11 +457,16 @@ async fn status_and_scale_subresources_in_protobuf(s: Server) {
         scale.spec.as_ref().and_then(|sp| sp.replicas).unwrap_or(0),
         0
     );
-    scale.spec.get_or_insert_with(Default::default).replicas = Some(2);
-    let scaled = deployments
-        .update_scale("web", &scale, &Default::default())
-        .await
-        .unwrap();
+    // The Scale carries the Deployment's resourceVersion, which the controller may move on.
+    let scaled = retry_on_conflict(|| async {
+        let mut scale = deployments.get_scale("web", &GetOptions::default()).await?;
+        scale.spec.get_or_insert_with(Default::default).replicas = Some(2);
+        deployments
+            .update_scale("web", &scale, &Default::default())
+            .await
+    })
+    .await
+    .unwrap();
     assert_eq!(scaled.spec.and_then(|sp| sp.replicas), Some(2));
     deployments
         .patch_scale(
