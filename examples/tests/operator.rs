@@ -6,6 +6,7 @@
 
 use kubeclient::api::apiextensions::v1::CustomResourceDefinition;
 use kubeclient::api::core::v1::ConfigMap;
+use kubeclient::helpers::retry::retry_on_conflict;
 use kubeclient::leaderelection::{Config as LeaseConfig, Outcome};
 use kubeclient::meta::v1::{CreateOptions, DeleteOptions, ObjectMeta, UpdateOptions};
 use kubeclient::rest::RestClient;
@@ -158,14 +159,16 @@ async fn operator_end_to_end(s: Server) {
         .contains(&FINALIZER.to_owned()));
 
     // Update the spec: the ConfigMap follows, status moves to generation 2.
-    let mut g = greetings.get("hello", &Default::default()).await.unwrap();
-    g.spec = Some(GreetingSpec {
-        message: "hey".into(),
-    });
-    greetings
-        .update(&g, &UpdateOptions::default())
-        .await
-        .unwrap();
+    // The operator writes status too: read afresh and retry on a conflict.
+    retry_on_conflict(|| async {
+        let mut g = greetings.get("hello", &Default::default()).await?;
+        g.spec = Some(GreetingSpec {
+            message: "hey".into(),
+        });
+        greetings.update(&g, &UpdateOptions::default()).await
+    })
+    .await
+    .unwrap();
     eventually("status at generation 2", || ready_at(2)).await;
     eventually("ConfigMap updated", || async {
         message_of("hello-greeting".into())
@@ -213,14 +216,16 @@ async fn operator_end_to_end(s: Server) {
     stop_a.send(()).unwrap();
     assert_eq!(a.await.unwrap(), Outcome::Finished);
     eventually("b leads", || async { holder().await.filter(|h| h == "b") }).await;
-    let mut g = greetings.get("hello", &Default::default()).await.unwrap();
-    g.spec = Some(GreetingSpec {
-        message: "bye".into(),
-    });
-    greetings
-        .update(&g, &UpdateOptions::default())
-        .await
-        .unwrap();
+    // The operator writes status too: read afresh and retry on a conflict.
+    retry_on_conflict(|| async {
+        let mut g = greetings.get("hello", &Default::default()).await?;
+        g.spec = Some(GreetingSpec {
+            message: "bye".into(),
+        });
+        greetings.update(&g, &UpdateOptions::default()).await
+    })
+    .await
+    .unwrap();
     eventually("b updated the ConfigMap", || async {
         message_of("hello-greeting".into())
             .await

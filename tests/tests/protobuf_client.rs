@@ -115,7 +115,10 @@ where
         compared = true;
         break;
     }
-    assert!(compared, "{kind}: no two reads of one resourceVersion in 10 tries");
+    assert!(
+        compared,
+        "{kind}: no two reads of one resourceVersion in 10 tries"
+    );
     // A controller may write between our read and our write.
     let updated = retry_on_conflict(|| async {
         let mut changed = proto.get(&name, &GetOptions::default()).await?;
