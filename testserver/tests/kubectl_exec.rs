@@ -1,6 +1,6 @@
-//! kubectl exec and cp against the test server with the local kubelet (`kubectl` 1.30 and newer
-//! speak WebSocket for exec): stdout, stderr, stdin, exit codes, and files and directories
-//! copied both ways (kubectl cp is tar over exec). Skipped with a message when kubectl or tar
+//! kubectl exec, attach and cp against the test server with the local kubelet (kubectl 1.30 and
+//! newer speak WebSocket for exec, older ones SPDY): stdout, stderr, stdin, exit codes, a
+//! terminal, and files and directories copied both ways (kubectl cp is tar over exec). Skipped with a message when kubectl or tar
 //! is missing, except on CI.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
@@ -230,36 +230,90 @@ got two
     );
 }
 
-/// Every kubectl from 1.30 on next to the default one (they speak WebSocket for exec).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kubectl_versions_with_websocket_exec() {
-    let Some(program) = tools() else { return };
-    let resolved = which(&program).and_then(|p| std::fs::canonicalize(p).ok());
+/// The versioned kubectl binaries (`kubectl.1.27` ...) beside the real one, or `None` after
+/// saying they are missing.
+fn versioned_kubectls(program: &Path, versions: &[&str]) -> Option<Vec<PathBuf>> {
+    let resolved = which(program).and_then(|p| std::fs::canonicalize(p).ok());
     let Some(bin_dir) = resolved.as_deref().and_then(Path::parent) else {
         kubeclient_test_support::missing("the directory of kubectl");
-        return;
+        return None;
     };
-    let versions: Vec<PathBuf> = ["1.30", "1.31", "1.32", "1.33"]
+    let found: Vec<PathBuf> = versions
         .iter()
         .map(|v| bin_dir.join(format!("kubectl.{v}")))
         .filter(|p| found(p))
         .collect();
-    if versions.is_empty() {
-        kubeclient_test_support::missing("versioned kubectl binaries (kubectl.1.30 ...)");
-        return;
+    if found.len() < versions.len() {
+        kubeclient_test_support::missing(format!("kubectl.{versions:?} beside kubectl"));
+        return None;
     }
+    Some(found)
+}
+
+/// kubectl 1.27 to 1.33: exec and attach over SPDY (1.29 and older) and WebSocket (1.30 on),
+/// with stdin, stdout, stderr kept apart, and the exit code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_versions_exec_and_attach_over_spdy_and_websocket() {
+    let Some(program) = tools() else { return };
+    let versions = ["1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33"];
+    let Some(kubectls) = versioned_kubectls(&program, &versions) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let server = server(dir.path()).await;
-    for v in versions {
+    for (i, v) in kubectls.into_iter().enumerate() {
         let kubectl = Kubectl::new(v.clone(), &server);
         let out = kubectl
             .run(
-                &["exec", "-i", "web", "--", "sh", "-c", "cat; exit 7"],
+                &[
+                    "exec",
+                    "-i",
+                    "web",
+                    "--",
+                    "sh",
+                    "-c",
+                    "cat; echo oops >&2; exit 7",
+                ],
                 Some(b"ping\n"),
             )
             .await;
         assert_eq!(out.status.code(), Some(7), "{v:?}: {}", text(&out.stderr));
         assert_eq!(text(&out.stdout), "ping\n", "{v:?}");
+        assert!(
+            text(&out.stderr).starts_with("oops\n"),
+            "{v:?}: {}",
+            text(&out.stderr)
+        );
+        // A large stdin comes back whole.
+        let big: Vec<u8> = (0..300_000u32)
+            .flat_map(|n| format!("{n}\n").into_bytes())
+            .collect();
+        let out = kubectl
+            .run(&["exec", "-i", "web", "--", "cat"], Some(&big))
+            .await;
+        assert!(out.status.success(), "{v:?}: {}", text(&out.stderr));
+        assert!(
+            out.stdout == big,
+            "{v:?}: {} of {} bytes back",
+            out.stdout.len(),
+            big.len()
+        );
+
+        let pod = format!(
+            r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"talk-{i}"}},"spec":{{"containers":[
+            {{"name":"main","image":"busybox","stdin":true,"stdinOnce":true,
+             "command":["sh","-c","read l; echo got $l; exit 3"]}}]}}}}"#
+        );
+        // (kubectl 1.27 and 1.28 `create -f` want /openapi/v2 in protobuf, not served here.)
+        let out = Kubectl::new(program.clone(), &server)
+            .run(&["create", "-f", "-"], Some(pod.as_bytes()))
+            .await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = kubectl
+            .run(&["attach", "-i", &format!("talk-{i}")], Some(b"hi\n"))
+            .await;
+        assert_eq!(out.status.code(), Some(3), "{v:?}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), "got hi\n", "{v:?}");
     }
 }
 
@@ -310,9 +364,11 @@ impl Drop for Tmux {
     }
 }
 
+/// `exec -it` in tmux with the default kubectl (WebSocket) and kubectl 1.29 (SPDY, whose
+/// terminal size travels on its own stream).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_exec_tty_in_a_real_terminal() {
-    let Some(_) = tools() else { return };
+    let Some(program) = tools() else { return };
     let tmux_found = Command::new("tmux").arg("-V").output();
     let Some(_) = kubeclient_test_support::require(
         tmux_found.ok().filter(|o| o.status.success()),
@@ -320,15 +376,25 @@ async fn kubectl_exec_tty_in_a_real_terminal() {
     ) else {
         return;
     };
+    let Some(old) = versioned_kubectls(&program, &["1.29"]) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let server = server(dir.path()).await;
+    for (i, kubectl) in [program].into_iter().chain(old).enumerate() {
+        terminal_session(&server, &kubectl, i).await;
+    }
+}
+
+async fn terminal_session(server: &TestServer, kubectl: &Path, i: usize) {
     let tmux = Tmux {
-        socket: format!("kubeclient-exec-{}", std::process::id()),
+        socket: format!("kubeclient-exec-{}-{i}", std::process::id()),
     };
     let kubeconfig = server.kubeconfig_path().display().to_string();
     // The pane keeps kubectl's exit code on screen after it returns.
     let pane = format!(
-        "kubectl --kubeconfig {kubeconfig} exec -it web -- sh; echo kubectl-exit=$?; sleep 600"
+        "{} --kubeconfig {kubeconfig} exec -it web -- sh; echo kubectl-exit=$?; sleep 600",
+        kubectl.display()
     );
     let started = tmux.command(&[
         "new-session",
@@ -358,7 +424,7 @@ async fn kubectl_exec_tty_in_a_real_terminal() {
     ]);
     // kubectl sent the terminal's size (40 rows, 120 columns); the shell has a terminal.
     let screen = tmux.wait_for(&["40 120", "/dev/pts/", "\n42"]).await;
-    assert!(!screen.contains("not a tty"), "{screen}");
+    assert!(!screen.contains("not a tty"), "{kubectl:?}: {screen}");
     tmux.command(&["send-keys", "-t", "t", "exit 5", "Enter"]);
     tmux.wait_for(&["kubectl-exit=5"]).await;
 }

@@ -1,9 +1,10 @@
-//! `pods/exec` and `pods/attach`: the API server's checks (pod, container, node), then the
-//! WebSocket upgrade (`v5.channel.k8s.io`, `v4.channel.k8s.io`) and the channel protocol in
-//! front of the configured [`crate::kubelet::Kubelet`].
+//! `pods/exec`, `pods/attach` and `pods/portforward`: the API server's checks (pod, container,
+//! node), then the upgrade (WebSocket `v5.channel.k8s.io` and `v4.channel.k8s.io`, or SPDY for
+//! older kubectl) and the channel protocol in front of the configured
+//! [`crate::kubelet::Kubelet`].
 
 use super::{full, spdy, Body, Req, State, Target};
-use crate::kubelet::{Kubelet, Session, SessionRequest};
+use crate::kubelet::{Kubelet, KubeletError, Session, SessionRequest};
 use crate::status::ApiError;
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -180,7 +181,7 @@ pub async fn handle(
             .as_deref()
             .is_some_and(|u| u.starts_with("spdy"))
         {
-            let (resp, on_upgrade) = switch_spdy(&mut parts)?;
+            let (resp, on_upgrade) = switch_spdy(&mut parts, spdy::PORT_FORWARD_V1)?;
             tokio::spawn(async move {
                 let Ok(upgraded) = on_upgrade.await else {
                     return;
@@ -241,9 +242,25 @@ pub async fn handle(
     if sub == "exec" && session.command.is_empty() {
         return Err(ApiError::bad_request("you must specify a command"));
     }
-    let (resp, on_upgrade, chosen) = switch(&mut parts, &[V5, V4])?;
     let attach = sub == "attach";
     let shutdown = state.shutdown.clone();
+    // kubectl 1.29 and older (and client-go's SPDY executor): SPDY after the HTTP upgrade.
+    if parts
+        .upgrade
+        .as_deref()
+        .is_some_and(|u| u.starts_with("spdy"))
+    {
+        let (resp, on_upgrade) = switch_spdy(&mut parts, V4)?;
+        tokio::spawn(async move {
+            let Ok(upgraded) = on_upgrade.await else {
+                return;
+            };
+            let conn = TokioIo::new(upgraded);
+            spdy::remotecommand::serve(conn, kubelet, session, attach, shutdown).await;
+        });
+        return Ok(resp);
+    }
+    let (resp, on_upgrade, chosen) = switch(&mut parts, &[V5, V4])?;
     tokio::spawn(async move {
         let Ok(upgraded) = on_upgrade.await else {
             return;
@@ -263,11 +280,6 @@ fn switch(
 ) -> Result<(Response<Body>, hyper::upgrade::OnUpgrade, &'static str), ApiError> {
     match parts.upgrade.as_deref() {
         Some("websocket") => {}
-        Some(other) if other.starts_with("spdy") => {
-            return Err(ApiError::bad_request(
-                "SPDY is not supported by this test server: use a WebSocket client (kubectl 1.30 or newer for exec)",
-            ))
-        }
         _ => return Err(ApiError::bad_request("Upgrade request required")),
     }
     let chosen = parts
@@ -297,20 +309,16 @@ fn switch(
     Ok((resp, on_upgrade, chosen))
 }
 
-/// The `101 Switching Protocols` answer to a SPDY upgrade for port-forward, and the connection
-/// to take over once it is sent.
+/// The `101 Switching Protocols` answer to a SPDY upgrade offering stream `protocol`, and the
+/// connection to take over once it is sent.
 fn switch_spdy(
     parts: &mut ConnectParts,
+    protocol: &'static str,
 ) -> Result<(Response<Body>, hyper::upgrade::OnUpgrade), ApiError> {
-    if !parts
-        .stream_protocols
-        .iter()
-        .any(|p| p == spdy::PORT_FORWARD_V1)
-    {
+    if !parts.stream_protocols.iter().any(|p| p == protocol) {
         return Err(ApiError::bad_request(format!(
-            "requested protocol(s) are not supported: {:?}; supports [\"{}\"]",
-            parts.stream_protocols,
-            spdy::PORT_FORWARD_V1
+            "requested protocol(s) are not supported: {:?}; supports [\"{protocol}\"]",
+            parts.stream_protocols
         )));
     }
     let Some(on_upgrade) = parts.on_upgrade.take() else {
@@ -321,10 +329,7 @@ fn switch_spdy(
     let h = resp.headers_mut();
     h.insert(UPGRADE, HeaderValue::from_static("SPDY/3.1"));
     h.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
-    h.insert(
-        STREAM_PROTOCOL,
-        HeaderValue::from_static(spdy::PORT_FORWARD_V1),
-    );
+    h.insert(STREAM_PROTOCOL, HeaderValue::from_static(protocol));
     Ok((resp, on_upgrade))
 }
 
@@ -478,18 +483,7 @@ async fn serve_session(
             _ => outputs[which].1 = None,
         }
     }
-    let status = match exit.await {
-        Ok(0) => {
-            serde_json::to_vec(&json!({"metadata": {}, "status": "Success"})).unwrap_or_default()
-        }
-        Ok(code) => failure(
-            None,
-            NON_ZERO_EXIT_CODE,
-            &format!("command terminated with non-zero exit code: exit status {code}"),
-            Some(json!({"causes": [{"reason": EXIT_CODE_CAUSE, "message": code.to_string()}]})),
-        ),
-        Err(e) => failure(Some(500), "InternalError", &e.message, None),
-    };
+    let status = exit_status(exit.await);
     let _ = sink
         .send(Message::binary(protocol::frame(ERROR, &status)))
         .await;
@@ -514,8 +508,29 @@ async fn read_some(r: &mut Option<crate::kubelet::Reader>, buf: &mut [u8]) -> Op
     }
 }
 
+/// The `Status` the kubelet writes on the error channel when a process has ended.
+pub(super) fn exit_status(exit: Result<i32, KubeletError>) -> Vec<u8> {
+    match exit {
+        Ok(0) => {
+            serde_json::to_vec(&json!({"metadata": {}, "status": "Success"})).unwrap_or_default()
+        }
+        Ok(code) => failure(
+            None,
+            NON_ZERO_EXIT_CODE,
+            &format!("command terminated with non-zero exit code: exit status {code}"),
+            Some(json!({"causes": [{"reason": EXIT_CODE_CAUSE, "message": code.to_string()}]})),
+        ),
+        Err(e) => failure(Some(500), "InternalError", &e.message, None),
+    }
+}
+
 /// A failure `Status` as the kubelet writes it on the error channel.
-fn failure(code: Option<u16>, reason: &str, message: &str, details: Option<Value>) -> Vec<u8> {
+pub(super) fn failure(
+    code: Option<u16>,
+    reason: &str,
+    message: &str,
+    details: Option<Value>,
+) -> Vec<u8> {
     let mut v = json!({"metadata": {}, "status": "Failure", "message": message, "reason": reason});
     if let Some(map) = v.as_object_mut() {
         if let Some(code) = code {

@@ -1,10 +1,13 @@
-//! SPDY/3.1 for `pods/portforward`, as kubectl speaks it: directly after an HTTP `Upgrade:
-//! SPDY/3.1` (kubectl 1.30 and older) or tunneled inside a WebSocket (1.31 and newer). Only
-//! what Kubernetes' port-forward protocol needs is implemented.
+//! SPDY/3.1 as kubectl speaks it: for `pods/portforward` directly after an HTTP `Upgrade:
+//! SPDY/3.1` (kubectl 1.30 and older) or tunneled inside a WebSocket (1.31 and newer), and for
+//! `pods/exec` and `pods/attach` after the upgrade (kubectl 1.29 and older). Only what
+//! Kubernetes' streaming protocols need is implemented.
 
 mod dictionary;
 pub mod frame;
 pub mod port_forward;
+pub mod remotecommand;
+mod streams;
 pub mod tunnel;
 
 /// The port-forward protocol's name (`X-Stream-Protocol-Version`).

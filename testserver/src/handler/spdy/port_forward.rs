@@ -4,23 +4,16 @@
 //! bytes flow on the data stream, and a failure is written on the error stream. Each stream is
 //! answered with `SYN_REPLY` before anything else is sent on it.
 
-use super::frame::{Frame, Reader, Writer, FLAG_FIN};
+use super::frame::{Frame, Reader, FLAG_FIN};
+use super::streams::{copy_to_stream, spawn_writer, Out};
 use crate::kubelet::{Kubelet, PortStream};
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, WriteHalf};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, WriteHalf};
 use tokio::sync::mpsc;
 
 /// Most streams open at once on one connection (kubectl opens two per local connection).
 const MAX_STREAMS: usize = 1024;
-
-/// What the reader and the port pumps ask the single writer to send.
-enum Out {
-    Reply(u32),
-    Data(u32, Vec<u8>, bool),
-    Ping(u32),
-    Reset(u32),
-}
 
 /// The two streams of one forwarded connection, as they arrive.
 #[derive(Default)]
@@ -42,24 +35,9 @@ pub async fn serve<C>(
     C: AsyncRead + AsyncWrite + Send + 'static,
 {
     let (read, write) = tokio::io::split(conn);
-    let Ok(mut writer) = Writer::new(write) else {
+    let Some((tx, writing)) = spawn_writer(write) else {
         return;
     };
-    let (tx, mut rx) = mpsc::channel::<Out>(64);
-    let writing = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            let sent = match out {
-                Out::Reply(id) => writer.syn_reply(id, false).await,
-                Out::Data(id, data, fin) => writer.data(id, &data, fin).await,
-                Out::Ping(id) => writer.ping(id).await,
-                Out::Reset(id) => writer.rst_stream(id, 1).await,
-            };
-            if sent.is_err() {
-                return;
-            }
-        }
-        let _ = writer.shutdown().await;
-    });
     let mut reader = Reader::new(read);
     let mut pairs: HashMap<String, Pair> = HashMap::new();
     let mut to_pod: HashMap<u32, WriteHalf<Box<dyn PortStream>>> = HashMap::new();
@@ -156,23 +134,12 @@ pub async fn serve<C>(
 
 /// Copy what the pod's port sends onto the data stream; at its end close both streams.
 async fn pump(
-    mut from: tokio::io::ReadHalf<Box<dyn PortStream>>,
+    from: tokio::io::ReadHalf<Box<dyn PortStream>>,
     data: u32,
     error: u32,
     tx: mpsc::Sender<Out>,
 ) {
-    let mut buf = vec![0u8; 32 * 1024];
-    loop {
-        match from.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                let chunk = buf.get(..n).unwrap_or_default().to_vec();
-                if tx.send(Out::Data(data, chunk, false)).await.is_err() {
-                    return;
-                }
-            }
-        }
+    if copy_to_stream(from, data, &tx).await {
+        let _ = tx.send(Out::Data(error, Vec::new(), true)).await;
     }
-    let _ = tx.send(Out::Data(data, Vec::new(), true)).await;
-    let _ = tx.send(Out::Data(error, Vec::new(), true)).await;
 }
