@@ -276,6 +276,10 @@ impl ApiError {
             format!("Request entity too large: limit is {limit}"),
         )
     }
+    /// 503 ServiceUnavailable (a proxy target that cannot be reached).
+    pub fn service_unavailable(message: impl Into<String>) -> Self {
+        Self::new(503, "ServiceUnavailable", message)
+    }
     /// 500 InternalError.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "InternalError", message)

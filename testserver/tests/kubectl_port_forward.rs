@@ -2,7 +2,8 @@
 //! newer tunnel SPDY inside a WebSocket, older ones upgrade straight to SPDY; every kubectl on
 //! the machine fetches from an HTTP server "in the pod" (on this host, as the local kubelet
 //! forwards pod port P to 127.0.0.1:P), over several connections, a megabyte each. Skipped
-//! with a message when kubectl is missing, except on CI.
+//! with a message when kubectl is missing, except on CI. The same server answers through
+//! `pods/{name}:{port}/proxy` too.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
 use kubeclient_testserver::TestServer;
@@ -196,4 +197,23 @@ async fn kubectl_port_forward_carries_http_for_every_kubectl() {
             );
         }
     }
+    // The same server through the API server's pod proxy.
+    let path = format!("/api/v1/namespaces/default/pods/web:{pod_port}/proxy/");
+    let out = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig_path())
+        .args(["get", "--raw", &path])
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout == body(),
+        "{} bytes through the proxy",
+        out.stdout.len()
+    );
 }

@@ -378,7 +378,7 @@ fn ports_of(raw_query: &str) -> Result<Vec<u16>, ApiError> {
 }
 
 /// kube-apiserver's answer when no node (or here, no kubelet) runs the pod.
-fn no_host(pod: &Value, name: &str) -> ApiError {
+pub(super) fn no_host(pod: &Value, name: &str) -> ApiError {
     match pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) {
         Some(node) => ApiError::internal(format!(
             "no kubelet serves node {node}: start the test server with a kubelet"

@@ -7,6 +7,7 @@ mod metrics;
 mod objects;
 mod openapi;
 mod port_forward;
+mod proxy;
 mod query;
 mod review;
 pub(crate) mod route;
@@ -310,7 +311,18 @@ async fn serve(
         .unwrap_or("")
         .to_string();
     let mut body = body;
-    if !body.is_empty() && content_type.starts_with(kubeclient_runtime::proto::CONTENT_TYPE) {
+    // What goes through `{name}/proxy/...` is the backend's business, not the API's.
+    let proxy = match &route {
+        Route::Resource(p) => p.proxy_path.clone().map(|path| proxy::Forward {
+            path,
+            headers: parts.headers.clone(),
+        }),
+        _ => None,
+    };
+    if proxy.is_none()
+        && !body.is_empty()
+        && content_type.starts_with(kubeclient_runtime::proto::CONTENT_TYPE)
+    {
         // Built-in kinds in protobuf become the JSON the rest of the server works on.
         match crate::protobuf::body_to_json(&body) {
             Some(Ok(json)) => {
@@ -325,7 +337,10 @@ async fn serve(
             None => return error_response(&ApiError::unsupported_body(&content_type)),
         }
     }
-    if !body.is_empty() && (content_type.contains("protobuf") || content_type.contains("cbor")) {
+    if proxy.is_none()
+        && !body.is_empty()
+        && (content_type.contains("protobuf") || content_type.contains("cbor"))
+    {
         // Other kinds (and CBOR) only in JSON, as kube-apiserver for custom resources.
         return error_response(&ApiError::unsupported_body(&content_type));
     }
@@ -337,7 +352,7 @@ async fn serve(
         .to_string();
     // Resource endpoints answer in protobuf when asked (built-in kinds only, as upstream).
     let protobuf = match &route {
-        Route::Resource(p) => {
+        Route::Resource(p) if p.proxy_path.is_none() => {
             let builtin = state
                 .registry()
                 .get(&p.group, &p.version, &p.plural)
@@ -349,7 +364,7 @@ async fn serve(
         }
         _ => false,
     };
-    let table = table::negotiate(&accept).filter(|_| !protobuf);
+    let table = table::negotiate(&accept).filter(|_| !protobuf && proxy.is_none());
     let req = Req {
         protobuf,
         table,
@@ -362,6 +377,7 @@ async fn serve(
         cut_watch_after,
         user,
         connect,
+        proxy,
     };
     match route {
         Route::Version => value_response(200, &discovery::version()),
@@ -551,6 +567,8 @@ pub struct Req {
     pub table: Option<&'static str>,
     /// Raw query and WebSocket handshake, for exec and attach.
     pub connect: connect::ConnectParts,
+    /// For `{name}/proxy/...`: what is forwarded besides method, query and body.
+    pub proxy: Option<proxy::Forward>,
 }
 
 impl Req {

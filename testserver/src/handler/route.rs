@@ -53,12 +53,30 @@ pub struct ResourcePath {
     pub sub: Option<String>,
     /// Old-style `/watch/` path prefix.
     pub legacy_watch: bool,
+    /// For `{name}/proxy/...`: the path after `proxy` (with its leading `/`, encoded as sent).
+    pub proxy_path: Option<String>,
 }
 
 /// Parse `path` against the resources `registry` serves.
 pub fn parse(path: &str, registry: &Registry) -> Route {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    match segs.as_slice() {
+    let route = route(&segs, registry);
+    match route {
+        Route::Resource(mut p) if p.proxy_path.is_some() && path.ends_with('/') => {
+            p.proxy_path = p.proxy_path.map(|mut rest| {
+                if !rest.ends_with('/') {
+                    rest.push('/');
+                }
+                rest
+            });
+            Route::Resource(p)
+        }
+        other => other,
+    }
+}
+
+fn route(segs: &[&str], registry: &Registry) -> Route {
+    match segs {
         ["version"] => Route::Version,
         ["metrics"] => Route::Metrics,
         [h, ..] if matches!(*h, "healthz" | "readyz" | "livez") => Route::Health,
@@ -88,11 +106,17 @@ fn resource(group: &str, version: &str, rest: &[&str], registry: &Registry) -> R
         _ => (false, rest),
     };
     let own = |s: Option<&&str>| s.map(|s| s.to_string());
+    // `{name}/proxy/{path...}`: any depth; otherwise at most `{name}/{sub}`.
+    let fits = |tail: &[&str]| tail.len() <= 2 || tail.get(1) == Some(&"proxy");
+    let proxy_path = |tail: &[&str]| {
+        (tail.get(1) == Some(&"proxy"))
+            .then(|| format!("/{}", tail.get(2..).unwrap_or_default().join("/")))
+    };
     // `namespaces/{ns}/{plural}` when `{plural}` is a namespaced resource; otherwise
     // `namespaces/{name}/{sub}` addresses a namespace object.
     let namespaced = match rest {
         ["namespaces", ns, plural, tail @ ..]
-            if tail.len() <= 2
+            if fits(tail)
                 && registry
                     .get(group, version, plural)
                     .is_some_and(|d| d.namespaced) =>
@@ -105,6 +129,7 @@ fn resource(group: &str, version: &str, rest: &[&str], registry: &Registry) -> R
                 name: own(tail.first()),
                 sub: own(tail.get(1)),
                 legacy_watch,
+                proxy_path: proxy_path(tail),
             })
         }
         _ => None,
@@ -113,7 +138,7 @@ fn resource(group: &str, version: &str, rest: &[&str], registry: &Registry) -> R
         return Route::Resource(p);
     }
     match rest {
-        [plural, tail @ ..] if tail.len() <= 2 => Route::Resource(ResourcePath {
+        [plural, tail @ ..] if fits(tail) => Route::Resource(ResourcePath {
             group: group.into(),
             version: version.into(),
             namespace: None,
@@ -121,6 +146,7 @@ fn resource(group: &str, version: &str, rest: &[&str], registry: &Registry) -> R
             name: own(tail.first()),
             sub: own(tail.get(1)),
             legacy_watch,
+            proxy_path: proxy_path(tail),
         }),
         _ => Route::NotFound,
     }
@@ -168,6 +194,22 @@ mod tests {
                 group: "apps".into(),
                 version: "v1".into()
             }
+        );
+        let Route::Resource(p) = parse("/api/v1/namespaces/x/pods/web:80/proxy/a/b%20c/", &r)
+        else {
+            panic!("route")
+        };
+        assert_eq!(
+            (p.name.as_deref(), p.sub.as_deref(), p.proxy_path.as_deref()),
+            (Some("web:80"), Some("proxy"), Some("/a/b%20c/"))
+        );
+        let Route::Resource(p) = parse("/api/v1/nodes/n1/proxy", &r) else {
+            panic!("route")
+        };
+        assert_eq!(p.proxy_path.as_deref(), Some("/"));
+        assert_eq!(
+            parse("/api/v1/namespaces/x/pods/web/log/more", &r),
+            Route::NotFound
         );
         assert_eq!(parse("/nope", &r), Route::NotFound);
         assert_eq!(parse("/openapi/v2", &r), Route::OpenApiV2);

@@ -1,5 +1,6 @@
 //! Subresources: status, scale, pods/log, pods/eviction, pods/binding, namespaces/finalize,
-//! certificatesigningrequests/approval, pods/ephemeralcontainers.
+//! certificatesigningrequests/approval, pods/ephemeralcontainers, and the connect ones (exec,
+//! attach, portforward, proxy).
 
 use super::objects::{self, commit, delete_locked, Part};
 use super::{full, json_response, value_response, Body, Req, State, Target};
@@ -74,6 +75,7 @@ pub async fn handle(
         ("eviction", _) => evict(state, t, name),
         ("binding", _) => bind(state, t, name, &req),
         ("token", _) => token(state, t, name, &req),
+        ("proxy", _) => super::proxy::handle(state, t, name, req).await,
         ("exec" | "attach" | "portforward", _) => {
             super::connect::handle(state, t, name, sub, req).await
         }
