@@ -69,6 +69,27 @@ async fn fetch(port: u16) -> Vec<u8> {
     all.split_off(at)
 }
 
+/// GET / through `port` with curl, the body.
+async fn curl(port: u16) -> Vec<u8> {
+    let url = format!("http://127.0.0.1:{port}/");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("curl")
+            .args(["-sS", "--max-time", "60", &url])
+            .output()
+    })
+    .await
+    .unwrap();
+    let Some(out) = kubeclient_test_support::require(out.ok(), "curl on PATH") else {
+        return fetch(port).await;
+    };
+    assert!(
+        out.status.success(),
+        "curl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// Every kubectl found: the default one and the versioned ones beside it.
 fn kubectls() -> Vec<PathBuf> {
     let default = PathBuf::from("kubectl");
@@ -187,9 +208,14 @@ async fn kubectl_port_forward_carries_http_for_every_kubectl() {
     let pod_port = http_server().await;
     for kubectl in kubectls {
         let (_forward, local) = port_forward(&kubectl, &server, pod_port).await;
-        // Several connections: each is a new pair of streams on the same SPDY session.
+        // Several connections: each is a new pair of streams on the same SPDY session. The
+        // first is curl's, as a person would try it.
         for round in 0..3 {
-            let got = fetch(local).await;
+            let got = if round == 0 {
+                curl(local).await
+            } else {
+                fetch(local).await
+            };
             assert!(
                 got == body(),
                 "{kubectl:?} round {round}: {} bytes",
