@@ -13,12 +13,12 @@
 //! What it serves: get, list (label and field selectors, limit/continue), watch (from a
 //! resourceVersion, bookmarks, timeouts, initial events, 410 Gone), create (generateName,
 //! namespace existence), update (resourceVersion conflicts, status/main separation,
-//! generation), patch (JSON, merge, strategic from the spec's merge keys; see [`patch`]),
-//! server-side apply with managedFields, conflicts and force (see [`managed`]), delete
+//! generation), patch (JSON, merge, strategic from the spec's merge keys),
+//! server-side apply with managedFields, conflicts and force, delete
 //! (finalizers, preconditions), deletecollection, the status, scale, log, eviction and binding
 //! subresources, CRDs, discovery (legacy and aggregated), and — when given the upstream specs
 //! directory ([`Builder::openapi_specs`]) — the real `/openapi/v2` and `/openapi/v3` documents
-//! and `fieldValidation` of built-in kinds (see [`unknown_fields`]).
+//! and `fieldValidation` of built-in kinds.
 //!
 //! Objects come back as kube-apiserver returns them: defaulted as `SetDefaults_*` default them,
 //! with what the default admission plugins and registries add (a pod's ServiceAccount volume, a
@@ -32,9 +32,11 @@
 //! process on this host** in a directory per container, so `kubectl exec` and `kubectl cp`
 //! work; attach starts the container's `command` and `args` as its main process (whose output
 //! is then its `pods/log`); port-forward to a pod's port P connects to `127.0.0.1:P`. A test
-//! can implement [`kubelet::Kubelet`] itself instead. WebSocket only (`v5.channel.k8s.io` and
-//! `v4.channel.k8s.io`, the kubelet's WebSocket port-forward): kubectl 1.30+ execs this way;
-//! SPDY (older kubectl, and kubectl's port-forward) is refused with a message.
+//! can implement [`kubelet::Kubelet`] itself instead. Both wire protocols are spoken: WebSocket
+//! (`v5.channel.k8s.io`, `v4.channel.k8s.io`, the kubelet's WebSocket port-forward) and SPDY/3.1
+//! (exec and attach from kubectl 1.29 and older, port-forward straight or tunneled in a
+//! WebSocket), so kubectl 1.27 to 1.33 all work. `pods/proxy` and `services/proxy` forward plain
+//! HTTP to a pod's port the same way.
 
 pub mod auth;
 mod crd;
@@ -43,21 +45,21 @@ pub mod faults;
 mod gc;
 mod handler;
 mod http;
-pub mod kubeconfig;
+mod kubeconfig;
 pub mod kubelet;
-pub mod managed;
+mod managed;
 mod objmeta;
-pub mod patch;
+mod patch;
 mod protobuf;
 pub mod real;
 pub mod record;
-pub mod resources;
-pub mod selector;
-pub mod specs;
-pub mod status;
-pub mod store;
-pub mod tls;
-pub mod unknown_fields;
+mod resources;
+mod selector;
+mod specs;
+mod status;
+mod store;
+mod tls;
+mod unknown_fields;
 
 pub use handler::MAX_REQUEST_BODY_BYTES;
 

@@ -584,25 +584,6 @@ impl Registry {
             .cloned()
             .collect()
     }
-    /// Any version of the resource with this storage key (for cascading deletes).
-    pub fn by_storage(&self, key: &StorageKey) -> Option<Arc<ResourceDef>> {
-        self.by_gvr
-            .values()
-            .find(|d| d.group == key.group && d.plural == key.plural)
-            .cloned()
-    }
-    /// Every namespaced resource, one version each.
-    pub fn namespaced_storage_keys(&self) -> Vec<StorageKey> {
-        let mut keys: Vec<StorageKey> = self
-            .by_gvr
-            .values()
-            .filter(|d| d.namespaced)
-            .map(|d| d.storage_key())
-            .collect();
-        keys.sort();
-        keys.dedup();
-        keys
-    }
 }
 
 /// Kubernetes version ordering: GA > beta > alpha, higher numbers first within each.

@@ -84,14 +84,6 @@ impl FieldSelector {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// The value a `metadata.name=` term pins, for single-object watches.
-    pub fn pinned_name(&self) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(p, eq, _)| *eq && p == "metadata.name")
-            .map(|(_, _, v)| v.as_str())
-    }
 }
 
 /// The fields kube-apiserver can select objects of a built-in kind by, beyond the default

@@ -273,19 +273,6 @@ impl Store {
         out
     }
 
-    /// The oldest resourceVersion whose state can still be read or watched from.
-    pub fn oldest_readable(&self) -> u64 {
-        self.compacted
-    }
-
-    /// Number of objects of a resource in `ns` (all namespaces for `None`).
-    pub fn count(&self, key: &StorageKey, ns: Option<&str>) -> usize {
-        match ns {
-            None => self.objects.get(key).map_or(0, |o| o.len()),
-            Some(_) => self.list(key, ns).len(),
-        }
-    }
-
     /// Store a new version of an object: assigns the next resourceVersion, records the event.
     pub fn put(
         &mut self,
