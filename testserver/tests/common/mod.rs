@@ -3,7 +3,16 @@
 
 use kubeclient_testserver::TestServer;
 use reqwest::{Client, Method, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
+
+/// Where pods of namespace `default` live.
+pub const PODS: &str = "/api/v1/namespaces/default/pods";
+
+/// A pod manifest `name` with `labels`.
+pub fn pod(name: &str, labels: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels},
+           "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+}
 
 /// A reqwest client that trusts the server's CA and presents the admin client certificate.
 pub fn admin_client(server: &TestServer) -> Client {
