@@ -3,7 +3,7 @@
 //! is [`crate::managed`]'s: it needs field ownership.
 
 use crate::status::ApiError;
-use kubeclient::runtime::discovery::{find_patch_schema, PatchField, PatchSchema};
+use kubeclient::runtime::discovery::{find_patch_schema, FieldShape, PatchField, PatchSchema};
 use serde_json::{Map, Value};
 
 /// The patch type named by `Content-Type`.
@@ -88,8 +88,8 @@ pub fn schema_for(group: &str, version: &str, kind: &str) -> Option<&'static Pat
 
 fn child_type(field: Option<&PatchField>) -> Option<&'static PatchSchema> {
     field
-        .filter(|f| !f.item_type.is_empty())
-        .and_then(|f| find_patch_schema(kubeclient::discovery::PATCH_TYPES, f.item_type))
+        .and_then(|f| f.item_type)
+        .and_then(|name| find_patch_schema(kubeclient::discovery::PATCH_TYPES, name))
 }
 
 /// The key a list of objects merges on: without the spec's `x-kubernetes-patch-merge-key`,
@@ -140,7 +140,7 @@ fn strategic_merge(target: &mut Value, patch: &Value, ty: Option<&'static PatchS
             Value::Null => {
                 tmap.remove(k);
             }
-            Value::Object(entries) if field.is_some_and(|f| f.shape == "map") => {
+            Value::Object(entries) if field.is_some_and(|f| f.shape == FieldShape::Map) => {
                 // A map: its keys are data, each value merges with the value type.
                 let slot = tmap
                     .entry(k.clone())
@@ -169,8 +169,8 @@ fn strategic_merge(target: &mut Value, patch: &Value, ty: Option<&'static PatchS
             Value::Array(items) => {
                 let declared = ty.map(|_| {
                     field
-                        .filter(|f| f.strategy.split(',').any(|s| s == "merge"))
-                        .map(|f| f.merge_key)
+                        .filter(|f| f.merges())
+                        .map(|f| f.merge_key.unwrap_or_default())
                 });
                 match (tmap.get_mut(k), declared) {
                     // Schema known: merge by the declared key, union primitives, else replace.

@@ -117,8 +117,22 @@ pub fn discovery(ir: &Ir, opts: &super::Options) -> TokenStream {
     let patch_types = ir.patch.iter().map(|(name, fields)| {
         let cfg = feature_of.get(name.as_str()).and_then(|f| opts.cfg(f));
         let fields = fields.iter().map(|f| {
-            let (n, shape, strategy, key, item) = (&f.name, f.shape, &f.strategy, &f.merge_key, &f.item_type);
-            let (list_type, keys, atomic) = (f.list_type, &f.list_keys, f.atomic);
+            let d = quote!(::kubeclient_runtime::discovery);
+            let n = &f.name;
+            let shape = match f.shape {
+                "list" => quote!(#d::FieldShape::List),
+                "map" => quote!(#d::FieldShape::Map),
+                _ => quote!(#d::FieldShape::Object),
+            };
+            let some = |s: &str| if s.is_empty() { quote!(None) } else { quote!(Some(#s)) };
+            let (strategy, key, item) = (some(&f.strategy), some(&f.merge_key), some(&f.item_type));
+            let list_type = match f.list_type {
+                "atomic" => quote!(Some(#d::ListType::Atomic)),
+                "set" => quote!(Some(#d::ListType::Set)),
+                "map" => quote!(Some(#d::ListType::Map)),
+                _ => quote!(None),
+            };
+            let (keys, atomic) = (&f.list_keys, f.atomic);
             quote! {
                 ::kubeclient_runtime::discovery::PatchField {
                     name: #n, shape: #shape, strategy: #strategy, merge_key: #key, item_type: #item,

@@ -55,23 +55,53 @@ pub struct SubresourceInfo {
 pub struct PatchField {
     /// JSON property name.
     pub name: &'static str,
-    /// `object`, `list` or `map`: how the value is shaped.
-    pub shape: &'static str,
-    /// Patch strategy (`merge`, `retainKeys`, `merge,retainKeys`, `replace`) or `""`.
-    pub strategy: &'static str,
-    /// Merge key of list items (`name`, `containerPort`, ...) or `""`.
-    pub merge_key: &'static str,
-    /// Spec name of the (item) type when it is an object, or `""`.
-    pub item_type: &'static str,
-    /// For lists, how server-side apply treats them: `atomic`, `set` or `map` (keyed by
-    /// [`list_keys`](Self::list_keys)). Lists without `x-kubernetes-list-type` fall back to the
-    /// patch strategy as kube-apiserver does (`merge` with a key is `map`, without one `set`),
-    /// else `atomic`. `""` for fields that are not lists.
-    pub list_type: &'static str,
+    /// How the value is shaped.
+    pub shape: FieldShape,
+    /// Patch strategy (`merge`, `retainKeys`, `merge,retainKeys`, `replace`), if the spec sets one.
+    pub strategy: Option<&'static str>,
+    /// Merge key of list items (`name`, `containerPort`, ...), if the spec sets one.
+    pub merge_key: Option<&'static str>,
+    /// Spec name of the (item) type when it is an object.
+    pub item_type: Option<&'static str>,
+    /// For lists, how server-side apply treats them (keyed by [`list_keys`](Self::list_keys)
+    /// for [`ListType::Map`]). Lists without `x-kubernetes-list-type` fall back to the patch
+    /// strategy as kube-apiserver does (`merge` with a key is a map, without one a set), else
+    /// atomic. `None` for fields that are not lists.
+    pub list_type: Option<ListType>,
     /// Key fields of a `map` list.
     pub list_keys: &'static [&'static str],
     /// The object or map is replaced as a whole (`x-kubernetes-map-type: atomic`).
     pub atomic: bool,
+}
+
+impl PatchField {
+    /// The patch strategy includes `merge` (lists merge instead of being replaced).
+    pub fn merges(&self) -> bool {
+        self.strategy
+            .is_some_and(|s| s.split(',').any(|part| part == "merge"))
+    }
+}
+
+/// How a field's value is shaped, for merging.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldShape {
+    /// An object with named fields.
+    Object,
+    /// A list.
+    List,
+    /// A map whose keys are data (`labels`, `data`, `resources.limits`).
+    Map,
+}
+
+/// `x-kubernetes-list-type`: how server-side apply owns a list's items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListType {
+    /// The list is replaced as a whole.
+    Atomic,
+    /// Items are scalars, owned one by one.
+    Set,
+    /// Items are objects identified by their key fields.
+    Map,
 }
 
 /// The patch-relevant fields of one definition.

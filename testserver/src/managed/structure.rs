@@ -4,7 +4,9 @@
 //! (custom resources) are walked as plain objects with atomic lists.
 
 use super::fieldset::{self, FieldSet};
-use kubeclient::runtime::discovery::{find_patch_schema, PatchField, PatchSchema};
+use kubeclient::runtime::discovery::{
+    find_patch_schema, FieldShape, ListType, PatchField, PatchSchema,
+};
 use serde_json::{Map, Value};
 
 /// How a value is merged and owned.
@@ -22,10 +24,8 @@ pub enum Shape {
     Atomic,
 }
 
-fn type_named(name: &str) -> Option<&'static PatchSchema> {
-    (!name.is_empty())
-        .then(|| find_patch_schema(kubeclient::discovery::PATCH_TYPES, name))
-        .flatten()
+fn type_named(name: Option<&str>) -> Option<&'static PatchSchema> {
+    name.and_then(|name| find_patch_schema(kubeclient::discovery::PATCH_TYPES, name))
 }
 
 fn shape_of(field: &PatchField) -> Shape {
@@ -34,11 +34,11 @@ fn shape_of(field: &PatchField) -> Shape {
         return Shape::Atomic;
     }
     match (field.shape, field.list_type) {
-        ("list", "map") => Shape::KeyedList(field.list_keys, item),
-        ("list", "set") => Shape::Set,
-        ("list", _) => Shape::Atomic,
-        ("map", _) => Shape::Map(item),
-        _ => Shape::Struct(item),
+        (FieldShape::List, Some(ListType::Map)) => Shape::KeyedList(field.list_keys, item),
+        (FieldShape::List, Some(ListType::Set)) => Shape::Set,
+        (FieldShape::List, _) => Shape::Atomic,
+        (FieldShape::Map, _) => Shape::Map(item),
+        (FieldShape::Object, _) => Shape::Struct(item),
     }
 }
 
