@@ -607,7 +607,8 @@ mod tests {
         assert!(v.is_none());
         let v: ExactVec<String> = serde_json::from_str(r#"["a","b","c"]"#).unwrap();
         assert_eq!((v.0.len(), v.0.capacity()), (3, 3));
-        let v: Option<Vec<u8>> = de_opt_seq(&mut serde_json::Deserializer::from_str("[1,2,3,4,5]")).unwrap();
+        let v: Option<Vec<u8>> =
+            de_opt_seq(&mut serde_json::Deserializer::from_str("[1,2,3,4,5]")).unwrap();
         assert_eq!(v.map(|v| (v.len(), v.capacity())), Some((5, 5)));
     }
 
