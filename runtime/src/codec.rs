@@ -96,6 +96,135 @@ pub fn opt_field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     Ok(true)
 }
 
+/// Decode an optional list field into `slot`, allocated to exactly its length (see
+/// [`ExactVec`]). Returns `Ok(true)`: the key was known.
+#[inline]
+pub fn opt_seq<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<Vec<T>>,
+) -> Result<bool, A::Error> {
+    *slot = map.next_value::<Option<ExactVec<T>>>()?.map(|v| v.0);
+    Ok(true)
+}
+
+/// Decode a required list field into `slot`, `null` as empty, allocated to exactly its length
+/// (see [`ExactVec`]).
+#[inline]
+pub fn req_seq<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Vec<T>,
+) -> Result<bool, A::Error> {
+    *slot = map
+        .next_value::<Option<ExactVec<T>>>()?
+        .map_or_else(Vec::new, |v| v.0);
+    Ok(true)
+}
+
+/// `#[serde(deserialize_with)]` for an optional list of a handwritten type: as [`opt_seq`].
+#[inline]
+pub fn de_opt_seq<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Vec<T>>, D::Error> {
+    Ok(Option::<ExactVec<T>>::deserialize(d)?.map(|v| v.0))
+}
+
+/// A JSON array decoded into a `Vec` whose capacity is its length.
+///
+/// serde's own `Vec` impl grows by doubling (JSON gives no length up front) and keeps the slack:
+/// six env vars hold room for eight, a 10,000-item list room for 16,384. Here small elements
+/// (strings, env vars, ports, conditions: up to [`STACK_ELEMENT`] bytes) are gathered on the
+/// stack, eight at a time, and moved into one allocation of the final size; larger ones (a
+/// `Container`, a whole object) are pushed and the list is shrunk in place when it ends, which
+/// hands the tail back to the allocator. A one-element array, the most common length in
+/// Kubernetes objects, is always a single allocation of one element.
+pub struct ExactVec<T>(pub Vec<T>);
+
+/// Largest element [`ExactVec`] gathers on the stack before allocating.
+pub const STACK_ELEMENT: usize = 256;
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ExactVec<T> {
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(ExactVecVisitor(PhantomData))
+    }
+}
+
+struct ExactVecVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ExactVecVisitor<T> {
+    type Value = ExactVec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    #[inline]
+    fn visit_seq<S: de::SeqAccess<'de>>(self, seq: S) -> Result<ExactVec<T>, S::Error> {
+        if std::mem::size_of::<T>() <= STACK_ELEMENT {
+            gather_on_stack(seq).map(ExactVec)
+        } else {
+            push_and_shrink(seq).map(ExactVec)
+        }
+    }
+}
+
+/// Up to eight elements on the stack, then one allocation of the exact size; longer arrays
+/// continue on the heap and are shrunk at the end.
+#[inline(never)]
+fn gather_on_stack<'de, T: Deserialize<'de>, S: de::SeqAccess<'de>>(
+    mut seq: S,
+) -> Result<Vec<T>, S::Error> {
+    const N: usize = 8;
+    let mut buf: [Option<T>; N] = Default::default();
+    let mut n = 0;
+    while n < N {
+        match seq.next_element()? {
+            Some(x) => {
+                if let Some(slot) = buf.get_mut(n) {
+                    *slot = Some(x);
+                }
+                n += 1;
+            }
+            None => {
+                let mut v = Vec::with_capacity(n);
+                v.extend(buf.into_iter().take(n).flatten());
+                return Ok(v);
+            }
+        }
+    }
+    let mut v = Vec::with_capacity(2 * N);
+    v.extend(buf.into_iter().flatten());
+    while let Some(x) = seq.next_element()? {
+        v.push(x);
+    }
+    v.shrink_to_fit();
+    Ok(v)
+}
+
+/// Large elements are not moved twice: pushed, then the list is shrunk in place.
+#[inline(never)]
+fn push_and_shrink<'de, T: Deserialize<'de>, S: de::SeqAccess<'de>>(
+    mut seq: S,
+) -> Result<Vec<T>, S::Error> {
+    let Some(first) = seq.next_element()? else {
+        return Ok(Vec::new());
+    };
+    let Some(second) = seq.next_element()? else {
+        return Ok(vec![first]);
+    };
+    // Never trust a size hint beyond what a modest allocation holds (as serde does).
+    let hint = seq.size_hint().unwrap_or(0);
+    let limit = 1024 * 1024 / std::mem::size_of::<T>().max(1);
+    let mut v = Vec::with_capacity(hint.min(limit).saturating_add(2).max(4));
+    v.push(first);
+    v.push(second);
+    while let Some(x) = seq.next_element()? {
+        v.push(x);
+    }
+    v.shrink_to_fit();
+    Ok(v)
+}
+
 /// Decode a required field into `slot`, `null` as the zero value (see [`required`]).
 #[inline]
 pub fn req_field<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
@@ -420,7 +549,7 @@ mod tests {
             // The shape generated code emits: one helper call per arm.
             match key {
                 "name" => opt_field(map, &mut self.name),
-                "items" => req_field(map, &mut self.items),
+                "items" => req_seq(map, &mut self.items),
                 "kind" => const_field(map, "kind", "Probe", Self::NAME),
                 _ => Ok(false),
             }
@@ -463,6 +592,24 @@ mod tests {
         );
         let p: Probe = serde_json::from_str(r#"{"items":[1,2]}"#).unwrap();
         assert_eq!(p.items, vec![1, 2]);
+    }
+
+    #[test]
+    fn lists_are_allocated_to_their_length() {
+        for n in [0usize, 1, 2, 3, 5, 9, 100] {
+            let items: Vec<i32> = (0..n as i32).collect();
+            let json = format!(r#"{{"items":{}}}"#, serde_json::to_string(&items).unwrap());
+            let p: Probe = serde_json::from_str(&json).unwrap();
+            assert_eq!(p.items, items);
+            assert_eq!(p.items.capacity(), n, "{n} items");
+        }
+        let v: Option<ExactVec<String>> = serde_json::from_str("null").unwrap();
+        assert!(v.is_none());
+        let v: ExactVec<String> = serde_json::from_str(r#"["a","b","c"]"#).unwrap();
+        assert_eq!((v.0.len(), v.0.capacity()), (3, 3));
+        let v: Option<Vec<u8>> =
+            de_opt_seq(&mut serde_json::Deserializer::from_str("[1,2,3,4,5]")).unwrap();
+        assert_eq!(v.map(|v| (v.len(), v.capacity())), Some((5, 5)));
     }
 
     #[test]

@@ -180,10 +180,13 @@ fn de_impl(t: &TypeDef, s: &StructDef, name: &syn::Ident) -> TokenStream {
     for f in &s.fields {
         let key = &f.json_name;
         let ident = format_ident!("{}", f.rust_name);
-        arms.push(if f.required {
-            quote! { #key => #codec::req_field(map, &mut self.#ident), }
-        } else {
-            quote! { #key => #codec::opt_field(map, &mut self.#ident), }
+        // Lists get exactly the capacity of their length (`codec::ExactVec`).
+        let list = matches!(f.ty, Ty::Vec(_)) && !f.boxed;
+        arms.push(match (f.required, list) {
+            (true, true) => quote! { #key => #codec::req_seq(map, &mut self.#ident), },
+            (true, false) => quote! { #key => #codec::req_field(map, &mut self.#ident), },
+            (false, true) => quote! { #key => #codec::opt_seq(map, &mut self.#ident), },
+            (false, false) => quote! { #key => #codec::opt_field(map, &mut self.#ident), },
         });
     }
     let unknown = match &s.unknown_fields {

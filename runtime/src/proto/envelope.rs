@@ -69,26 +69,84 @@ impl Message for Unknown {
     }
 }
 
-impl Unknown {
-    /// Split an enveloped body (`k8s\0` + `Unknown`).
-    pub fn from_bytes(body: &[u8]) -> Result<Unknown, DecodeError> {
+/// An envelope read in place: the strings and `raw` borrow from the body, so decoding an
+/// object does not first copy its whole message out of the envelope.
+struct UnknownRef<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    raw: &'a [u8],
+}
+
+fn utf8<'a>(r: &mut Reader<'a>, wire: WireType) -> Result<&'a str, DecodeError> {
+    r.expect(wire, WireType::LengthDelimited)?;
+    std::str::from_utf8(r.bytes()?)
+        .map_err(|e| DecodeError::new(format!("string is not UTF-8: {e}")))
+}
+
+impl<'a> UnknownRef<'a> {
+    /// Split an enveloped body (`k8s\0` + `Unknown`), checking that it holds protobuf.
+    fn parse(body: &'a [u8]) -> Result<UnknownRef<'a>, DecodeError> {
         let rest = body.strip_prefix(MAGIC).ok_or_else(|| {
             DecodeError::new("body does not start with the protobuf magic `k8s\\0`")
         })?;
-        let u: Unknown = decode(rest).map_err(|e| e.at("Unknown"))?;
-        if !u.content_encoding.is_empty() {
+        Self::parse_message(rest).map_err(|e| e.at("Unknown"))
+    }
+
+    fn parse_message(rest: &'a [u8]) -> Result<UnknownRef<'a>, DecodeError> {
+        let mut u = UnknownRef {
+            api_version: "",
+            kind: "",
+            raw: &[],
+        };
+        let (mut content_encoding, mut content_type) = ("", "");
+        let mut r = Reader::new(rest);
+        while !r.is_empty() {
+            match r.key()? {
+                (1, wire) => {
+                    r.expect(wire, WireType::LengthDelimited)?;
+                    let mut meta = r.nested()?;
+                    while !meta.is_empty() {
+                        match meta.key()? {
+                            (1, wire) => u.api_version = utf8(&mut meta, wire)?,
+                            (2, wire) => u.kind = utf8(&mut meta, wire)?,
+                            (_, wire) => meta.skip(wire)?,
+                        }
+                    }
+                }
+                (2, wire) => {
+                    r.expect(wire, WireType::LengthDelimited)?;
+                    u.raw = r.bytes()?;
+                }
+                (3, wire) => content_encoding = utf8(&mut r, wire)?,
+                (4, wire) => content_type = utf8(&mut r, wire)?,
+                (_, wire) => r.skip(wire)?,
+            }
+        }
+        if !content_encoding.is_empty() {
             return Err(DecodeError::new(format!(
-                "content encoding {:?} is not supported",
-                u.content_encoding
+                "content encoding {content_encoding:?} is not supported"
             )));
         }
-        if !u.content_type.is_empty() && u.content_type != CONTENT_TYPE {
+        if !content_type.is_empty() && content_type != CONTENT_TYPE {
             return Err(DecodeError::new(format!(
-                "envelope holds {:?}, not protobuf",
-                u.content_type
+                "envelope holds {content_type:?}, not protobuf"
             )));
         }
         Ok(u)
+    }
+}
+
+impl Unknown {
+    /// Split an enveloped body (`k8s\0` + `Unknown`).
+    pub fn from_bytes(body: &[u8]) -> Result<Unknown, DecodeError> {
+        let u = UnknownRef::parse(body)?;
+        Ok(Unknown {
+            api_version: u.api_version.to_owned(),
+            kind: u.kind.to_owned(),
+            raw: u.raw.to_vec(),
+            content_encoding: String::new(),
+            content_type: String::new(),
+        })
     }
 
     /// The enveloped body (`k8s\0` + this message), as Go writes it.
@@ -120,15 +178,15 @@ pub fn encode_object<M: Message>(
 /// Decode an enveloped body into `M`, requiring the envelope's kind to be `kind` when it names
 /// one.
 pub fn decode_object<M: Message>(body: &[u8], kind: &str) -> Result<M, DecodeError> {
-    let u = Unknown::from_bytes(body)?;
+    let u = UnknownRef::parse(body)?;
     if !u.kind.is_empty() && u.kind != kind {
         return Err(DecodeError::new(format!(
             "the body holds a {} ({}), not a {kind}",
             u.kind, u.api_version
         )));
     }
-    let mut obj: M = decode(&u.raw).map_err(|e| e.at(kind.to_owned()))?;
-    obj.set_type_meta(&u.api_version, &u.kind);
+    let mut obj: M = decode(u.raw).map_err(|e| e.at(kind.to_owned()))?;
+    obj.set_type_meta(u.api_version, u.kind);
     Ok(obj)
 }
 

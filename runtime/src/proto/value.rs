@@ -258,6 +258,10 @@ impl<V: Value + Default> Value for Vec<V> {
             }
             return Ok(());
         }
+        if self.capacity() == 0 {
+            // The first element: room for the whole run at once (no regrowth, no slack).
+            self.reserve_exact(r.run_length(wire));
+        }
         let mut v = V::default();
         v.merge_value(wire, r)?;
         self.push(v);

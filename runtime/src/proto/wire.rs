@@ -76,6 +76,8 @@ pub struct EncodeError {
 pub struct Reader<'a> {
     buf: &'a [u8],
     depth: usize,
+    /// Number of the field whose key was read last (see [`Reader::run_length`]).
+    field: u32,
 }
 
 fn wire_name(w: WireType) -> &'static str {
@@ -92,7 +94,11 @@ fn wire_name(w: WireType) -> &'static str {
 impl<'a> Reader<'a> {
     /// A reader of a whole top-level message.
     pub fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, depth: 0 }
+        Reader {
+            buf,
+            depth: 0,
+            field: 0,
+        }
     }
 
     /// Whether every byte was read.
@@ -104,7 +110,32 @@ impl<'a> Reader<'a> {
     /// The next field's number and wire type.
     #[inline]
     pub fn key(&mut self) -> Result<(u32, WireType), DecodeError> {
-        decode_key(&mut self.buf).map_err(|e| DecodeError::new(format!("bad field key: {e}")))
+        let (field, wire) = decode_key(&mut self.buf)
+            .map_err(|e| DecodeError::new(format!("bad field key: {e}")))?;
+        self.field = field;
+        Ok((field, wire))
+    }
+
+    /// How many occurrences of the field whose key was just read follow one another from here,
+    /// this one included (Go writes the elements of a repeated field together), so a list can
+    /// be allocated once at its size. Only looks ahead; malformed bytes end the count.
+    pub fn run_length(&self, wire: WireType) -> usize {
+        let mut ahead = Reader {
+            buf: self.buf,
+            depth: self.depth,
+            field: self.field,
+        };
+        let mut n = 0;
+        loop {
+            if ahead.skip(wire).is_err() {
+                return n.max(1);
+            }
+            n += 1;
+            match ahead.key() {
+                Ok((f, w)) if f == self.field && w == wire => {}
+                _ => return n,
+            }
+        }
     }
 
     /// Fail unless the field has the wire type its Rust type needs.
@@ -175,6 +206,7 @@ impl<'a> Reader<'a> {
         Ok(Reader {
             buf: self.bytes()?,
             depth,
+            field: 0,
         })
     }
 
@@ -305,6 +337,30 @@ mod tests {
         assert_eq!(inner.key().unwrap().0, 2);
         assert_eq!(inner.bytes().unwrap().len(), 200);
         assert!(r.is_empty() && inner.is_empty());
+    }
+
+    #[test]
+    fn run_length_counts_adjacent_occurrences() {
+        // Field 2 three times (strings), then field 3, then field 2 again.
+        let mut w = Writer::new();
+        for s in ["a", "bb", "ccc"] {
+            w.bytes_field(2, s.as_bytes());
+        }
+        w.key(3, WireType::Varint);
+        w.varint(7);
+        w.bytes_field(2, b"d");
+        let out = w.finish().unwrap();
+        let mut r = Reader::new(&out);
+        assert_eq!(r.key().unwrap(), (2, WireType::LengthDelimited));
+        assert_eq!(r.run_length(WireType::LengthDelimited), 3);
+        // Looking ahead does not move the reader.
+        assert_eq!(r.bytes().unwrap(), b"a");
+        assert_eq!(r.key().unwrap().0, 2);
+        assert_eq!(r.run_length(WireType::LengthDelimited), 2);
+        // Truncated input ends the count without an error.
+        let mut r = Reader::new(&out[..out.len() - 1]);
+        r.key().unwrap();
+        assert_eq!(r.run_length(WireType::LengthDelimited), 3);
     }
 
     #[test]

@@ -10,7 +10,11 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
     /// Requirements on labels, ANDed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::codec::de_opt_seq"
+    )]
     pub match_expressions: Option<Vec<LabelSelectorRequirement>>,
     /// Exact label values required, ANDed (each is `key In [value]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,7 +36,11 @@ pub struct LabelSelectorRequirement {
     #[serde(default, deserialize_with = "zero_on_null")]
     pub operator: String,
     /// Values for `In`/`NotIn`; empty for `Exists`/`DoesNotExist`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::codec::de_opt_seq"
+    )]
     pub values: Option<Vec<String>>,
     /// Properties this type has no field for (added upstream after it was written), kept
     /// as JSON and written back, so a read-modify-write loses nothing.
@@ -52,7 +60,11 @@ pub struct FieldSelectorRequirement {
     #[serde(default, deserialize_with = "zero_on_null")]
     pub operator: String,
     /// Values for `In`/`NotIn`; empty otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::codec::de_opt_seq"
+    )]
     pub values: Option<Vec<String>>,
     /// Properties this type has no field for (added upstream after it was written), kept
     /// as JSON and written back, so a read-modify-write loses nothing.

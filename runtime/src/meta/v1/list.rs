@@ -77,9 +77,9 @@ impl<'de, K: Deserialize<'de>> Visitor<'de> for ListVisitor<K> {
                 }
                 "items" => {
                     out.items = map
-                        .next_value::<Option<Vec<K>>>()
+                        .next_value::<Option<crate::codec::ExactVec<K>>>()
                         .map_err(|e| de::Error::custom(format_args!("items: {e}")))?
-                        .unwrap_or_default()
+                        .map_or_else(Vec::new, |v| v.0)
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;

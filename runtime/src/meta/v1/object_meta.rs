@@ -28,7 +28,11 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion_timestamp: Option<Time>,
     /// Names of controllers that must finish cleanup before the object is removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::codec::de_opt_seq"
+    )]
     pub finalizers: Option<Vec<String>>,
     /// Prefix from which the server generates a unique name when `name` is empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,7 +44,11 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
     /// Which manager owns which fields (server-side apply bookkeeping).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::codec::de_opt_seq"
+    )]
     pub managed_fields: Option<Vec<ManagedFieldsEntry>>,
     /// Name, unique within a namespace (or the cluster for cluster-scoped kinds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,7 +57,11 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Objects this one depends on; garbage collection deletes it when they are gone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::codec::de_opt_seq"
+    )]
     pub owner_references: Option<Vec<OwnerReference>>,
     /// Opaque version used for optimistic concurrency and watches (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
