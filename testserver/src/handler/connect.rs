@@ -50,6 +50,13 @@ pub struct ConnectParts {
 }
 
 impl ConnectParts {
+    /// The client asks for SPDY (`Upgrade: SPDY/3.1`) rather than a WebSocket.
+    fn wants_spdy(&self) -> bool {
+        self.upgrade
+            .as_deref()
+            .is_some_and(|u| u.starts_with("spdy"))
+    }
+
     /// Take what a connect request needs from `parts` (the upgrade handle only when the
     /// request asks for an upgrade).
     pub fn from_parts(parts: &mut hyper::http::request::Parts) -> Self {
@@ -176,20 +183,10 @@ pub async fn handle(
         let (namespace, pod_name) = (t.namespace.clone(), name.to_owned());
         let shutdown = state.shutdown.clone();
         // kubectl 1.30 and older: SPDY straight after the HTTP upgrade.
-        if parts
-            .upgrade
-            .as_deref()
-            .is_some_and(|u| u.starts_with("spdy"))
-        {
-            let (resp, on_upgrade) = switch_spdy(&mut parts, spdy::PORT_FORWARD_V1)?;
-            tokio::spawn(async move {
-                let Ok(upgraded) = on_upgrade.await else {
-                    return;
-                };
-                let conn = TokioIo::new(upgraded);
-                spdy::port_forward::serve(conn, kubelet, namespace, pod_name, shutdown).await;
+        if parts.wants_spdy() {
+            return serve_spdy(&mut parts, spdy::PORT_FORWARD_V1, move |conn| {
+                spdy::port_forward::serve(conn, kubelet, namespace, pod_name, shutdown)
             });
-            return Ok(resp);
         }
         // kubectl 1.31 and newer tunnel SPDY in a WebSocket; other clients (ours) use the
         // kubelet's WebSocket channels, with the ports in the query.
@@ -245,20 +242,10 @@ pub async fn handle(
     let attach = sub == "attach";
     let shutdown = state.shutdown.clone();
     // kubectl 1.29 and older (and client-go's SPDY executor): SPDY after the HTTP upgrade.
-    if parts
-        .upgrade
-        .as_deref()
-        .is_some_and(|u| u.starts_with("spdy"))
-    {
-        let (resp, on_upgrade) = switch_spdy(&mut parts, V4)?;
-        tokio::spawn(async move {
-            let Ok(upgraded) = on_upgrade.await else {
-                return;
-            };
-            let conn = TokioIo::new(upgraded);
-            spdy::remotecommand::serve(conn, kubelet, session, attach, shutdown).await;
+    if parts.wants_spdy() {
+        return serve_spdy(&mut parts, V4, move |conn| {
+            spdy::remotecommand::serve(conn, kubelet, session, attach, shutdown)
         });
-        return Ok(resp);
     }
     let (resp, on_upgrade, chosen) = switch(&mut parts, &[V5, V4])?;
     tokio::spawn(async move {
@@ -307,6 +294,26 @@ fn switch(
         h.insert(SEC_WEBSOCKET_ACCEPT, v);
     }
     Ok((resp, on_upgrade, chosen))
+}
+
+/// Answer a SPDY upgrade offering stream `protocol` with `101 Switching Protocols`, then hand
+/// the connection to `serve`.
+fn serve_spdy<F, Fut>(
+    parts: &mut ConnectParts,
+    protocol: &'static str,
+    serve: F,
+) -> Result<Response<Body>, ApiError>
+where
+    F: FnOnce(TokioIo<hyper::upgrade::Upgraded>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let (resp, on_upgrade) = switch_spdy(parts, protocol)?;
+    tokio::spawn(async move {
+        if let Ok(upgraded) = on_upgrade.await {
+            serve(TokioIo::new(upgraded)).await;
+        }
+    });
+    Ok(resp)
 }
 
 /// The `101 Switching Protocols` answer to a SPDY upgrade offering stream `protocol`, and the
