@@ -410,14 +410,21 @@ impl Request {
         let attempts = self
             .send_with_retries(url, streaming, deadline.map(|t| started + t))
             .instrument(span.clone());
+        let timed_out = |t| Error::Timeout {
+            verb: self.verb.to_string(),
+            url: url_text.clone(),
+            timeout: t,
+        };
         let result = match deadline {
             Some(t) => match tokio::time::timeout(t, attempts).await {
+                // reqwest's timer for the same deadline may fire first: one error either way.
+                Ok(Err(Error::Transport { source, .. }))
+                    if source.is_timeout() && started.elapsed() >= t =>
+                {
+                    Err(timed_out(t))
+                }
                 Ok(r) => r,
-                Err(_) => Err(Error::Timeout {
-                    verb: self.verb.to_string(),
-                    url: url_text.clone(),
-                    timeout: t,
-                }),
+                Err(_) => Err(timed_out(t)),
             },
             None => attempts.await,
         };
