@@ -4,6 +4,8 @@
 //! is missing, except on CI.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
+mod common;
+
 use kubeclient_testserver::TestServer;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -232,9 +234,8 @@ got two
 
 /// The versioned kubectl binaries (`kubectl.1.27` ...) beside the real one, or `None` after
 /// saying they are missing.
-fn versioned_kubectls(program: &Path, versions: &[&str]) -> Option<Vec<PathBuf>> {
-    let resolved = which(program).and_then(|p| std::fs::canonicalize(p).ok());
-    let Some(bin_dir) = resolved.as_deref().and_then(Path::parent) else {
+fn versioned_kubectls(versions: &[&str]) -> Option<Vec<PathBuf>> {
+    let Some(bin_dir) = common::kubectl_dir() else {
         kubeclient_test_support::missing("the directory of kubectl");
         return None;
     };
@@ -256,7 +257,7 @@ fn versioned_kubectls(program: &Path, versions: &[&str]) -> Option<Vec<PathBuf>>
 async fn kubectl_versions_exec_and_attach_over_spdy_and_websocket() {
     let Some(program) = tools() else { return };
     let versions = ["1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33"];
-    let Some(kubectls) = versioned_kubectls(&program, &versions) else {
+    let Some(kubectls) = versioned_kubectls(&versions) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -317,13 +318,6 @@ async fn kubectl_versions_exec_and_attach_over_spdy_and_websocket() {
     }
 }
 
-fn which(program: &Path) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|p| p.is_file())
-}
-
 /// A tmux server of this test's own (its own socket), killed when dropped.
 struct Tmux {
     socket: String,
@@ -376,7 +370,7 @@ async fn kubectl_exec_tty_in_a_real_terminal() {
     ) else {
         return;
     };
-    let Some(old) = versioned_kubectls(&program, &["1.29"]) else {
+    let Some(old) = versioned_kubectls(&["1.29"]) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

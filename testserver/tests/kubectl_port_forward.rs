@@ -6,6 +6,8 @@
 //! `pods/{name}:{port}/proxy` too.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is how it fails
 
+mod common;
+
 use kubeclient_testserver::TestServer;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -98,13 +100,7 @@ fn kubectls() -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut all = vec![default];
-    let dir = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join("kubectl"))
-        .find(|p| p.exists())
-        .and_then(|p| std::fs::canonicalize(p).ok())
-        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let dir = common::kubectl_dir();
     if let Some(dir) = dir {
         for v in 27..=33 {
             let p = dir.join(format!("kubectl.1.{v}"));
@@ -114,6 +110,23 @@ fn kubectls() -> Vec<PathBuf> {
         }
     }
     all
+}
+
+/// Run the default kubectl against `server` to success; its stdout.
+fn kubectl(server: &TestServer, args: &[&str]) -> Vec<u8> {
+    let out = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig_path())
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "kubectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 /// A running `kubectl port-forward`, killed on drop.
@@ -173,37 +186,22 @@ async fn kubectl_port_forward_carries_http_for_every_kubectl() {
         .start()
         .await
         .expect("server starts");
-    let out = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(server.kubeconfig_path())
-        .args(["run", "web", "--image=busybox", "--restart=Never"])
-        .env_remove("KUBECONFIG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    kubectl(
+        &server,
+        &["run", "web", "--image=busybox", "--restart=Never"],
     );
     // kubectl forwards only to a running pod; the test server has no kubelet status loop.
-    let out = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(server.kubeconfig_path())
-        .args([
+    kubectl(
+        &server,
+        &[
             "patch",
             "pod",
             "web",
             "--subresource=status",
             "--type=merge",
-        ])
-        .args(["-p", r#"{"status":{"phase":"Running"}}"#])
-        .env_remove("KUBECONFIG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+            "-p",
+            r#"{"status":{"phase":"Running"}}"#,
+        ],
     );
     let pod_port = http_server().await;
     for kubectl in kubectls {
@@ -225,21 +223,10 @@ async fn kubectl_port_forward_carries_http_for_every_kubectl() {
     }
     // The same server through the API server's pod proxy.
     let path = format!("/api/v1/namespaces/default/pods/web:{pod_port}/proxy/");
-    let out = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(server.kubeconfig_path())
-        .args(["get", "--raw", &path])
-        .env_remove("KUBECONFIG")
-        .output()
-        .unwrap();
+    let through_proxy = kubectl(&server, &["get", "--raw", &path]);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stdout == body(),
+        through_proxy == body(),
         "{} bytes through the proxy",
-        out.stdout.len()
+        through_proxy.len()
     );
 }

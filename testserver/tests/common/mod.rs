@@ -1,4 +1,5 @@
-//! Shared helpers for the integration tests: an HTTPS client with the admin certificate.
+//! Shared helpers for the integration tests: an HTTPS client with the admin certificate, and
+//! where the versioned kubectl binaries are.
 #![allow(dead_code)]
 
 use kubeclient_testserver::TestServer;
@@ -111,4 +112,17 @@ pub async fn read_events(resp: reqwest::Response, n: usize) -> Vec<Value> {
         }
     }
     events
+}
+
+/// The directory of the real `kubectl` on PATH (the symlink followed): the versioned clients
+/// (`kubectl.1.27` ... `kubectl.1.33`) sit beside it.
+pub fn kubectl_dir() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let kubectl = std::env::split_paths(&path)
+        .map(|d| d.join("kubectl"))
+        .find(|p| p.is_file())?;
+    std::fs::canonicalize(kubectl)
+        .ok()?
+        .parent()
+        .map(std::path::Path::to_path_buf)
 }
