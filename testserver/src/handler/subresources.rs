@@ -2,7 +2,7 @@
 //! certificatesigningrequests/approval, pods/ephemeralcontainers, and the connect ones (exec,
 //! attach, portforward, proxy).
 
-use super::objects::{self, commit, delete_locked, Part};
+use super::objects::{self, commit, delete_locked, Part, Write};
 use super::{full, json_response, value_response, Body, Req, State, Target};
 use crate::objmeta::{get_path, meta_str, set_path};
 use crate::status::{self, ApiError};
@@ -185,9 +185,7 @@ fn scale(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bo
         name,
         &old,
         new,
-        Part::Main,
-        req.query.dry_run,
-        Some(&w),
+        Write::by(&w, Part::Main, req),
     )?;
     Ok(value_response(200, &scale_of(t, &stored.value)))
 }
@@ -323,9 +321,7 @@ fn bind(state: &State, t: &Target, name: &str, req: &Req) -> Result<Response<Bod
         name,
         &old,
         new,
-        Part::Main,
-        req.query.dry_run,
-        Some(&w),
+        Write::by(&w, Part::Main, req),
     )?;
     Ok(json_response(
         201,

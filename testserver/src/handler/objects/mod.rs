@@ -385,20 +385,43 @@ const SERVER_OWNED: &[&str] = &[
     "namespace",
 ];
 
+/// How an update is written: which part of the object, whether only as a dry run, and who
+/// writes it.
+#[derive(Clone, Copy)]
+pub struct Write<'a> {
+    pub part: Part,
+    pub dry_run: bool,
+    /// The manager recorded in managedFields; `None` when an apply already set them.
+    pub writer: Option<&'a Writer>,
+}
+
+impl<'a> Write<'a> {
+    /// A write of `part` by `writer`, dry-run as the request asks.
+    pub fn by(writer: &'a Writer, part: Part, req: &Req) -> Self {
+        Write {
+            part,
+            dry_run: req.query.dry_run,
+            writer: Some(writer),
+        }
+    }
+}
+
 /// Apply an update of `old` to `new` under the store lock: resourceVersion precondition,
-/// status/main separation, managedFields (recording `writer`; `None` when an apply already
-/// set them), generation, no-op detection, finalizer-driven removal.
-#[allow(clippy::too_many_arguments)]
+/// status/main separation, managedFields, generation, no-op detection, finalizer-driven
+/// removal.
 pub fn commit(
     store: &mut Store,
     t: &Target,
     name: &str,
     old: &Arc<Stored>,
     mut new: Value,
-    part: Part,
-    dry_run: bool,
-    writer: Option<&Writer>,
+    how: Write,
 ) -> Result<Arc<Stored>, ApiError> {
+    let Write {
+        part,
+        dry_run,
+        writer,
+    } = how;
     if let Some(rv) = meta_str(&new, "resourceVersion").filter(|r| !r.is_empty()) {
         if rv != old.rv.to_string() {
             return Err(ApiError::conflict(
@@ -534,16 +557,7 @@ fn rewrite(
             .get(&t.def.storage_key(), &t.namespace, name)
             .ok_or_else(|| ApiError::not_found(&t.err(name)))?;
         let new = change(&old)?;
-        commit(
-            &mut store,
-            t,
-            name,
-            &old,
-            new,
-            part,
-            req.query.dry_run,
-            Some(&w),
-        )?
+        commit(&mut store, t, name, &old, new, Write::by(&w, part, req))?
     };
     if !req.query.dry_run {
         crd::after_write(state, t, name, Some(&stored.value));
@@ -605,16 +619,12 @@ fn apply(
             Some(old) => {
                 let new =
                     managed::apply(schema(t), Some(&old.value), &config, &w, req.query.force)?;
-                let stored = commit(
-                    &mut store,
-                    t,
-                    name,
-                    &old,
-                    new,
+                let how = Write {
                     part,
-                    req.query.dry_run,
-                    None,
-                )?;
+                    dry_run: req.query.dry_run,
+                    writer: None,
+                };
+                let stored = commit(&mut store, t, name, &old, new, how)?;
                 (stored, 200)
             }
             None if part != Part::Main => return Err(ApiError::not_found(&t.err(name))),
