@@ -24,9 +24,11 @@ use futures_util::StreamExt;
 use rand::Rng;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+// tokio's clock, not std's: the same in production, and paused-clock tests can advance it.
+use tokio::time::Instant;
 
 /// How a deleted object is reported.
 #[derive(Debug, Clone)]
