@@ -611,3 +611,7 @@ async fn watch_once<K: Resource>(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "informer_tests.rs"]
+mod tests;
