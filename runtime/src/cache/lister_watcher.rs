@@ -12,10 +12,11 @@ use futures_util::future::BoxFuture;
 ///
 /// The informer builds every option itself (selectors, `limit`/`continue` paging,
 /// `resourceVersion`, bookmarks, the watch timeout) and only hands them over, so an
-/// implementation passes them on as they are. Errors keep the server's meaning: a 410 Gone or
-/// `Expired` ([`Error::is_gone`], [`Error::is_resource_expired`]) makes the informer relist, and
-/// anything else makes it back off and try again. Object safe: the informer holds an
-/// `Arc<dyn ListerWatcher<K>>`.
+/// implementation passes them on as they are. Errors keep the server's meaning, which decides
+/// what the informer does next: a watch's 410 Gone or `Expired` ([`Error::is_gone`]) relists; a
+/// list page's `Expired` continue token ([`Error::is_resource_expired`]) restarts the list in one
+/// unpaged request; anything else backs off and tries again. Object safe: the informer holds an
+/// `Arc<dyn ListerWatcher<K>>`; `opts` lives as long as the future, so it need not be cloned.
 pub trait ListerWatcher<K>: Send + Sync {
     /// One page of objects, as [`ResourceClient::list`].
     fn list<'a>(&'a self, opts: &'a ListOptions) -> BoxFuture<'a, Result<List<K>, Error>>;
