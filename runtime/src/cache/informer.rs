@@ -12,9 +12,12 @@
 //!
 //! Handlers run on the informer's task, in event order, one event at a time; a slow handler
 //! delays the cache (hand work to a [`super::WorkQueue`] instead, as controllers do).
+//!
+//! The lists and watches come from a [`ListerWatcher`]: the [`ResourceClient`] given to
+//! [`Informer::new`], or one of the caller's ([`Informer::from_lister_watcher`]).
 
 use super::store::{key_of, IndexFunc, Store};
-use super::Lister;
+use super::{Lister, ListerWatcher};
 use crate::client::ResourceClient;
 use crate::flowcontrol::Backoff;
 use crate::meta::v1::{ListOptions, WatchEvent};
@@ -22,11 +25,14 @@ use crate::resource::{verbs, Resource};
 use crate::rest::Error;
 use futures_util::StreamExt;
 use rand::Rng;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+// tokio's clock, not std's: the same in production, and paused-clock tests can advance it.
+use tokio::time::Instant;
 
 /// How a deleted object is reported.
 #[derive(Debug, Clone)]
@@ -120,7 +126,9 @@ impl Default for Settings {
 }
 
 struct Shared<K> {
-    client: ResourceClient<K>,
+    lister_watcher: Arc<dyn ListerWatcher<K>>,
+    /// For `Debug` and logs.
+    kind: Cow<'static, str>,
     store: Store<K>,
     /// Also held while the store changes, so a handler being added sees each change either in
     /// its replay of the store or as an event, never both and never neither.
@@ -157,13 +165,29 @@ impl<K: Resource> Shared<K> {
 
 /// Builds an [`Informer`].
 pub struct InformerBuilder<K> {
-    client: ResourceClient<K>,
+    lister_watcher: Arc<dyn ListerWatcher<K>>,
+    kind: Cow<'static, str>,
     indexers: BTreeMap<String, IndexFunc<K>>,
     transform: Option<Transform<K>>,
     settings: Settings,
 }
 
-impl<K: Resource + verbs::List + verbs::Watch> InformerBuilder<K> {
+impl<K: Resource> InformerBuilder<K> {
+    /// An informer over what `lister_watcher` lists and watches (client-go's
+    /// `NewSharedIndexInformer(lw, ...)`); `kind` names it in `Debug` output and logs.
+    pub fn with_lister_watcher(
+        lister_watcher: Arc<dyn ListerWatcher<K>>,
+        kind: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        InformerBuilder {
+            lister_watcher,
+            kind: kind.into(),
+            indexers: BTreeMap::new(),
+            transform: None,
+            settings: Settings::default(),
+        }
+    }
+
     /// Only objects matching this label selector.
     pub fn label_selector(mut self, s: impl Into<String>) -> Self {
         self.settings.label_selector = Some(s.into());
@@ -228,7 +252,8 @@ impl<K: Resource + verbs::List + verbs::Watch> InformerBuilder<K> {
         let (synced, _) = watch::channel(false);
         Informer {
             shared: Arc::new(Shared {
-                client: self.client,
+                lister_watcher: self.lister_watcher,
+                kind: self.kind,
                 store: Store::new(self.indexers),
                 handlers: Mutex::new(Vec::new()),
                 synced,
@@ -256,8 +281,7 @@ impl<K> Clone for Informer<K> {
 impl<K: Resource> std::fmt::Debug for Informer<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Informer")
-            .field("kind", &self.shared.client.api_resource().kind)
-            .field("client", &self.shared.client)
+            .field("kind", &self.shared.kind)
             .field("synced", &*self.shared.synced.borrow())
             .field("store", &self.shared.store)
             .finish()
@@ -284,17 +308,24 @@ pub struct InformerHandle {
 impl<K: Resource + verbs::List + verbs::Watch> Informer<K> {
     /// An informer over what `client` lists: one namespace, all namespaces or cluster-wide.
     pub fn builder(client: ResourceClient<K>) -> InformerBuilder<K> {
-        InformerBuilder {
-            client,
-            indexers: BTreeMap::new(),
-            transform: None,
-            settings: Settings::default(),
-        }
+        let kind = client.api_resource().kind.clone();
+        InformerBuilder::with_lister_watcher(Arc::new(client), kind)
     }
 
     /// An informer with the defaults.
     pub fn new(client: ResourceClient<K>) -> Self {
         Self::builder(client).build()
+    }
+}
+
+impl<K: Resource> Informer<K> {
+    /// An informer with the defaults over what `lister_watcher` lists and watches; `kind` names
+    /// it in `Debug` output and logs. [`InformerBuilder::with_lister_watcher`] sets more.
+    pub fn from_lister_watcher(
+        lister_watcher: Arc<dyn ListerWatcher<K>>,
+        kind: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        InformerBuilder::with_lister_watcher(lister_watcher, kind).build()
     }
 
     /// Add a handler. It is first told about every object already cached as
@@ -370,7 +401,7 @@ fn rv_of<K: Resource>(obj: &K) -> Option<String> {
         .filter(|rv| !rv.is_empty())
 }
 
-async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
+async fn run<K: Resource>(shared: Arc<Shared<K>>) {
     let s = &shared.settings;
     let mut backoff = Backoff::new(s.backoff.0, s.backoff.1).with_jitter(1.0);
     let mut last_failure: Option<Instant> = None;
@@ -391,7 +422,7 @@ async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
         let mut rv = match list_all(&shared).await {
             Ok(rv) => rv,
             Err(e) => {
-                tracing::warn!(kind = %shared.client.api_resource().kind, error = %e, "informer list failed; retrying");
+                tracing::warn!(kind = %shared.kind, error = %e, "informer list failed; retrying");
                 tokio::time::sleep(delay(&mut backoff)).await;
                 continue;
             }
@@ -403,7 +434,7 @@ async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
                 WatchEnd::Relist => break,
                 WatchEnd::Rewatch => {}
                 WatchEnd::Failed(e) => {
-                    tracing::warn!(kind = %shared.client.api_resource().kind, error = %e, "informer watch failed; retrying");
+                    tracing::warn!(kind = %shared.kind, error = %e, "informer watch failed; retrying");
                     tokio::time::sleep(delay(&mut backoff)).await;
                 }
             }
@@ -412,7 +443,7 @@ async fn run<K: Resource + verbs::List + verbs::Watch>(shared: Arc<Shared<K>>) {
 }
 
 /// List everything (paged), replace the cache, tell handlers; returns the list's version.
-async fn list_all<K: Resource + verbs::List>(shared: &Shared<K>) -> Result<String, Error> {
+async fn list_all<K: Resource>(shared: &Shared<K>) -> Result<String, Error> {
     let s = &shared.settings;
     let mut items = Vec::new();
     let mut opts = ListOptions {
@@ -422,7 +453,7 @@ async fn list_all<K: Resource + verbs::List>(shared: &Shared<K>) -> Result<Strin
         ..Default::default()
     };
     let rv = loop {
-        let page = match shared.client.list(&opts).await {
+        let page = match shared.lister_watcher.list(&opts).await {
             Ok(p) => p,
             // The snapshot behind the continue token is gone: start over in one request.
             Err(e) if opts.continue_.is_some() && e.is_resource_expired() => {
@@ -483,7 +514,7 @@ enum WatchEnd {
     Failed(Error),
 }
 
-async fn watch_once<K: Resource + verbs::Watch>(
+async fn watch_once<K: Resource>(
     shared: &Shared<K>,
     rv: &mut String,
     mut resync: Option<&mut tokio::time::Interval>,
@@ -505,7 +536,7 @@ async fn watch_once<K: Resource + verbs::Watch>(
     };
     let started = Instant::now();
     let mut events = 0u64;
-    let mut stream = match shared.client.watch(&opts).await {
+    let mut stream = match shared.lister_watcher.watch(&opts).await {
         Ok(s) => s,
         Err(e) if e.is_gone() || e.is_resource_expired() => return WatchEnd::Relist,
         Err(e) => return WatchEnd::Failed(e),
@@ -580,3 +611,7 @@ async fn watch_once<K: Resource + verbs::Watch>(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "informer_tests.rs"]
+mod tests;

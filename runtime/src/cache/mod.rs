@@ -1,6 +1,8 @@
 //! Informer caches, as client-go's `tools/cache` and `util/workqueue`: an [`Informer`] keeps a
 //! local, indexed copy of one kind current by list + watch and tells handlers what changed; a
 //! [`Lister`] reads that copy; a [`WorkQueue`] hands the keys of changed objects to workers.
+//! The informer's lists and watches come through a [`ListerWatcher`] (a `ResourceClient`, or
+//! one of your own).
 //!
 //! ```no_run
 //! use kubeclient_runtime::cache::{key_of, Event, Informer, WorkQueue};
@@ -27,6 +29,7 @@
 mod factory;
 mod informer;
 mod lister;
+mod lister_watcher;
 mod store;
 mod workqueue;
 
@@ -35,5 +38,6 @@ pub use informer::{
     drop_managed_fields, Deleted, Event, EventHandler, Informer, InformerBuilder, InformerHandle,
 };
 pub use lister::Lister;
+pub use lister_watcher::ListerWatcher;
 pub use store::{key_of, IndexFunc, Store, NAMESPACE_INDEX};
 pub use workqueue::{RateLimiter, WorkQueue};
