@@ -358,6 +358,22 @@ fn profile_decode(format: &str) -> Result<(), Box<dyn std::error::Error>> {
         }
         other => return Err(format!("PEERS_PROFILE={other}: json or pb").into()),
     };
+    let one = measure(
+        &body,
+        |b| -> Ours {
+            if format == "json" {
+                serde_json::from_slice(b).unwrap()
+            } else {
+                kubeclient::runtime::proto::decode_object(b, "PodList").unwrap()
+            }
+        },
+        |l| assert_eq!(l.items.len(), PODS),
+    );
+    println!(
+        "{format}: one decode holds {:.0} B/pod in {:.1} allocations/pod",
+        one.retained as f64 / PODS as f64,
+        one.allocs as f64 / PODS as f64
+    );
     let t = Instant::now();
     for _ in 0..runs {
         let list: Ours = if format == "json" {
