@@ -204,6 +204,13 @@ fn describe(e: &Event<Thing>) -> String {
     }
 }
 
+/// An informer over `fake` whose backoff starts at a round 1 s (doubling to 30 s), so the
+/// backoff tests can state their gaps in whole seconds.
+fn round_backoff(fake: &Arc<FakeLw>) -> InformerBuilder<Thing> {
+    InformerBuilder::with_lister_watcher(fake.clone(), "Thing")
+        .backoff(Duration::from_secs(1), Duration::from_secs(30))
+}
+
 /// Every event the informer hands out, described.
 fn record(informer: &Informer<Thing>) -> watch::Receiver<Vec<String>> {
     let (tx, rx) = watch::channel(Vec::new());
@@ -540,9 +547,7 @@ async fn short_quiet_watches_are_failures_and_back_off() {
         vec![page(vec![thing("a", "red", "1")], "10", None)],
         vec![Ok(vec![Step::Wait(Duration::from_millis(500))]), Ok(vec![])],
     );
-    let informer = InformerBuilder::with_lister_watcher(fake.clone(), "Thing")
-        .backoff(Duration::from_secs(1), Duration::from_secs(30))
-        .build();
+    let informer = round_backoff(&fake).build();
     let rx = record(&informer);
     let _run = informer.start();
     let calls = fake.settle(4).await;
@@ -572,9 +577,7 @@ async fn watch_errors_back_off_and_resume_from_the_last_version() {
             ]),
         ],
     );
-    let informer = InformerBuilder::with_lister_watcher(fake.clone(), "Thing")
-        .backoff(Duration::from_secs(1), Duration::from_secs(30))
-        .build();
+    let informer = round_backoff(&fake).build();
     let rx = record(&informer);
     let _run = informer.start();
     let calls = fake.settle(4).await;
@@ -601,9 +604,7 @@ async fn list_errors_retry_after_backoff() {
         ],
         vec![Ok(vec![])],
     );
-    let informer = InformerBuilder::with_lister_watcher(fake.clone(), "Thing")
-        .backoff(Duration::from_secs(1), Duration::from_secs(30))
-        .build();
+    let informer = round_backoff(&fake).build();
     let rx = record(&informer);
     let _run = informer.start();
     let mut count = fake.count.subscribe();
@@ -640,8 +641,7 @@ async fn backoff_starts_over_after_a_quiet_spell() {
             Ok(vec![]),
         ],
     );
-    let informer = InformerBuilder::with_lister_watcher(fake.clone(), "Thing")
-        .backoff(Duration::from_secs(1), Duration::from_secs(30))
+    let informer = round_backoff(&fake)
         .backoff_reset(Duration::from_secs(120))
         .build();
     let _run = informer.start();
