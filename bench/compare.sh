@@ -5,6 +5,8 @@
 # peers), and prints the median of each metric over the runs, first as machine-readable lines
 #   metric <name> | kubeclient <v> | kube-rs <v> | client-go <v> | unit <u> | better <lower|higher>
 # (`-` where a peer has no such case), then as a table with ratios to the best peer.
+# The Rust peers allocate with glibc malloc, or with mimalloc under PEERS_ALLOCATOR=mimalloc
+# (`PEERS_ALLOCATOR=mimalloc bash bench/compare.sh`); client-go always has Go's allocator.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${RUNS:-5}"
@@ -25,7 +27,7 @@ done
 
 # Median per metric and peer over the runs.
 python3 - "$out/metrics.txt" "$runs" <<'PY'
-import sys, statistics, collections
+import os, sys, statistics, collections
 rows = collections.OrderedDict()
 for line in open(sys.argv[1]):
     parts = [p.strip() for p in line.strip().split('|')]
@@ -48,7 +50,7 @@ for name, r in rows.items():
         ratio = f"{(m['kubeclient'] / best if r['better'] == 'higher' else best / m['kubeclient']):.2f}x"
     table.append((name, fmt(m['kubeclient']), fmt(m['kube-rs']), fmt(m['client-go']), r['unit'], ratio))
 print()
-print(f"medians of {sys.argv[2]} runs; ratio = kubeclient against the best other peer (>1 = kubeclient better)")
+print(f"medians of {sys.argv[2]} runs, Rust peers on {os.environ.get('PEERS_ALLOCATOR') or 'glibc'} malloc; ratio = kubeclient against the best other peer (>1 = kubeclient better)")
 print(f"{'metric':<36} {'kubeclient':>12} {'kube-rs':>12} {'client-go':>12} {'unit':>9} {'ratio':>8}")
 for row in table:
     print(f"{row[0]:<36} {row[1]:>12} {row[2]:>12} {row[3]:>12} {row[4]:>9} {row[5]:>8}")

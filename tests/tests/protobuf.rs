@@ -234,6 +234,35 @@ fn damaged_protobuf_is_an_error_not_a_panic() {
     );
 }
 
+/// As Go, a FieldsV1 set read from protobuf is checked to be JSON only when written as JSON,
+/// and a string that is not UTF-8 is an error naming its field.
+#[test]
+fn fields_v1_is_checked_when_written_and_strings_when_read() {
+    type Meta = kubeclient::meta::v1::ObjectMeta;
+    let raw = br#"{"f:spec":"#;
+    let mut fields = vec![0x0a]; // FieldsV1.raw
+    prost_len(&mut fields, raw.len());
+    fields.extend_from_slice(raw);
+    let mut entry = vec![0x3a]; // ManagedFieldsEntry.fieldsV1
+    prost_len(&mut entry, fields.len());
+    entry.extend_from_slice(&fields);
+    let mut meta = b"\x0a\x01a".to_vec(); // ObjectMeta.name
+    meta.extend_from_slice(&[0x8a, 0x01]); // ObjectMeta.managedFields
+    prost_len(&mut meta, entry.len());
+    meta.extend_from_slice(&entry);
+
+    let decoded: Meta = proto::decode(&meta).expect("decodes as Go does");
+    let managed = decoded.managed_fields.as_deref().unwrap_or_default();
+    let text = managed[0].fields_v1.as_ref().map(|f| f.as_str());
+    assert_eq!(text, Some(r#"{"f:spec":"#));
+    let err = serde_json::to_string(&decoded).unwrap_err().to_string();
+    assert!(err.contains("FieldsV1 is not JSON"), "{err}");
+
+    let err = proto::decode::<Meta>(b"\x0a\x02a\xff").unwrap_err();
+    assert_eq!(err.path(), "name", "{err}");
+    assert!(err.to_string().contains("not UTF-8"), "{err}");
+}
+
 /// Append a varint length (the test has no prost dependency of its own).
 fn prost_len(out: &mut Vec<u8>, mut n: usize) {
     while n >= 0x80 {

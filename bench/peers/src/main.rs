@@ -42,14 +42,61 @@ pub(crate) static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 
+/// Allocation sizes seen while `RECORD` is on (`PEERS_PROFILE=sizes`): count per exact size,
+/// the last bucket holding everything larger.
+static RECORD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static SIZES: [AtomicUsize; 1025] = [const { AtomicUsize::new(0) }; 1025];
+
 fn add(n: usize) {
+    if RECORD.load(Relaxed) {
+        SIZES[n.min(1024)].fetch_add(1, Relaxed);
+    }
     let now = CURRENT.fetch_add(n, Relaxed) + n;
     PEAK.fetch_max(now, Relaxed);
 }
 
+/// The allocator under the counting: glibc's (`System`), or mimalloc with
+/// `PEERS_ALLOCATOR=mimalloc`. Chosen at the first allocation (read with `getenv`, which does not
+/// allocate), before any thread starts, and never changed, so every block is freed by the
+/// allocator that gave it. Both Rust peers run on the same one; client-go has Go's.
+static BASE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+const SYSTEM: u8 = 1;
+const MIMALLOC: u8 = 2;
+
+fn base() -> u8 {
+    let b = BASE.load(Relaxed);
+    if b != 0 {
+        return b;
+    }
+    // SAFETY: getenv with a NUL-terminated name; the result is read before anything can set
+    // the environment (no thread exists yet at the first allocation).
+    let chosen = unsafe {
+        let v = libc::getenv(c"PEERS_ALLOCATOR".as_ptr());
+        if !v.is_null() && std::ffi::CStr::from_ptr(v).to_bytes() == b"mimalloc" {
+            MIMALLOC
+        } else {
+            SYSTEM
+        }
+    };
+    BASE.store(chosen, Relaxed);
+    chosen
+}
+
+pub(crate) fn allocator_name() -> &'static str {
+    if base() == MIMALLOC {
+        "mimalloc"
+    } else {
+        "glibc"
+    }
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = System.alloc(l);
+        let p = if base() == MIMALLOC {
+            mimalloc::MiMalloc.alloc(l)
+        } else {
+            System.alloc(l)
+        };
         if !p.is_null() {
             add(l.size());
             ALLOCS.fetch_add(1, Relaxed);
@@ -57,7 +104,11 @@ unsafe impl GlobalAlloc for Counting {
         p
     }
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        let p = System.alloc_zeroed(l);
+        let p = if base() == MIMALLOC {
+            mimalloc::MiMalloc.alloc_zeroed(l)
+        } else {
+            System.alloc_zeroed(l)
+        };
         if !p.is_null() {
             add(l.size());
             ALLOCS.fetch_add(1, Relaxed);
@@ -65,11 +116,19 @@ unsafe impl GlobalAlloc for Counting {
         p
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        System.dealloc(p, l);
+        if base() == MIMALLOC {
+            mimalloc::MiMalloc.dealloc(p, l)
+        } else {
+            System.dealloc(p, l)
+        }
         CURRENT.fetch_sub(l.size(), Relaxed);
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = System.realloc(p, l, new);
+        let q = if base() == MIMALLOC {
+            mimalloc::MiMalloc.realloc(p, l, new)
+        } else {
+            System.realloc(p, l, new)
+        };
         if !q.is_null() {
             if new >= l.size() {
                 add(new - l.size());
@@ -111,6 +170,9 @@ pub(crate) fn ms(d: Duration) -> f64 {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `PEERS_PROFILE=json|pb`: only decode the fixture list in a loop, for perf/callgrind.
     if let Ok(format) = std::env::var("PEERS_PROFILE") {
+        if format == "sizes" {
+            return Ok(allocation_sizes());
+        }
         return profile_decode(&format);
     }
     println!(
@@ -119,10 +181,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "5"
     );
     println!(
-        "machine: {} logical CPUs available to this process",
+        "machine: {} logical CPUs available to this process; Rust peers allocate with {}",
         std::thread::available_parallelism()
             .map(|n| n.get())
-            .unwrap_or(0)
+            .unwrap_or(0),
+        allocator_name()
     );
 
     // One server for every case and peer; its watch history holds the seeded MODIFIED events.
@@ -341,6 +404,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Prints the allocations of one pod's decode by size, and where the bytes of one pod are.
+fn allocation_sizes() {
+    let json = serde_json::to_vec(&pod(1, &fields_v1_spec())).unwrap();
+    RECORD.store(true, Relaxed);
+    let p: kubeclient::api::core::v1::Pod = serde_json::from_slice(&json).unwrap();
+    RECORD.store(false, Relaxed);
+    let mut rows: Vec<(usize, usize)> = (0..SIZES.len())
+        .map(|n| (n, SIZES[n].load(Relaxed)))
+        .filter(|r| r.1 > 0)
+        .collect();
+    rows.sort_by_key(|&(n, c)| std::cmp::Reverse(n * c));
+    println!("one pod's JSON decode, allocations by size (size B: count, bytes):");
+    for (n, c) in rows {
+        println!("  {n:>5}: {c:>4} {:>6}", n * c);
+    }
+    drop(p);
+    diag();
+}
+
 /// Decodes the fixture list (`json`, or `pb` in our own protobuf encoding) `PEERS_PROFILE_RUNS`
 /// times (default 20) and nothing else, so a profiler sees only the decode.
 fn profile_decode(format: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -378,9 +460,10 @@ fn profile_decode(format: &str) -> Result<(), Box<dyn std::error::Error>> {
         assert_eq!(decode(&body)?.items.len(), PODS);
     }
     println!(
-        "{format}: {runs} decodes of {:.1} MB, {:.1} MB/s",
+        "{format}: {runs} decodes of {:.1} MB, {:.1} MB/s ({})",
         body.len() as f64 / 1e6,
-        (body.len() * runs) as f64 / 1e6 / t.elapsed().as_secs_f64()
+        (body.len() * runs) as f64 / 1e6 / t.elapsed().as_secs_f64(),
+        allocator_name()
     );
     Ok(())
 }

@@ -538,11 +538,9 @@ impl Value for FieldsV1 {
         while !inner.is_empty() {
             match inner.key()? {
                 (1, WireType::LengthDelimited) => {
-                    let text = std::str::from_utf8(inner.bytes()?)
-                        .map_err(|e| DecodeError::new(format!("FieldsV1 is not UTF-8: {e}")))?;
-                    let raw = serde_json::value::RawValue::from_string(text.to_owned())
-                        .map_err(|e| DecodeError::new(format!("FieldsV1 is not JSON: {e}")))?;
-                    *self = FieldsV1(raw);
+                    // As Go, the text is checked to be JSON only when written as JSON.
+                    let text = super::value::utf8(inner.bytes()?, "FieldsV1")?;
+                    *self = FieldsV1::from_unchecked_text(text);
                 }
                 (_, wire) => inner.skip(wire)?,
             }

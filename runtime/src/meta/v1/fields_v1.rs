@@ -1,5 +1,6 @@
 //! `FieldsV1`: the server-side-apply field set, kept as raw JSON text.
 
+use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::fmt;
@@ -9,57 +10,62 @@ use std::fmt;
 ///
 /// managedFields are about a third of a typical pod's JSON and clients rarely look inside them,
 /// so holding the text avoids building a `serde_json::Value` tree per object. Parse it with
-/// `serde_json::from_str(fields.0.get())` when you need the structure.
+/// `serde_json::from_str(fields.as_str())` when you need the structure.
 ///
-/// Decoding needs a `serde_json` deserializer (`from_str`, `from_slice`, `from_reader`, or
-/// `from_value`, which re-renders the value as text).
-pub struct FieldsV1(pub Box<RawValue>);
+/// As Go's `FieldsV1.Raw`, text read from protobuf is not checked to be JSON when it is read,
+/// only when it is written as JSON: serializing a set that is not JSON is an error.
+///
+/// Decoding from JSON needs a `serde_json` deserializer (`from_str`, `from_slice`,
+/// `from_reader`, or `from_value`, which re-renders the value as text).
+#[derive(Clone, PartialEq, Eq)]
+pub struct FieldsV1(Box<str>);
 
 impl FieldsV1 {
-    /// The JSON text.
+    /// The set held as this JSON text, which must be valid JSON.
+    ///
+    /// # Errors
+    /// When `json` is not one JSON value.
+    pub fn from_json(json: String) -> Result<Self, serde_json::Error> {
+        RawValue::from_string(json).map(|raw| FieldsV1(raw.into()))
+    }
+
+    /// The set as text read from the wire, checked to be JSON only when it is written as JSON.
+    pub(crate) fn from_unchecked_text(text: &str) -> Self {
+        FieldsV1(text.into())
+    }
+
+    /// The JSON text (equality compares it, so differently spaced but equal sets differ).
     pub fn as_str(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 }
 
 impl Default for FieldsV1 {
     /// An empty field set, `{}`.
     fn default() -> Self {
-        // Constant valid JSON, so this never falls back; `Box::default()` (`null`) avoids a panic.
-        FieldsV1(RawValue::from_string("{}".to_owned()).unwrap_or_default())
+        FieldsV1("{}".into())
     }
 }
-
-impl Clone for FieldsV1 {
-    fn clone(&self) -> Self {
-        FieldsV1(self.0.clone())
-    }
-}
-
-impl PartialEq for FieldsV1 {
-    /// Compares the JSON text, so differently spaced but equal documents are not equal.
-    fn eq(&self, other: &Self) -> bool {
-        self.0.get() == other.0.get()
-    }
-}
-
-impl Eq for FieldsV1 {}
 
 impl fmt::Debug for FieldsV1 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("FieldsV1").field(&self.0.get()).finish()
+        f.debug_tuple("FieldsV1").field(&self.as_str()).finish()
     }
 }
 
 impl Serialize for FieldsV1 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        // Borrowing parse: checks the text without copying it (Go's json.Marshal also checks
+        // what FieldsV1.MarshalJSON returns).
+        let raw: &RawValue = serde_json::from_str(&self.0)
+            .map_err(|e| S::Error::custom(format!("FieldsV1 is not JSON: {e}")))?;
+        raw.serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for FieldsV1 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(d).map(FieldsV1)
+        Box::<RawValue>::deserialize(d).map(|raw| FieldsV1(raw.into()))
     }
 }
 
@@ -80,6 +86,18 @@ mod tests {
     fn decodes_from_a_value_too() {
         let f: FieldsV1 = serde_json::from_value(serde_json::json!({"f:spec": {}})).unwrap();
         assert_eq!(f.as_str(), r#"{"f:spec":{}}"#);
+    }
+
+    #[test]
+    fn text_that_is_not_json_fails_to_serialize_not_to_read() {
+        let f = FieldsV1::from_unchecked_text("{\"f:spec\":");
+        let err = serde_json::to_string(&f).unwrap_err().to_string();
+        assert!(err.contains("FieldsV1 is not JSON"), "{err}");
+        assert!(FieldsV1::from_json("{".to_owned()).is_err());
+        assert_eq!(
+            FieldsV1::from_json("{}".to_owned()).unwrap(),
+            FieldsV1::default()
+        );
     }
 
     #[test]
