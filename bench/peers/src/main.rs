@@ -45,11 +45,11 @@ static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 /// Allocation sizes seen while `RECORD` is on (`PEERS_PROFILE=sizes`): count per exact size,
 /// the last bucket holding everything larger.
 static RECORD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-static SIZES: [AtomicUsize; 1025] = [const { AtomicUsize::new(0) }; 1025];
+static SIZES: [AtomicUsize; 8193] = [const { AtomicUsize::new(0) }; 8193];
 
 fn add(n: usize) {
     if RECORD.load(Relaxed) {
-        SIZES[n.min(1024)].fetch_add(1, Relaxed);
+        SIZES[n.min(8192)].fetch_add(1, Relaxed);
     }
     let now = CURRENT.fetch_add(n, Relaxed) + n;
     PEAK.fetch_max(now, Relaxed);
@@ -407,6 +407,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// Prints the allocations of one pod's decode by size, and where the bytes of one pod are.
 fn allocation_sizes() {
     let json = serde_json::to_vec(&pod(1, &fields_v1_spec())).unwrap();
+    if let Some(path) = std::env::var_os("PEERS_POD_JSON") {
+        // The same pod for another tool (a Go heap profile of client-go's decode of it).
+        std::fs::write(&path, &json).unwrap();
+    }
     RECORD.store(true, Relaxed);
     let p: kubeclient::api::core::v1::Pod = serde_json::from_slice(&json).unwrap();
     RECORD.store(false, Relaxed);
@@ -420,6 +424,23 @@ fn allocation_sizes() {
         println!("  {n:>5}: {c:>4} {:>6}", n * c);
     }
     drop(p);
+    use kubeclient::api::core::v1 as k;
+    use std::mem::size_of;
+    println!(
+        "sizes: ObjectMeta {}, ManagedFieldsEntry {}, PodSpec {}, PodStatus {}, Container {}, \
+         ContainerStatus {}, Volume {}, EnvVar {}, Probe {}, ContainerPort {}, PodCondition {}",
+        size_of::<kubeclient::meta::v1::ObjectMeta>(),
+        size_of::<kubeclient::meta::v1::ManagedFieldsEntry>(),
+        size_of::<k::PodSpec>(),
+        size_of::<k::PodStatus>(),
+        size_of::<k::Container>(),
+        size_of::<k::ContainerStatus>(),
+        size_of::<k::Volume>(),
+        size_of::<k::EnvVar>(),
+        size_of::<k::Probe>(),
+        size_of::<k::ContainerPort>(),
+        size_of::<k::PodCondition>(),
+    );
     diag();
 }
 
