@@ -24,6 +24,7 @@
 //! - [`pager`]: list in chunks, falling back to a full list when the continue token expires.
 //! - [`watcher`]: list + watch as one endless event stream that resumes and re-lists.
 //! - [`secret`]: a string that never shows in `Debug` output or logs.
+//! - [`sharing`]: equal managedFields texts kept once while decoding a list.
 //!
 //! `codec` holds the serde support generated code calls into; it is public for that code only
 //! and hidden from the docs.
@@ -66,6 +67,7 @@ pub mod resource;
 #[cfg(feature = "client")]
 pub mod rest;
 pub mod secret;
+pub mod sharing;
 #[cfg(feature = "client")]
 pub mod watcher;
 #[cfg(feature = "client")]

@@ -263,6 +263,56 @@ fn fields_v1_is_checked_when_written_and_strings_when_read() {
     assert!(err.to_string().contains("not UTF-8"), "{err}");
 }
 
+#[test]
+fn equal_managed_fields_of_a_list_are_held_once_in_json_and_protobuf() {
+    type PodList = kubeclient::meta::v1::List<kubeclient::api::core::v1::Pod>;
+    let pod = |name: &str, fields: &str| {
+        format!(
+            r#"{{"metadata":{{"name":"{name}","managedFields":[{{"manager":"m","operation":"Update","fieldsType":"FieldsV1","fieldsV1":{fields}}}]}}}}"#
+        )
+    };
+    let json = format!(
+        r#"{{"apiVersion":"v1","kind":"PodList","metadata":{{}},"items":[{},{},{}]}}"#,
+        pod("a", r#"{"f:spec":{}}"#),
+        pod("b", r#"{"f:spec":{}}"#),
+        pod("c", r#"{"f:status":{}}"#)
+    );
+    // The text of each pod's only managedFields entry, and where it lives.
+    let texts = |list: &PodList| -> Vec<(String, *const u8)> {
+        list.items
+            .iter()
+            .map(|p| {
+                let m = p.metadata.managed_fields.as_deref().unwrap_or_default();
+                let f = m[0].fields_v1.as_ref().expect("fieldsV1").as_str();
+                (f.to_owned(), f.as_ptr())
+            })
+            .collect()
+    };
+    let from_json: PodList = kubeclient_runtime::rest::decode_json(json.as_bytes()).unwrap();
+    let pb = proto::encode_object(&from_json, "v1", "PodList").unwrap();
+    let from_pb: PodList = proto::decode_object(&pb, "PodList").unwrap();
+    for (format, list) in [("JSON", &from_json), ("protobuf", &from_pb)] {
+        let t = texts(list);
+        assert_eq!(t[0].0, r#"{"f:spec":{}}"#, "{format}");
+        assert_eq!(t[2].0, r#"{"f:status":{}}"#, "{format}");
+        assert_eq!(t[0].1, t[1].1, "{format}: equal sets share one allocation");
+        assert_ne!(t[0].1, t[2].1, "{format}: different sets do not");
+    }
+    // Decoded separately, objects share nothing.
+    let one =
+        |name| serde_json::from_str::<kubeclient::api::core::v1::Pod>(&pod(name, "{}")).unwrap();
+    let (a, b) = (one("a"), one("b"));
+    let ptr = |p: &kubeclient::api::core::v1::Pod| {
+        p.metadata.managed_fields.as_deref().unwrap_or_default()[0]
+            .fields_v1
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .as_ptr()
+    };
+    assert_ne!(ptr(&a), ptr(&b));
+}
+
 /// Append a varint length (the test has no prost dependency of its own).
 fn prost_len(out: &mut Vec<u8>, mut n: usize) {
     while n >= 0x80 {

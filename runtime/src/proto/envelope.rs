@@ -176,7 +176,7 @@ pub fn encode_object<M: Message>(
 }
 
 /// Decode an enveloped body into `M`, requiring the envelope's kind to be `kind` when it names
-/// one.
+/// one. Equal managedFields sets in it are kept once (see [`crate::sharing`]).
 pub fn decode_object<M: Message>(body: &[u8], kind: &str) -> Result<M, DecodeError> {
     let u = UnknownRef::parse(body)?;
     if !u.kind.is_empty() && u.kind != kind {
@@ -185,7 +185,7 @@ pub fn decode_object<M: Message>(body: &[u8], kind: &str) -> Result<M, DecodeErr
             u.kind, u.api_version
         )));
     }
-    let mut obj: M = decode(u.raw).map_err(|e| e.at(kind.to_owned()))?;
+    let mut obj: M = crate::sharing::scope(|| decode(u.raw)).map_err(|e| e.at(kind.to_owned()))?;
     obj.set_type_meta(u.api_version, u.kind);
     Ok(obj)
 }

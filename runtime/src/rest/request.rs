@@ -629,9 +629,10 @@ fn response_is_protobuf(response: &reqwest::Response) -> bool {
         .is_some_and(|ct| ct.starts_with(crate::proto::CONTENT_TYPE))
 }
 
-/// Decode a whole JSON body; the error describes the body without quoting it.
+/// Decode a whole JSON body, equal managedFields sets kept once (see [`crate::sharing`]); the
+/// error describes the body without quoting it.
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body)
+    crate::sharing::scope(|| serde_json::from_slice(body))
         .map_err(|e| super::error::decode_error(std::any::type_name::<T>(), body, &e))
 }
 

@@ -4,6 +4,7 @@ use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::fmt;
+use std::sync::Arc;
 
 /// The set of fields a manager owns (server-side apply's `f:`/`k:` trie), kept as the JSON text
 /// the server sent.
@@ -15,10 +16,13 @@ use std::fmt;
 /// As Go's `FieldsV1.Raw`, text read from protobuf is not checked to be JSON when it is read,
 /// only when it is written as JSON: serializing a set that is not JSON is an error.
 ///
+/// Equal sets decoded in one [`sharing::scope`](crate::sharing::scope) (every response body the
+/// REST client decodes) share one allocation, so cloning is cheap too.
+///
 /// Decoding from JSON needs a `serde_json` deserializer (`from_str`, `from_slice`,
 /// `from_reader`, or `from_value`, which re-renders the value as text).
 #[derive(Clone, PartialEq, Eq)]
-pub struct FieldsV1(Box<str>);
+pub struct FieldsV1(Arc<str>);
 
 impl FieldsV1 {
     /// The set held as this JSON text, which must be valid JSON.
@@ -26,12 +30,12 @@ impl FieldsV1 {
     /// # Errors
     /// When `json` is not one JSON value.
     pub fn from_json(json: String) -> Result<Self, serde_json::Error> {
-        RawValue::from_string(json).map(|raw| FieldsV1(raw.into()))
+        RawValue::from_string(json).map(|raw| FieldsV1(crate::sharing::text(raw.get())))
     }
 
     /// The set as text read from the wire, checked to be JSON only when it is written as JSON.
     pub(crate) fn from_unchecked_text(text: &str) -> Self {
-        FieldsV1(text.into())
+        FieldsV1(crate::sharing::text(text))
     }
 
     /// The JSON text (equality compares it, so differently spaced but equal sets differ).
@@ -65,7 +69,7 @@ impl Serialize for FieldsV1 {
 
 impl<'de> Deserialize<'de> for FieldsV1 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(d).map(|raw| FieldsV1(raw.into()))
+        Box::<RawValue>::deserialize(d).map(|raw| FieldsV1(crate::sharing::text(raw.get())))
     }
 }
 
