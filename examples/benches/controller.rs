@@ -37,7 +37,7 @@ async fn main() {
         for i in 0..OBJECTS {
             let cm = ConfigMap {
                 metadata: ObjectMeta {
-                    name: Some(format!("cm-{i}")),
+                    name: Some(format!("cm-{i}").into()),
                     ..Default::default()
                 },
                 ..Default::default()

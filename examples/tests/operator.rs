@@ -156,7 +156,8 @@ async fn operator_end_to_end(s: Server) {
         .metadata
         .finalizers
         .unwrap_or_default()
-        .contains(&FINALIZER.to_owned()));
+        .iter()
+        .any(|f| f == FINALIZER));
 
     // Update the spec: the ConfigMap follows, status moves to generation 2.
     // The operator writes status too: read afresh and retry on a conflict.

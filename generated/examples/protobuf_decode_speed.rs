@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut list = List::<Pod>::default();
     for i in 0..PODS {
         let mut p = pod.clone();
-        p.metadata.name = Some(format!("pod-{i}"));
+        p.metadata.name = Some(format!("pod-{i}").into());
         list.items.push(p);
     }
     let json = serde_json::to_vec(&list)?;

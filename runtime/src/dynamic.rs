@@ -42,7 +42,7 @@ impl DynamicObject {
             api_version: api.api_version(),
             kind: api.kind.to_string(),
             metadata: ObjectMeta {
-                name: Some(name.to_owned()),
+                name: Some(name.into()),
                 ..Default::default()
             },
             fields: Map::new(),

@@ -112,8 +112,12 @@ impl Selector {
     }
 
     /// True when `labels` (an object's `metadata.labels`) satisfy every requirement.
-    pub fn matches(&self, labels: Option<&std::collections::BTreeMap<String, String>>) -> bool {
-        self.matches_with(|k| labels.and_then(|l| l.get(k)).map(String::as_str))
+    pub fn matches<K, V>(&self, labels: Option<&std::collections::BTreeMap<K, V>>) -> bool
+    where
+        K: std::borrow::Borrow<str> + Ord,
+        V: AsRef<str>,
+    {
+        self.matches_with(|k| labels.and_then(|l| l.get(k)).map(AsRef::as_ref))
     }
 
     /// True when it selects everything.
@@ -185,10 +189,10 @@ impl Selector {
     pub fn from_label_selector(ls: &crate::meta::v1::LabelSelector) -> Result<Self, ParseError> {
         let mut s = Selector::new();
         for (k, v) in ls.match_labels.iter().flatten() {
-            s = s.equals(k, v);
+            s = s.equals(k.as_str(), v.as_str());
         }
         for e in ls.match_expressions.iter().flatten() {
-            let values = e.values.clone().unwrap_or_default();
+            let values: Vec<String> = e.values.iter().flatten().map(|v| v.to_string()).collect();
             let bad = |why| ParseError {
                 requirement: format!("{} {}", e.key, e.operator),
                 why,
@@ -197,10 +201,10 @@ impl Selector {
                 "In" | "NotIn" if values.is_empty() => {
                     return Err(bad("In and NotIn need at least one value"))
                 }
-                "In" => s.in_values(&e.key, values),
-                "NotIn" => s.not_in_values(&e.key, values),
-                "Exists" => s.exists(&e.key),
-                "DoesNotExist" => s.does_not_exist(&e.key),
+                "In" => s.in_values(e.key.as_str(), values),
+                "NotIn" => s.not_in_values(e.key.as_str(), values),
+                "Exists" => s.exists(e.key.as_str()),
+                "DoesNotExist" => s.does_not_exist(e.key.as_str()),
                 _ => return Err(bad("unknown operator")),
             };
         }

@@ -293,8 +293,8 @@ impl LeaderElector {
                     api_version: "coordination.k8s.io/v1".into(),
                     kind: "Lease".into(),
                     metadata: ObjectMeta {
-                        name: Some(self.name.clone()),
-                        namespace: Some(self.namespace.clone()),
+                        name: Some(self.name.as_str().into()),
+                        namespace: Some(self.namespace.as_str().into()),
                         ..Default::default()
                     },
                     spec: mine.clone(),

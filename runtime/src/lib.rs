@@ -75,6 +75,13 @@ mod yaml_depth;
 
 pub use resource::{Resource, Scope};
 
+/// The string type of every string field and map key of the API types.
+///
+/// A `String` with its text held inline up to 24 bytes (most names, enum values, label keys and
+/// values), so decoding a pod makes about 100 fewer allocations. It derefs to `str`, converts from
+/// `&str` and `String` with `.into()`, and borrows as `str` (so `map.get("app")` works).
+pub use compact_str::CompactString as Str;
+
 /// The serde this runtime is built with. Code generated for CRDs into a user's crate names it
 /// (and [`serde_json`]) through `kubeclient::runtime`, so that crate needs neither as a
 /// dependency of its own.

@@ -144,8 +144,9 @@ where
 fn rv_of<K: Resource>(obj: &K) -> Option<String> {
     obj.metadata()
         .resource_version
-        .clone()
+        .as_deref()
         .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 impl<K: Resource + verbs::List + verbs::Watch> State<K> {

@@ -27,7 +27,7 @@ on_both_servers!(
 
 /// A whole Deployment as one manager would apply it.
 fn web(ns: &str, replicas: i32) -> DeploymentApplyConfiguration {
-    let labels = BTreeMap::from([("app".to_owned(), "web".to_owned())]);
+    let labels = BTreeMap::from([("app".into(), "web".into())]);
     DeploymentApplyConfiguration::new("web", ns)
         .with_labels([("team", "edge")])
         .with_spec(
@@ -93,7 +93,7 @@ async fn partial_apply_takes_only_what_it_sets(s: Server) {
             .match_labels
             .unwrap()
             .get("app")
-            .map(String::as_str),
+            .map(|v| v.as_str()),
         Some("web"),
         "the selector is untouched"
     );

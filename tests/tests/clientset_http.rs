@@ -11,7 +11,7 @@ use kubeclient::meta::v1::{
     CreateOptions, DeleteOptions, GetOptions, LabelSelector, ListOptions, ObjectMeta, PatchOptions,
     UpdateOptions, WatchEvent,
 };
-use kubeclient::Clientset;
+use kubeclient::{Clientset, Str};
 use kubeclient_tests::on_both_servers;
 use kubeclient_tests::servers::Server;
 use kubeclient_testserver::TestServer;
@@ -31,11 +31,11 @@ async fn setup(s: &Server, prefix: &str) -> (Clientset, String) {
     (cs, s.namespace(prefix).await)
 }
 
-fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<Str, Str>> {
     Some(
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| ((*k).into(), (*v).into()))
             .collect(),
     )
 }
@@ -188,12 +188,12 @@ async fn watch_sees_added_modified_deleted_in_order(s: Server) {
             name: Some("settings".into()),
             ..Default::default()
         },
-        data: Some([("k".to_owned(), "v1".to_owned())].into()),
+        data: Some([("k".into(), "v1".into())].into()),
         ..Default::default()
     };
     let created = cms.create(&cm, &CreateOptions::default()).await.unwrap();
     let mut changed = created.clone();
-    changed.data = Some([("k".to_owned(), "v2".to_owned())].into());
+    changed.data = Some([("k".into(), "v2".into())].into());
     cms.update(&changed, &UpdateOptions::default())
         .await
         .unwrap();
@@ -256,7 +256,7 @@ async fn cluster_scoped_status_and_scale(s: Server) {
         .into_iter()
         .filter_map(|n| n.metadata.name)
         .collect();
-    for ns in [&team, &other, "default"] {
+    for ns in [team.as_str(), other.as_str(), "default"] {
         assert!(names.iter().any(|n| n == ns), "{ns} not in {names:?}");
     }
 
@@ -389,7 +389,7 @@ async fn apply_status_binding_eviction_token_and_scale(s: Server) {
         cm.data
             .as_ref()
             .and_then(|d| d.get("a"))
-            .map(String::as_str),
+            .map(|v| v.as_str()),
         Some("1")
     );
     let err = cms
@@ -468,7 +468,7 @@ async fn apply_status_binding_eviction_token_and_scale(s: Server) {
     let token = issued
         .status
         .as_ref()
-        .map(|s| s.token.clone())
+        .map(|s| s.token.to_string())
         .unwrap_or_default();
     assert!(!token.is_empty());
     assert!(!format!("{issued:?}").contains(&token));

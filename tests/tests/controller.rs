@@ -70,13 +70,13 @@ async fn reconcile(
     let name = obj.metadata.name.clone().unwrap_or_default();
     let n = {
         let mut calls = seen.calls.lock().unwrap();
-        let n = calls.entry(name.clone()).or_default();
+        let n = calls.entry(name.to_string()).or_default();
         *n += 1;
         *n
     };
     let parallel = {
         let mut running = seen.running.lock().unwrap();
-        if !running.insert(name.clone()) {
+        if !running.insert(name.to_string()) {
             seen.overlaps.fetch_add(1, Ordering::SeqCst);
         }
         running.len()
@@ -92,7 +92,7 @@ async fn reconcile(
         }
         let child = Secret {
             metadata: ObjectMeta {
-                name: Some(format!("{name}-child")),
+                name: Some(format!("{name}-child").into()),
                 owner_references: Some(vec![controller_reference(obj.as_ref()).unwrap()]),
                 ..Default::default()
             },
@@ -109,7 +109,7 @@ async fn reconcile(
         })
     }
     .await;
-    seen.running.lock().unwrap().remove(&name);
+    seen.running.lock().unwrap().remove(name.as_str());
     result
 }
 
@@ -182,7 +182,7 @@ async fn reconciles_owned_objects_retries_and_shuts_down(s: Server) {
     // Rapid changes to one object while it is being reconciled never overlap.
     for i in 0..5 {
         let mut b = cms.get("b", &Default::default()).await.unwrap();
-        b.data = Some([("i".to_string(), i.to_string())].into());
+        b.data = Some([("i".into(), i.to_string().into())].into());
         cms.update(&b, &UpdateOptions::default()).await.unwrap();
     }
     tokio::time::sleep(Duration::from_millis(300)).await;

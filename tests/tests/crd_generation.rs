@@ -205,7 +205,7 @@ async fn certificates_end_to_end(s: Server) {
 
     let mut want: Certificate = serde_json::from_value(certificate_json("web")).unwrap();
     want.status = None;
-    want.metadata.namespace = Some(ns.clone());
+    want.metadata.namespace = Some(ns.as_str().into());
     let created = certs
         .create(&want, &CreateOptions::default())
         .await
@@ -231,7 +231,7 @@ async fn certificates_end_to_end(s: Server) {
         .expect("update");
     assert_eq!(
         updated.spec.as_ref().and_then(|s| s.dns_names.clone()),
-        Some(vec!["api.example.com".to_owned()])
+        Some(vec!["api.example.com".into()])
     );
 
     let mut with_status = updated.clone();
@@ -292,7 +292,7 @@ async fn cluster_scoped_kind_and_scale_subresource(s: Server) {
     let gadgets = crs.example_kubeclient_v1().gadgets();
     let g = Gadget {
         metadata: ObjectMeta {
-            name: Some(gadget.clone()),
+            name: Some(gadget.as_str().into()),
             ..Default::default()
         },
         spec: Some(GadgetSpec {

@@ -88,7 +88,7 @@ async fn every_verb_on_a_built_in_kind(s: Server) {
             .data
             .as_ref()
             .and_then(|d| d.get("a"))
-            .map(String::as_str),
+            .map(|v| v.as_str()),
         Some("1")
     );
 
@@ -117,7 +117,11 @@ async fn every_verb_on_a_built_in_kind(s: Server) {
     );
     let mut watch = cms
         .watch(&ListOptions {
-            resource_version: patched.metadata.resource_version.clone(),
+            resource_version: patched
+                .metadata
+                .resource_version
+                .as_deref()
+                .map(str::to_owned),
             ..Default::default()
         })
         .await

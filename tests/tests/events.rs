@@ -75,7 +75,7 @@ async fn repeats_aggregate_and_reasons_do_not(s: Server) {
             .unwrap()
             .items,
     );
-    let summary: Vec<(String, String, i32, String)> = events
+    let summary: Vec<(kubeclient::Str, kubeclient::Str, i32, kubeclient::Str)> = events
         .iter()
         .map(|e| {
             (

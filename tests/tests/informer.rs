@@ -19,7 +19,7 @@ fn cm(name: &str, color: &str) -> ConfigMap {
     ConfigMap {
         metadata: ObjectMeta {
             name: Some(name.into()),
-            labels: Some([("color".to_string(), color.to_string())].into()),
+            labels: Some([("color".into(), color.into())].into()),
             ..Default::default()
         },
         ..Default::default()
@@ -85,7 +85,7 @@ async fn informer_lists_watches_indexes_and_relists_after_compaction(s: Server) 
             c.metadata
                 .labels
                 .iter()
-                .flat_map(|l| l.get("color").cloned())
+                .flat_map(|l| l.get("color").map(|c| c.to_string()))
                 .collect()
         })
         .transform(drop_managed_fields)
@@ -122,7 +122,7 @@ async fn informer_lists_watches_indexes_and_relists_after_compaction(s: Server) 
         .await
         .unwrap();
     let mut b = cms.get("b", &Default::default()).await.unwrap();
-    b.metadata.labels = Some([("color".to_string(), "red".to_string())].into());
+    b.metadata.labels = Some([("color".into(), "red".into())].into());
     cms.update(&b, &UpdateOptions::default()).await.unwrap();
     cms.delete("a", &DeleteOptions::default()).await.unwrap();
     saw(&log, "delete a").await;
@@ -161,7 +161,7 @@ async fn informer_lists_watches_indexes_and_relists_after_compaction(s: Server) 
         .store()
         .list()
         .iter()
-        .filter_map(|c| c.metadata.name.clone())
+        .filter_map(|c| c.metadata.name.as_deref().map(str::to_owned))
         .collect();
     names.sort();
     assert_eq!(names, ["b", "d", "e"]);

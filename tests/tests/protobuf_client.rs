@@ -137,7 +137,7 @@ where
             .labels
             .as_ref()
             .and_then(|l| l.get("wire"))
-            .map(String::as_str),
+            .map(|v| v.as_str()),
         Some("protobuf"),
         "{kind}"
     );
@@ -245,7 +245,10 @@ where
     let listed = proto.list(&ListOptions::default()).await.unwrap();
     let listed_json = json.list(&ListOptions::default()).await.unwrap();
     let names = |items: &[K]| -> Vec<Option<String>> {
-        items.iter().map(|i| i.metadata().name.clone()).collect()
+        items
+            .iter()
+            .map(|i| i.metadata().name.as_deref().map(str::to_owned))
+            .collect()
     };
     assert_eq!(
         names(&listed.items),

@@ -247,7 +247,7 @@ fn a_kind_mismatch_is_rejected() {
 #[test]
 fn secrets_are_redacted_in_debug() {
     let s = kubeclient::api::core::v1::Secret {
-        string_data: Some([("password".to_owned(), "hunter2".to_owned())].into()),
+        string_data: Some([("password".into(), "hunter2".into())].into()),
         ..Default::default()
     };
     let debug = format!("{s:?}");
@@ -269,7 +269,7 @@ fn secrets_nested_in_other_types_stay_redacted() {
         ..Default::default()
     };
     let secret = Secret {
-        string_data: Some([("password".to_owned(), "hunter2".to_owned())].into()),
+        string_data: Some([("password".into(), "hunter2".into())].into()),
         ..Default::default()
     };
     let list = kubeclient::meta::v1::List {

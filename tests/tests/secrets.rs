@@ -79,7 +79,7 @@ fn token_review_and_token_request_do_not_print_tokens() {
     let review = TokenReview {
         metadata: ObjectMeta::default(),
         spec: TokenReviewSpec {
-            token: Some(format!("{MARK}-review")),
+            token: Some(format!("{MARK}-review").into()),
             audiences: Some(vec!["api".into()]),
         },
         ..Default::default()
@@ -91,7 +91,7 @@ fn token_review_and_token_request_do_not_print_tokens() {
             ..Default::default()
         },
         status: Some(TokenRequestStatus {
-            token: format!("{MARK}-issued"),
+            token: format!("{MARK}-issued").into(),
             ..Default::default()
         }),
         ..Default::default()

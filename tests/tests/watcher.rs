@@ -148,7 +148,7 @@ async fn wait_for_sees_a_condition_then_a_deletion(s: Server) {
     let cms = cs.core_v1().config_maps(&ns);
     let ready = |c: Option<&ConfigMap>| {
         c.and_then(|c| c.data.as_ref())
-            .is_some_and(|d| d.get("state").map(String::as_str) == Some("ready"))
+            .is_some_and(|d| d.get("state").map(|v| v.as_str()) == Some("ready"))
     };
     // Not there yet and never ready: a timeout.
     let err = wait_for(&cms, "x", Duration::from_millis(300), ready)
@@ -162,7 +162,7 @@ async fn wait_for_sees_a_condition_then_a_deletion(s: Server) {
             create(&cms, "x").await;
             tokio::time::sleep(Duration::from_millis(200)).await;
             let mut c = cms.get("x", &Default::default()).await.unwrap();
-            c.data = Some([("state".to_string(), "ready".to_string())].into());
+            c.data = Some([("state".into(), "ready".into())].into());
             cms.update(&c, &UpdateOptions::default()).await.unwrap();
         })
     };

@@ -13,13 +13,13 @@ use kubeclient::meta::v1::{
     CreateOptions, DeleteOptions, GetOptions, LabelSelector, ListOptions, ObjectMeta, PatchOptions,
     UpdateOptions, WatchEvent,
 };
-use kubeclient::Clientset;
+use kubeclient::{Clientset, Str};
 use kubeclient_testserver::TestServer;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-fn labels(app: &str) -> Option<BTreeMap<String, String>> {
-    Some([("app".to_owned(), app.to_owned())].into())
+fn labels(app: &str) -> Option<BTreeMap<Str, Str>> {
+    Some([("app".into(), app.into())].into())
 }
 
 fn pod_spec() -> Option<PodSpec> {

@@ -40,7 +40,7 @@ struct Lives {
 
 impl Lives {
     fn see(&mut self, e: &Event<DynamicObject>) {
-        let name = |o: &DynamicObject| o.metadata.name.clone().unwrap_or_default();
+        let name = |o: &DynamicObject| o.metadata.name.as_deref().unwrap_or_default().to_owned();
         match e {
             Event::Added { obj, .. } => {
                 if !self.present.insert(name(obj)) {
@@ -115,14 +115,14 @@ async fn handlers_added_while_events_flow_see_each_object_once() {
         .expect("list")
         .items
         .into_iter()
-        .filter_map(|o| o.metadata.name)
+        .filter_map(|o| o.metadata.name.map(String::from))
         .collect();
     eventually("the informer to catch up", || {
         informer
             .store()
             .list()
             .iter()
-            .filter_map(|o| o.metadata.name.clone())
+            .filter_map(|o| o.metadata.name.as_deref().map(str::to_owned))
             .collect::<BTreeSet<_>>()
             == want
     })
@@ -421,6 +421,6 @@ async fn informer_chaos_ends_equal_to_the_server() {
     .await;
     let lives = lives.lock().unwrap_or_else(|e| e.into_inner());
     assert!(lives.violations.is_empty(), "{:?}", lives.violations);
-    let names: BTreeSet<String> = want.into_iter().map(|(n, _)| n).collect();
+    let names: BTreeSet<String> = want.into_iter().map(|(n, _)| n.into()).collect();
     assert_eq!(lives.present, names);
 }

@@ -97,7 +97,7 @@ pub async fn seed(server: &TestServer, pods: usize) -> Result<Seeded, Error> {
         .await?
         .items
         .into_iter()
-        .filter_map(|p| p.metadata.name)
+        .filter_map(|p| p.metadata.name.map(String::from))
         .collect();
     let patch = Patch::Merge(json!({"metadata": {"labels": {"bench-generation": "2"}}}));
     futures::stream::iter(names.iter())

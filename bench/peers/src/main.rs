@@ -569,13 +569,13 @@ async fn get_overhead(
     let cm = ConfigMap {
         metadata: ObjectMeta {
             name: Some(CM_NAME.into()),
-            labels: Some([("app".to_owned(), "bench".to_owned())].into()),
+            labels: Some([("app".into(), "bench".into())].into()),
             ..Default::default()
         },
         data: Some(
             [
-                ("key".to_owned(), "value".to_owned()),
-                ("mode".to_owned(), "fast".to_owned()),
+                ("key".into(), "value".into()),
+                ("mode".into(), "fast".into()),
             ]
             .into(),
         ),
@@ -596,7 +596,10 @@ async fn get_overhead(
     let b = theirs.get(CM_NAME).await?;
     assert_eq!(a.data.as_ref().map(|d| d.len()), Some(2));
     assert_eq!(b.data.as_ref().map(|d| d.len()), Some(2));
-    assert_eq!(a.metadata.resource_version, b.metadata.resource_version);
+    assert_eq!(
+        a.metadata.resource_version.as_deref(),
+        b.metadata.resource_version.as_deref()
+    );
 
     // Warm-up (connection pool, allocator, caches).
     for _ in 0..200 {

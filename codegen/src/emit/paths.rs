@@ -45,7 +45,7 @@ pub fn ty_tokens(ir: &Ir, root: &Root, ty: &Ty, from: &[String]) -> TokenStream 
         Ty::I32 => quote!(i32),
         Ty::I64 => quote!(i64),
         Ty::F64 => quote!(f64),
-        Ty::String => quote!(::std::string::String),
+        Ty::String => quote!(::kubeclient_runtime::Str),
         Ty::Bytes => quote!(::kubeclient_runtime::meta::ByteString),
         Ty::Json => quote!(::serde_json::Value),
         Ty::Named(n) => type_path(ir, root, n, from),
@@ -55,7 +55,7 @@ pub fn ty_tokens(ir: &Ir, root: &Root, ty: &Ty, from: &[String]) -> TokenStream 
         }
         Ty::Map(t) => {
             let t = ty_tokens(ir, root, t, from);
-            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            quote!(::std::collections::BTreeMap<::kubeclient_runtime::Str, #t>)
         }
     }
 }

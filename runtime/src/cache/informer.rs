@@ -397,8 +397,9 @@ pub fn drop_managed_fields<K: Resource>(obj: &mut K) {
 fn rv_of<K: Resource>(obj: &K) -> Option<String> {
     obj.metadata()
         .resource_version
-        .clone()
+        .as_deref()
         .filter(|rv| !rv.is_empty())
+        .map(str::to_owned)
 }
 
 async fn run<K: Resource>(shared: Arc<Shared<K>>) {

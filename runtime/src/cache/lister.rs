@@ -67,7 +67,7 @@ mod tests {
     fn by_namespace_and_label() {
         let store = Store::new(BTreeMap::new());
         let mut labelled = (*thing("a", "x", "red")).clone();
-        labelled.metadata.labels = Some([("app".to_string(), "web".to_string())].into());
+        labelled.metadata.labels = Some([("app".into(), "web".into())].into());
         store.upsert(Arc::new(labelled));
         store.upsert(thing("a", "y", "red"));
         store.upsert(thing("b", "z", "red"));

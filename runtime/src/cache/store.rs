@@ -70,7 +70,7 @@ impl<K: Resource> Store<K> {
                     .namespace
                     .iter()
                     .filter(|ns| !ns.is_empty())
-                    .cloned()
+                    .map(|ns| ns.to_string())
                     .collect()
             })
         });

@@ -100,7 +100,7 @@ mod tests {
         g2.generation = Some(2);
         assert!(generation_changed(&update(g1.clone(), g2.clone())));
         let mut labelled = g1.clone();
-        labelled.labels = Some([("a".to_owned(), "b".to_owned())].into());
+        labelled.labels = Some([("a".into(), "b".into())].into());
         assert!(!generation_changed(&update(g1.clone(), labelled.clone())));
         assert!(labels_changed(&update(g1.clone(), labelled.clone())));
         assert!(!annotations_changed(&update(g1.clone(), labelled.clone())));

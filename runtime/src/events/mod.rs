@@ -67,12 +67,12 @@ impl Regarding {
             api_version: K::API_VERSION.to_owned(),
             kind: K::KIND.to_owned(),
             namespace: if K::SCOPE == Scope::Namespaced {
-                m.namespace.clone().unwrap_or_default()
+                m.namespace.as_deref().unwrap_or_default().to_owned()
             } else {
                 String::new()
             },
-            name: m.name.clone().unwrap_or_default(),
-            uid: m.uid.clone().unwrap_or_default(),
+            name: m.name.as_deref().unwrap_or_default().to_owned(),
+            uid: m.uid.as_deref().unwrap_or_default().to_owned(),
         }
     }
 

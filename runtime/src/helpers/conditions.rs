@@ -67,13 +67,13 @@ pub fn new(
     type_: &str,
     status: bool,
     reason: &str,
-    message: impl Into<String>,
+    message: impl Into<crate::Str>,
     observed_generation: Option<i64>,
 ) -> Condition {
     Condition {
-        type_: type_.to_owned(),
-        status: if status { "True" } else { "False" }.to_owned(),
-        reason: reason.to_owned(),
+        type_: type_.into(),
+        status: if status { "True" } else { "False" }.into(),
+        reason: reason.into(),
         message: message.into(),
         observed_generation,
         ..Default::default()

@@ -16,7 +16,7 @@ pub fn add(meta: &mut ObjectMeta, finalizer: &str) -> bool {
     }
     meta.finalizers
         .get_or_insert_with(Vec::new)
-        .push(finalizer.to_owned());
+        .push(finalizer.into());
     true
 }
 

@@ -11,8 +11,8 @@ use crate::Resource;
 pub fn controller_reference<K: Resource>(owner: &K) -> Option<OwnerReference> {
     let meta = owner.metadata();
     Some(OwnerReference {
-        api_version: K::API_VERSION.to_owned(),
-        kind: K::KIND.to_owned(),
+        api_version: K::API_VERSION.into(),
+        kind: K::KIND.into(),
         name: meta.name.clone()?,
         uid: meta.uid.clone()?,
         controller: Some(true),
@@ -56,8 +56,8 @@ pub fn set_owner(
     if reference.controller == Some(true) {
         if let Some(other) = controller_of(meta).filter(|r| r.uid != reference.uid) {
             return Err(AlreadyControlled {
-                kind: other.kind.clone(),
-                name: other.name.clone(),
+                kind: other.kind.to_string(),
+                name: other.name.to_string(),
             });
         }
     }

@@ -87,7 +87,7 @@ impl<C: Codec> Codec for Rep<C> {
 pub struct Entries<C>(PhantomData<C>);
 
 impl<C: Codec> Codec for Entries<C> {
-    type Target = BTreeMap<String, C::Target>;
+    type Target = BTreeMap<crate::Str, C::Target>;
     fn encode(v: &Self::Target, field: u32, w: &mut Writer) {
         for (k, e) in v {
             w.nested(field, |w| {
@@ -99,7 +99,7 @@ impl<C: Codec> Codec for Entries<C> {
     fn merge(v: &mut Self::Target, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
         r.expect(wire, WireType::LengthDelimited)?;
         let mut entry = r.nested()?;
-        let (mut k, mut e) = (String::new(), C::Target::default());
+        let (mut k, mut e) = (crate::Str::default(), C::Target::default());
         while !entry.is_empty() {
             match entry.key()? {
                 (1, wire) => k.merge_value(wire, &mut entry)?,

@@ -143,6 +143,19 @@ impl Value for String {
     }
 }
 
+impl Value for crate::Str {
+    #[inline]
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        w.bytes_field(field, self.as_bytes());
+    }
+    #[inline]
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        r.expect(wire, WireType::LengthDelimited)?;
+        *self = crate::Str::from(utf8(r.bytes()?, "string")?);
+        Ok(())
+    }
+}
+
 /// `bytes` as text, or an error naming `what` and where the bytes stop being UTF-8. Checked
 /// with SIMD: string validation is a large share of a protobuf decode.
 #[inline]
@@ -282,7 +295,7 @@ impl<V: Value + Default> Value for Vec<V> {
 }
 
 /// `map<string, V>`: one entry message per key, in key order as Go sorts them.
-impl<V: Value + Default> Value for BTreeMap<String, V> {
+impl<K: Value + Default + Ord, V: Value + Default> Value for BTreeMap<K, V> {
     fn encode_value(&self, field: u32, w: &mut Writer) {
         for (k, v) in self {
             w.nested(field, |w| {
@@ -294,7 +307,7 @@ impl<V: Value + Default> Value for BTreeMap<String, V> {
     fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
         r.expect(wire, WireType::LengthDelimited)?;
         let mut entry = r.nested()?;
-        let (mut k, mut v) = (String::new(), V::default());
+        let (mut k, mut v) = (K::default(), V::default());
         while !entry.is_empty() {
             match entry.key()? {
                 (1, wire) => k.merge_value(wire, &mut entry)?,

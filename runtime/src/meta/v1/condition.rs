@@ -14,19 +14,19 @@ pub struct Condition {
     pub last_transition_time: Time,
     /// Human-readable details of the transition; may be empty.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub message: String,
+    pub message: crate::Str,
     /// `metadata.generation` the condition was computed from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
     /// CamelCase machine-readable reason for the last transition.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub reason: String,
+    pub reason: crate::Str,
     /// `True`, `False` or `Unknown`.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub status: String,
+    pub status: crate::Str,
     /// Condition type in CamelCase (or `domain/Type`).
     #[serde(default, deserialize_with = "zero_on_null", rename = "type")]
-    pub type_: String,
+    pub type_: crate::Str,
     /// Properties this type has no field for (added upstream after it was written), kept
     /// as JSON and written back, so a read-modify-write loses nothing.
     #[serde(flatten)]

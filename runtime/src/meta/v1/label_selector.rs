@@ -18,7 +18,7 @@ pub struct LabelSelector {
     pub match_expressions: Option<Vec<LabelSelectorRequirement>>,
     /// Exact label values required, ANDed (each is `key In [value]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub match_labels: Option<BTreeMap<String, String>>,
+    pub match_labels: Option<BTreeMap<crate::Str, crate::Str>>,
     /// Properties this type has no field for (added upstream after it was written), kept
     /// as JSON and written back, so a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -31,17 +31,17 @@ pub struct LabelSelector {
 pub struct LabelSelectorRequirement {
     /// Label key.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub key: String,
+    pub key: crate::Str,
     /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub operator: String,
+    pub operator: crate::Str,
     /// Values for `In`/`NotIn`; empty for `Exists`/`DoesNotExist`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::codec::de_opt_seq"
     )]
-    pub values: Option<Vec<String>>,
+    pub values: Option<Vec<crate::Str>>,
     /// Properties this type has no field for (added upstream after it was written), kept
     /// as JSON and written back, so a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -55,17 +55,17 @@ pub struct LabelSelectorRequirement {
 pub struct FieldSelectorRequirement {
     /// Field path the requirement applies to.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub key: String,
+    pub key: crate::Str,
     /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub operator: String,
+    pub operator: crate::Str,
     /// Values for `In`/`NotIn`; empty otherwise.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::codec::de_opt_seq"
     )]
-    pub values: Option<Vec<String>>,
+    pub values: Option<Vec<crate::Str>>,
     /// Properties this type has no field for (added upstream after it was written), kept
     /// as JSON and written back, so a read-modify-write loses nothing.
     #[serde(flatten)]

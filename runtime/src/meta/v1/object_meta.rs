@@ -17,7 +17,7 @@ pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-co
 pub struct ObjectMeta {
     /// Free-form key/value data for tools; not used for selection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<BTreeMap<String, String>>,
+    pub annotations: Option<BTreeMap<crate::Str, crate::Str>>,
     /// When the server created the object (set by the server, read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_timestamp: Option<Time>,
@@ -33,16 +33,16 @@ pub struct ObjectMeta {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::codec::de_opt_seq"
     )]
-    pub finalizers: Option<Vec<String>>,
+    pub finalizers: Option<Vec<crate::Str>>,
     /// Prefix from which the server generates a unique name when `name` is empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generate_name: Option<String>,
+    pub generate_name: Option<crate::Str>,
     /// Sequence number of the desired state, bumped by the server on spec changes (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,
     /// Key/value pairs used to select and group objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
+    pub labels: Option<BTreeMap<crate::Str, crate::Str>>,
     /// Which manager owns which fields (server-side apply bookkeeping).
     #[serde(
         default,
@@ -52,10 +52,10 @@ pub struct ObjectMeta {
     pub managed_fields: Option<Vec<ManagedFieldsEntry>>,
     /// Name, unique within a namespace (or the cluster for cluster-scoped kinds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<crate::Str>,
     /// Namespace the object lives in; empty for cluster-scoped kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<crate::Str>,
     /// Objects this one depends on; garbage collection deletes it when they are gone.
     #[serde(
         default,
@@ -65,13 +65,13 @@ pub struct ObjectMeta {
     pub owner_references: Option<Vec<OwnerReference>>,
     /// Opaque version used for optimistic concurrency and watches (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_version: Option<String>,
+    pub resource_version: Option<crate::Str>,
     /// Deprecated URL of the object; no longer set by servers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_link: Option<String>,
+    pub self_link: Option<crate::Str>,
     /// Unique id for the object's whole lifetime (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
+    pub uid: Option<crate::Str>,
     /// Properties this type has no field for (added upstream after it was written), kept
     /// as JSON and written back, so a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -79,7 +79,7 @@ pub struct ObjectMeta {
 }
 
 /// Annotations for Debug: the last-applied copy of the object replaced by its size.
-struct DebugAnnotations<'a>(&'a BTreeMap<String, String>);
+struct DebugAnnotations<'a>(&'a BTreeMap<crate::Str, crate::Str>);
 
 impl std::fmt::Debug for DebugAnnotations<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -129,22 +129,22 @@ impl std::fmt::Debug for ObjectMeta {
 pub struct ManagedFieldsEntry {
     /// Version of the schema `fieldsV1` is expressed in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    pub api_version: Option<crate::Str>,
     /// Format of the field set; only `FieldsV1` exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields_type: Option<String>,
+    pub fields_type: Option<crate::Str>,
     /// The owned fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields_v1: Option<FieldsV1>,
     /// Name of the workflow that manages the fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manager: Option<String>,
+    pub manager: Option<crate::Str>,
     /// The operation that created the entry: `Apply` or `Update`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<String>,
+    pub operation: Option<crate::Str>,
     /// Subresource the fields were changed through, empty for the main resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subresource: Option<String>,
+    pub subresource: Option<crate::Str>,
     /// When the entry was last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<Time>,
@@ -160,7 +160,7 @@ pub struct ManagedFieldsEntry {
 pub struct OwnerReference {
     /// API version of the owner.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub api_version: String,
+    pub api_version: crate::Str,
     /// If true, the owner cannot be deleted in foreground before this reference is removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_owner_deletion: Option<bool>,
@@ -169,13 +169,13 @@ pub struct OwnerReference {
     pub controller: Option<bool>,
     /// Kind of the owner.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub kind: String,
+    pub kind: crate::Str,
     /// Name of the owner.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub name: String,
+    pub name: crate::Str,
     /// UID of the owner.
     #[serde(default, deserialize_with = "zero_on_null")]
-    pub uid: String,
+    pub uid: crate::Str,
     /// Properties this type has no field for (added upstream after it was written), kept
     /// as JSON and written back, so a read-modify-write loses nothing.
     #[serde(flatten)]
