@@ -319,6 +319,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "MB/s",
         "higher",
     );
+    // The same rates in pods per second: JSON and protobuf bodies differ in size, so this is the
+    // unit in which the two formats compare.
+    let pods_per_s =
+        |mbps: Option<f64>, len: usize| mbps.map(|r| r * 1e6 / (len as f64 / PODS as f64));
+    line(
+        "decode_json_pods_per_s",
+        pods_per_s(Some(dec.k_mbps), dec.input_len),
+        pods_per_s(Some(dec.o_mbps), dec.input_len),
+        pods_per_s(go(&go_dec, "decode_json_mbps"), dec.input_len),
+        "pods/s",
+        "higher",
+    );
+    line(
+        "decode_pb_pods_per_s",
+        pods_per_s(Some(dec.k_pb_mbps), dec.pb_len),
+        None,
+        pods_per_s(go(&go_dec, "decode_pb_mbps"), dec.pb_len),
+        "pods/s",
+        "higher",
+    );
     // Protobuf lists only when the server answers protobuf (`-` otherwise).
     for name in [
         "list_json_ms",
@@ -679,6 +699,8 @@ struct Decode {
     /// Our protobuf decode of the bytes client-go encoded, glibc defaults and warm heap.
     k_pb_mbps: f64,
     k_pb_warm: f64,
+    /// Size of the protobuf body, to turn MB/s into pods per second.
+    pb_len: usize,
 }
 
 struct Sample {
@@ -809,6 +831,7 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
             o_allocs,
             k_pb_mbps,
             k_pb_warm,
+            pb_len: pb.len(),
         },
         go,
     ))

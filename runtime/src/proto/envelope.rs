@@ -77,10 +77,9 @@ struct UnknownRef<'a> {
     raw: &'a [u8],
 }
 
-fn utf8<'a>(r: &mut Reader<'a>, wire: WireType) -> Result<&'a str, DecodeError> {
+fn read_str<'a>(r: &mut Reader<'a>, wire: WireType) -> Result<&'a str, DecodeError> {
     r.expect(wire, WireType::LengthDelimited)?;
-    std::str::from_utf8(r.bytes()?)
-        .map_err(|e| DecodeError::new(format!("string is not UTF-8: {e}")))
+    super::value::utf8(r.bytes()?, "string")
 }
 
 impl<'a> UnknownRef<'a> {
@@ -107,8 +106,8 @@ impl<'a> UnknownRef<'a> {
                     let mut meta = r.nested()?;
                     while !meta.is_empty() {
                         match meta.key()? {
-                            (1, wire) => u.api_version = utf8(&mut meta, wire)?,
-                            (2, wire) => u.kind = utf8(&mut meta, wire)?,
+                            (1, wire) => u.api_version = read_str(&mut meta, wire)?,
+                            (2, wire) => u.kind = read_str(&mut meta, wire)?,
                             (_, wire) => meta.skip(wire)?,
                         }
                     }
@@ -117,8 +116,8 @@ impl<'a> UnknownRef<'a> {
                     r.expect(wire, WireType::LengthDelimited)?;
                     u.raw = r.bytes()?;
                 }
-                (3, wire) => content_encoding = utf8(&mut r, wire)?,
-                (4, wire) => content_type = utf8(&mut r, wire)?,
+                (3, wire) => content_encoding = read_str(&mut r, wire)?,
+                (4, wire) => content_type = read_str(&mut r, wire)?,
                 (_, wire) => r.skip(wire)?,
             }
         }
