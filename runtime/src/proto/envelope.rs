@@ -4,7 +4,7 @@
 //! `WatchEvent` messages without the envelope, each behind a 4-byte big-endian length; the
 //! object inside an event has the envelope again.
 
-use super::value::{decode, Message, Value};
+use super::value::{decode, read_str, Message, Value};
 use super::wire::{DecodeError, EncodeError, Reader, WireType, Writer};
 
 /// Media type of Kubernetes' protobuf encoding.
@@ -77,11 +77,6 @@ struct UnknownRef<'a> {
     raw: &'a [u8],
 }
 
-fn read_str<'a>(r: &mut Reader<'a>, wire: WireType) -> Result<&'a str, DecodeError> {
-    r.expect(wire, WireType::LengthDelimited)?;
-    super::value::utf8(r.bytes()?, "string")
-}
-
 impl<'a> UnknownRef<'a> {
     /// Split an enveloped body (`k8s\0` + `Unknown`), checking that it holds protobuf.
     fn parse(body: &'a [u8]) -> Result<UnknownRef<'a>, DecodeError> {
@@ -106,8 +101,8 @@ impl<'a> UnknownRef<'a> {
                     let mut meta = r.nested()?;
                     while !meta.is_empty() {
                         match meta.key()? {
-                            (1, wire) => u.api_version = read_str(&mut meta, wire)?,
-                            (2, wire) => u.kind = read_str(&mut meta, wire)?,
+                            (1, wire) => u.api_version = read_str(wire, &mut meta)?,
+                            (2, wire) => u.kind = read_str(wire, &mut meta)?,
                             (_, wire) => meta.skip(wire)?,
                         }
                     }
@@ -116,8 +111,8 @@ impl<'a> UnknownRef<'a> {
                     r.expect(wire, WireType::LengthDelimited)?;
                     u.raw = r.bytes()?;
                 }
-                (3, wire) => content_encoding = read_str(&mut r, wire)?,
-                (4, wire) => content_type = read_str(&mut r, wire)?,
+                (3, wire) => content_encoding = read_str(wire, &mut r)?,
+                (4, wire) => content_type = read_str(wire, &mut r)?,
                 (_, wire) => r.skip(wire)?,
             }
         }

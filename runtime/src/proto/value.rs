@@ -128,32 +128,29 @@ pub fn by_value<V: Value + Default>(v: &Option<V>, field: u32, w: &mut Writer) {
     }
 }
 
-impl Value for String {
-    #[inline]
-    fn encode_value(&self, field: u32, w: &mut Writer) {
-        w.bytes_field(field, self.as_bytes());
-    }
-    #[inline]
-    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
-        r.expect(wire, WireType::LengthDelimited)?;
-        let s = utf8(r.bytes()?, "string")?;
-        self.clear();
-        self.push_str(s);
-        Ok(())
-    }
+/// Both owned string types: written as their bytes, read as checked UTF-8.
+macro_rules! string_value {
+    ($($t:ty),*) => {$(
+        impl Value for $t {
+            #[inline]
+            fn encode_value(&self, field: u32, w: &mut Writer) {
+                w.bytes_field(field, self.as_bytes());
+            }
+            #[inline]
+            fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+                *self = read_str(wire, r)?.into();
+                Ok(())
+            }
+        }
+    )*};
 }
+string_value!(String, crate::Str);
 
-impl Value for crate::Str {
-    #[inline]
-    fn encode_value(&self, field: u32, w: &mut Writer) {
-        w.bytes_field(field, self.as_bytes());
-    }
-    #[inline]
-    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
-        r.expect(wire, WireType::LengthDelimited)?;
-        *self = crate::Str::from(utf8(r.bytes()?, "string")?);
-        Ok(())
-    }
+/// A length-delimited field as text.
+#[inline]
+pub(crate) fn read_str<'a>(wire: WireType, r: &mut Reader<'a>) -> Result<&'a str, DecodeError> {
+    r.expect(wire, WireType::LengthDelimited)?;
+    utf8(r.bytes()?, "string")
 }
 
 /// `bytes` as text, or an error naming `what` and where the bytes stop being UTF-8. Checked
