@@ -28,7 +28,7 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 pub use kubeclient_runtime as runtime;
-pub use kubeclient_runtime::{apply, helpers, labels, meta, resource, Resource, Scope, Str};
+pub use kubeclient_runtime::{apply, helpers, labels, meta, resource, Map, Resource, Scope, Str};
 #[cfg(feature = "client")]
 pub use kubeclient_runtime::{
     cache, client, clientcmd, controller, dynamic, events, flowcontrol, leaderelection, pager,

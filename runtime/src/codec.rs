@@ -159,26 +159,31 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ExactVecVisitor<T> {
     }
 
     #[inline]
-    fn visit_seq<S: de::SeqAccess<'de>>(self, seq: S) -> Result<ExactVec<T>, S::Error> {
-        if std::mem::size_of::<T>() <= STACK_ELEMENT {
-            gather_on_stack(seq).map(ExactVec)
-        } else {
-            push_and_shrink(seq).map(ExactVec)
-        }
+    fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<ExactVec<T>, S::Error> {
+        gather_exact(|| seq.next_element()).map(ExactVec)
+    }
+}
+
+/// Collect the items `next` yields until `None` into a `Vec` whose capacity is their number
+/// (see [`ExactVec`]): small items gathered on the stack first, large ones pushed and shrunk.
+#[inline]
+pub(crate) fn gather_exact<T, E>(next: impl FnMut() -> Result<Option<T>, E>) -> Result<Vec<T>, E> {
+    if std::mem::size_of::<T>() <= STACK_ELEMENT {
+        gather_on_stack(next)
+    } else {
+        push_and_shrink(next)
     }
 }
 
 /// Up to eight elements on the stack, then one allocation of the exact size; longer arrays
 /// continue on the heap and are shrunk at the end.
 #[inline(never)]
-fn gather_on_stack<'de, T: Deserialize<'de>, S: de::SeqAccess<'de>>(
-    mut seq: S,
-) -> Result<Vec<T>, S::Error> {
+fn gather_on_stack<T, E>(mut next: impl FnMut() -> Result<Option<T>, E>) -> Result<Vec<T>, E> {
     const N: usize = 8;
     let mut buf: [Option<T>; N] = Default::default();
     let mut n = 0;
     while n < N {
-        match seq.next_element()? {
+        match next()? {
             Some(x) => {
                 if let Some(slot) = buf.get_mut(n) {
                     *slot = Some(x);
@@ -194,7 +199,7 @@ fn gather_on_stack<'de, T: Deserialize<'de>, S: de::SeqAccess<'de>>(
     }
     let mut v = Vec::with_capacity(2 * N);
     v.extend(buf.into_iter().flatten());
-    while let Some(x) = seq.next_element()? {
+    while let Some(x) = next()? {
         v.push(x);
     }
     v.shrink_to_fit();
@@ -203,22 +208,17 @@ fn gather_on_stack<'de, T: Deserialize<'de>, S: de::SeqAccess<'de>>(
 
 /// Large elements are not moved twice: pushed, then the list is shrunk in place.
 #[inline(never)]
-fn push_and_shrink<'de, T: Deserialize<'de>, S: de::SeqAccess<'de>>(
-    mut seq: S,
-) -> Result<Vec<T>, S::Error> {
-    let Some(first) = seq.next_element()? else {
+fn push_and_shrink<T, E>(mut next: impl FnMut() -> Result<Option<T>, E>) -> Result<Vec<T>, E> {
+    let Some(first) = next()? else {
         return Ok(Vec::new());
     };
-    let Some(second) = seq.next_element()? else {
+    let Some(second) = next()? else {
         return Ok(vec![first]);
     };
-    // Never trust a size hint beyond what a modest allocation holds (as serde does).
-    let hint = seq.size_hint().unwrap_or(0);
-    let limit = 1024 * 1024 / std::mem::size_of::<T>().max(1);
-    let mut v = Vec::with_capacity(hint.min(limit).saturating_add(2).max(4));
+    let mut v = Vec::with_capacity(4);
     v.push(first);
     v.push(second);
-    while let Some(x) = seq.next_element()? {
+    while let Some(x) = next()? {
         v.push(x);
     }
     v.shrink_to_fit();

@@ -112,7 +112,7 @@ impl Selector {
     }
 
     /// True when `labels` (an object's `metadata.labels`) satisfy every requirement.
-    pub fn matches<K, V>(&self, labels: Option<&std::collections::BTreeMap<K, V>>) -> bool
+    pub fn matches<K, V>(&self, labels: Option<&crate::Map<K, V>>) -> bool
     where
         K: std::borrow::Borrow<str> + Ord,
         V: AsRef<str>,
@@ -238,7 +238,7 @@ impl fmt::Display for Selector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use crate::Map;
 
     #[test]
     fn built_selectors_render_and_parse_back() {
@@ -250,7 +250,7 @@ mod tests {
         assert_eq!(s.to_string(), "app=web,tier!=db,zone notin (a),team");
         assert_eq!(Selector::parse(&s.to_string()).ok(), Some(s));
         let ls = crate::meta::v1::LabelSelector {
-            match_labels: Some(BTreeMap::from([("app".into(), "web".into())])),
+            match_labels: Some(Map::from([("app".into(), "web".into())])),
             match_expressions: Some(vec![crate::meta::v1::LabelSelectorRequirement {
                 key: "env".into(),
                 operator: "In".into(),
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn every_operator() {
-        let labels: BTreeMap<String, String> = [("app", "web"), ("tier", "front")]
+        let labels: Map<String, String> = [("app", "web"), ("tier", "front")]
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();

@@ -19,6 +19,7 @@
 //! - [`dynamic`]: any resource as JSON with typed metadata (client-go's dynamic client).
 //! - [`helpers`]: retry on conflict, status conditions, owner references, finalizers.
 //! - [`labels`]: label selector parsing and matching.
+//! - [`map`]: [`Map`], the sorted-vector map of every map field.
 //! - [`leaderelection`]: leader election on a Lease.
 //! - [`events`]: an Event recorder, as client-go's.
 //! - [`pager`]: list in chunks, falling back to a full list when the continue token expires.
@@ -55,6 +56,7 @@ pub mod helpers;
 pub mod labels;
 #[cfg(feature = "client")]
 pub mod leaderelection;
+pub mod map;
 pub mod meta;
 #[cfg(feature = "client")]
 pub mod pager;
@@ -73,6 +75,7 @@ pub mod watcher;
 #[cfg(feature = "client")]
 mod yaml_depth;
 
+pub use map::Map;
 pub use resource::{Resource, Scope};
 
 /// The string type of every string field and map key of the API types.

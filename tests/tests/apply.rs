@@ -12,12 +12,11 @@ use kubeclient::api::core::v1::{
 };
 use kubeclient::apply::ObjectMetaApplyConfiguration;
 use kubeclient::meta::v1::{ApplyOptions, GetOptions, LabelSelector};
-use kubeclient::Clientset;
+use kubeclient::{Clientset, Map};
 use kubeclient_tests::crds;
 use kubeclient_tests::on_both_servers;
 use kubeclient_tests::servers::Server;
 use serde_json::json;
-use std::collections::BTreeMap;
 
 on_both_servers!(
     partial_apply_takes_only_what_it_sets,
@@ -27,7 +26,7 @@ on_both_servers!(
 
 /// A whole Deployment as one manager would apply it.
 fn web(ns: &str, replicas: i32) -> DeploymentApplyConfiguration {
-    let labels = BTreeMap::from([("app".into(), "web".into())]);
+    let labels = Map::from([("app".into(), "web".into())]);
     DeploymentApplyConfiguration::new("web", ns)
         .with_labels([("team", "edge")])
         .with_spec(

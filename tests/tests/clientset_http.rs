@@ -11,11 +11,11 @@ use kubeclient::meta::v1::{
     CreateOptions, DeleteOptions, GetOptions, LabelSelector, ListOptions, ObjectMeta, PatchOptions,
     UpdateOptions, WatchEvent,
 };
-use kubeclient::{Clientset, Str};
+use kubeclient::{Clientset, Map, Str};
 use kubeclient_tests::on_both_servers;
 use kubeclient_tests::servers::Server;
 use kubeclient_testserver::TestServer;
-use std::collections::BTreeMap;
+
 use std::time::Duration;
 
 on_both_servers!(
@@ -31,7 +31,7 @@ async fn setup(s: &Server, prefix: &str) -> (Clientset, String) {
     (cs, s.namespace(prefix).await)
 }
 
-fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<Str, Str>> {
+fn labels(pairs: &[(&str, &str)]) -> Option<Map<Str, Str>> {
     Some(
         pairs
             .iter()

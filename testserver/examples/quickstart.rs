@@ -13,12 +13,12 @@ use kubeclient::meta::v1::{
     CreateOptions, DeleteOptions, GetOptions, LabelSelector, ListOptions, ObjectMeta, PatchOptions,
     UpdateOptions, WatchEvent,
 };
-use kubeclient::{Clientset, Str};
+use kubeclient::{Clientset, Map, Str};
 use kubeclient_testserver::TestServer;
-use std::collections::BTreeMap;
+
 use std::time::Duration;
 
-fn labels(app: &str) -> Option<BTreeMap<Str, Str>> {
+fn labels(app: &str) -> Option<Map<Str, Str>> {
     Some([("app".into(), app.into())].into())
 }
 

@@ -55,7 +55,7 @@ pub fn ty_tokens(ir: &Ir, root: &Root, ty: &Ty, from: &[String]) -> TokenStream 
         }
         Ty::Map(t) => {
             let t = ty_tokens(ir, root, t, from);
-            quote!(::std::collections::BTreeMap<::kubeclient_runtime::Str, #t>)
+            quote!(::kubeclient_runtime::Map<::kubeclient_runtime::Str, #t>)
         }
     }
 }

@@ -7,7 +7,6 @@
 use super::value::{encode_message, merge_message, Message, Value};
 use super::wire::{DecodeError, Reader, WireType, Writer};
 use serde::{de::DeserializeOwned, Serialize};
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 /// How one field of a given Rust type is written and read.
@@ -87,7 +86,7 @@ impl<C: Codec> Codec for Rep<C> {
 pub struct Entries<C>(PhantomData<C>);
 
 impl<C: Codec> Codec for Entries<C> {
-    type Target = BTreeMap<crate::Str, C::Target>;
+    type Target = crate::Map<crate::Str, C::Target>;
     fn encode(v: &Self::Target, field: u32, w: &mut Writer) {
         for (k, e) in v {
             w.nested(field, |w| {
@@ -98,6 +97,9 @@ impl<C: Codec> Codec for Entries<C> {
     }
     fn merge(v: &mut Self::Target, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
         r.expect(wire, WireType::LengthDelimited)?;
+        if v.is_empty() {
+            v.reserve_exact(r.run_length(wire));
+        }
         let mut entry = r.nested()?;
         let (mut k, mut e) = (crate::Str::default(), C::Target::default());
         while !entry.is_empty() {
@@ -107,7 +109,7 @@ impl<C: Codec> Codec for Entries<C> {
                 (_, wire) => entry.skip(wire)?,
             }
         }
-        v.insert(k, e);
+        v.push_sorted(k, e);
         Ok(())
     }
 }

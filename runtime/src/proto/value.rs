@@ -3,7 +3,7 @@
 
 use super::wire::{DecodeError, Reader, WireType, Writer};
 use crate::meta::ByteString;
-use std::collections::BTreeMap;
+use crate::Map;
 
 /// A struct encoded as a protobuf message (Kubernetes' `generated.proto`). Generated types
 /// implement it with one call per field into this module.
@@ -292,7 +292,7 @@ impl<V: Value + Default> Value for Vec<V> {
 }
 
 /// `map<string, V>`: one entry message per key, in key order as Go sorts them.
-impl<K: Value + Default + Ord, V: Value + Default> Value for BTreeMap<K, V> {
+impl<K: Value + Default + Ord, V: Value + Default> Value for Map<K, V> {
     fn encode_value(&self, field: u32, w: &mut Writer) {
         for (k, v) in self {
             w.nested(field, |w| {
@@ -303,6 +303,10 @@ impl<K: Value + Default + Ord, V: Value + Default> Value for BTreeMap<K, V> {
     }
     fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
         r.expect(wire, WireType::LengthDelimited)?;
+        if self.is_empty() {
+            // The first entry: room for the whole run at once, as for lists.
+            self.reserve_exact(r.run_length(wire));
+        }
         let mut entry = r.nested()?;
         let (mut k, mut v) = (K::default(), V::default());
         while !entry.is_empty() {
@@ -314,7 +318,7 @@ impl<K: Value + Default + Ord, V: Value + Default> Value for BTreeMap<K, V> {
                 (_, wire) => entry.skip(wire)?,
             }
         }
-        self.insert(k, v);
+        self.push_sorted(k, v);
         Ok(())
     }
 }

@@ -2,7 +2,6 @@
 
 use crate::meta::zero_on_null::zero_on_null;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Selects objects by labels: all `match_labels` and all `match_expressions` must hold. An empty
 /// selector matches everything; a missing one (`None` in the parent) matches nothing.
@@ -18,7 +17,7 @@ pub struct LabelSelector {
     pub match_expressions: Option<Vec<LabelSelectorRequirement>>,
     /// Exact label values required, ANDed (each is `key In [value]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub match_labels: Option<BTreeMap<crate::Str, crate::Str>>,
+    pub match_labels: Option<crate::Map<crate::Str, crate::Str>>,
     /// Properties this type has no field for (added upstream after it was written), kept
     /// as JSON and written back, so a read-modify-write loses nothing.
     #[serde(flatten)]

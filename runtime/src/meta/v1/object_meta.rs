@@ -3,7 +3,6 @@
 use super::{FieldsV1, Time};
 use crate::meta::zero_on_null::zero_on_null;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Annotation where `kubectl apply` keeps the whole applied object (a Secret's data included).
 pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -17,7 +16,7 @@ pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-co
 pub struct ObjectMeta {
     /// Free-form key/value data for tools; not used for selection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<BTreeMap<crate::Str, crate::Str>>,
+    pub annotations: Option<crate::Map<crate::Str, crate::Str>>,
     /// When the server created the object (set by the server, read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_timestamp: Option<Time>,
@@ -42,7 +41,7 @@ pub struct ObjectMeta {
     pub generation: Option<i64>,
     /// Key/value pairs used to select and group objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<crate::Str, crate::Str>>,
+    pub labels: Option<crate::Map<crate::Str, crate::Str>>,
     /// Which manager owns which fields (server-side apply bookkeeping).
     #[serde(
         default,
@@ -79,7 +78,7 @@ pub struct ObjectMeta {
 }
 
 /// Annotations for Debug: the last-applied copy of the object replaced by its size.
-struct DebugAnnotations<'a>(&'a BTreeMap<crate::Str, crate::Str>);
+struct DebugAnnotations<'a>(&'a crate::Map<crate::Str, crate::Str>);
 
 impl std::fmt::Debug for DebugAnnotations<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
