@@ -431,15 +431,28 @@ fn allocation_sizes() {
         // The same pod for another tool (a Go heap profile of client-go's decode of it).
         std::fs::write(&path, &json).unwrap();
     }
+    // `PEERS_SIZES_FORMAT=pb`: the same pod decoded from our protobuf encoding of it.
+    let pb = std::env::var("PEERS_SIZES_FORMAT").is_ok_and(|f| f == "pb");
+    let body = if pb {
+        let p: kubeclient::api::core::v1::Pod = serde_json::from_slice(&json).unwrap();
+        kubeclient::runtime::proto::encode_object(&p, "v1", "Pod").unwrap()
+    } else {
+        json
+    };
     RECORD.store(true, Relaxed);
-    let p: kubeclient::api::core::v1::Pod = serde_json::from_slice(&json).unwrap();
+    let p: kubeclient::api::core::v1::Pod = if pb {
+        kubeclient::runtime::proto::decode_object(&body, "Pod").unwrap()
+    } else {
+        serde_json::from_slice(&body).unwrap()
+    };
     RECORD.store(false, Relaxed);
     let mut rows: Vec<(usize, usize)> = (0..SIZES.len())
         .map(|n| (n, SIZES[n].load(Relaxed)))
         .filter(|r| r.1 > 0)
         .collect();
     rows.sort_by_key(|&(n, c)| std::cmp::Reverse(n * c));
-    println!("one pod's JSON decode, allocations by size (size B: count, bytes):");
+    let format = if pb { "protobuf" } else { "JSON" };
+    println!("one pod's {format} decode, allocations by size (size B: count, bytes):");
     for (n, c) in rows {
         println!("  {n:>5}: {c:>4} {:>6}", n * c);
     }

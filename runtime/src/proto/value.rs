@@ -322,3 +322,31 @@ impl<K: Value + Default + Ord, V: Value + Default> Value for Map<K, V> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_map_decodes_at_exactly_its_length_whatever_its_key_order() {
+        let mut w = Writer::new();
+        for k in ["b", "a", "c"] {
+            w.nested(3, |w| {
+                k.to_owned().encode_value(1, w);
+                format!("v{k}").encode_value(2, w);
+            });
+        }
+        let bytes = w.finish().unwrap();
+        let mut r = Reader::new(&bytes);
+        let mut m: Map<crate::Str, crate::Str> = Map::default();
+        while !r.is_empty() {
+            let (field, wire) = r.key().unwrap();
+            assert_eq!(field, 3);
+            m.merge_value(wire, &mut r).unwrap();
+        }
+        let keys: Vec<&str> = m.keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+        assert_eq!(m["a"], "va");
+        assert_eq!(m.into_entries().capacity(), 3);
+    }
+}
