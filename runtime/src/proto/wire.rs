@@ -131,6 +131,11 @@ impl<'a> Reader<'a> {
                 return n.max(1);
             }
             n += 1;
+            // The end of the message ends the run; asking `key` there would build (and drop)
+            // an error message, one allocation per list decoded.
+            if ahead.is_empty() {
+                return n;
+            }
             match ahead.key() {
                 Ok((f, w)) if f == self.field && w == wire => {}
                 _ => return n,
