@@ -38,6 +38,7 @@ pub use kubeclient_runtime::{
 /// Kubernetes version the crate was generated for (`KUBECLIENT_K8S_VERSION` at build time).
 pub const KUBERNETES_VERSION: &str = env!("KUBECLIENT_GENERATED_FOR");
 
+#[cfg(feature = "kinds")]
 pub mod kinds;
 
 include!(concat!(env!("OUT_DIR"), "/lib.rs"));

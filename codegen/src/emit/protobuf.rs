@@ -100,9 +100,11 @@ pub fn struct_impls(
     };
     quote! {
         impl #pb::Message for #name {
+            #[inline]
             fn encode_fields(&self, w: &mut #pb::Writer) {
                 #encode_body
             }
+            #[inline]
             fn merge_field(&mut self, field: u32, wire: #pb::WireType, r: &mut #pb::Reader<'_>) -> ::core::result::Result<(), #pb::DecodeError> {
                 #body
             }
