@@ -100,6 +100,8 @@ where
     Q: Ord + ?Sized,
 {
     type Output = V;
+    // `Index` has no way to fail but a panic; `get` is the checked lookup.
+    #[allow(clippy::expect_used)]
     fn index(&self, key: &Q) -> &V {
         self.0.get(key).expect("no entry found for key")
     }
