@@ -13,6 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A full run writes several GB under target/; say what room there is, so a failed link reads as
+# what it was.
+df -h . | tail -1
+
 cargo fmt --all --check
 for m in bench/peers bench/compile-cost; do cargo fmt --manifest-path "$m/Cargo.toml" --check; done
 unformatted="$(gofmt -l realcluster bench/peers/client-go)"
