@@ -41,9 +41,10 @@ impl<K: Ord, V> Map<K, V> {
     /// with repeated `insert`s. The allocation is trimmed to the number of entries.
     pub fn from_entries(mut entries: Vec<(K, V)>) -> Self {
         if !entries.is_sorted_by(|a, b| a.0 < b.0) {
-            entries.sort_by(|a, b| a.0.cmp(&b.0)); // stable: equal keys keep their order
-                                                   // `dedup_by` keeps the first of a run and drops the later ones: hand the later
-                                                   // value to the kept entry as it goes, so the last value wins.
+            // Stable: equal keys keep their order.
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            // `dedup_by` keeps the first of a run and drops the later ones: hand the later
+            // value to the kept entry as it goes, so the last value wins.
             entries.dedup_by(|later, kept| {
                 let same = later.0 == kept.0;
                 if same {

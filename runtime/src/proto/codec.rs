@@ -4,7 +4,7 @@
 //! OpenAPI spec has `map<string, []string>`). Generated code names a codec per such field
 //! (`Opt<Entries<Wrapped<Plain<Vec<String>>>>>`); every other field goes through [`Value`].
 
-use super::value::{encode_message, merge_message, Message, Value};
+use super::value::{encode_entries, encode_message, merge_entry, merge_message, Message, Value};
 use super::wire::{DecodeError, Reader, WireType, Writer};
 use serde::{de::DeserializeOwned, Serialize};
 use std::marker::PhantomData;
@@ -88,29 +88,10 @@ pub struct Entries<C>(PhantomData<C>);
 impl<C: Codec> Codec for Entries<C> {
     type Target = crate::Map<crate::Str, C::Target>;
     fn encode(v: &Self::Target, field: u32, w: &mut Writer) {
-        for (k, e) in v {
-            w.nested(field, |w| {
-                k.encode_value(1, w);
-                C::encode(e, 2, w);
-            });
-        }
+        encode_entries(v, field, w, |e, w| C::encode(e, 2, w));
     }
     fn merge(v: &mut Self::Target, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
-        r.expect(wire, WireType::LengthDelimited)?;
-        if v.is_empty() {
-            v.reserve_exact(r.run_length(wire));
-        }
-        let mut entry = r.nested()?;
-        let (mut k, mut e) = (crate::Str::default(), C::Target::default());
-        while !entry.is_empty() {
-            match entry.key()? {
-                (1, wire) => k.merge_value(wire, &mut entry)?,
-                (2, wire) => C::merge(&mut e, wire, &mut entry)?,
-                (_, wire) => entry.skip(wire)?,
-            }
-        }
-        v.push_sorted(k, e);
-        Ok(())
+        merge_entry(v, wire, r, C::merge)
     }
 }
 

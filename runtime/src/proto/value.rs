@@ -294,33 +294,52 @@ impl<V: Value + Default> Value for Vec<V> {
 /// `map<string, V>`: one entry message per key, in key order as Go sorts them.
 impl<K: Value + Default + Ord, V: Value + Default> Value for Map<K, V> {
     fn encode_value(&self, field: u32, w: &mut Writer) {
-        for (k, v) in self {
-            w.nested(field, |w| {
-                k.encode_value(1, w);
-                v.encode_value(2, w);
-            });
-        }
+        encode_entries(self, field, w, |v, w| v.encode_value(2, w));
     }
     fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
-        r.expect(wire, WireType::LengthDelimited)?;
-        if self.is_empty() {
-            // The first entry: room for the whole run at once, as for lists.
-            self.reserve_exact(r.run_length(wire));
-        }
-        let mut entry = r.nested()?;
-        let (mut k, mut v) = (K::default(), V::default());
-        while !entry.is_empty() {
-            match entry.key()? {
-                (1, wire) => k.merge_value(wire, &mut entry)?,
-                (2, wire) => v
-                    .merge_value(wire, &mut entry)
-                    .map_err(|e| e.at("<value>"))?,
-                (_, wire) => entry.skip(wire)?,
-            }
-        }
-        self.push_sorted(k, v);
-        Ok(())
+        merge_entry(self, wire, r, V::merge_value)
     }
+}
+
+/// Writes a map as protobuf does: one `{1: key, 2: value}` message per entry, the value written
+/// by `encode_v` (so a codec other than the value's own can write it).
+pub(crate) fn encode_entries<K: Value, V>(
+    map: &Map<K, V>,
+    field: u32,
+    w: &mut Writer,
+    mut encode_v: impl FnMut(&V, &mut Writer),
+) {
+    for (k, v) in map {
+        w.nested(field, |w| {
+            k.encode_value(1, w);
+            encode_v(v, w);
+        });
+    }
+}
+
+/// Reads one map entry message and adds it, the value read by `merge_v`. The first entry
+/// reserves room for the whole run at once, as lists do.
+pub(crate) fn merge_entry<K: Value + Default + Ord, V: Default>(
+    map: &mut Map<K, V>,
+    wire: WireType,
+    r: &mut Reader<'_>,
+    merge_v: impl Fn(&mut V, WireType, &mut Reader<'_>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    r.expect(wire, WireType::LengthDelimited)?;
+    if map.is_empty() {
+        map.reserve_exact(r.run_length(wire));
+    }
+    let mut entry = r.nested()?;
+    let (mut k, mut v) = (K::default(), V::default());
+    while !entry.is_empty() {
+        match entry.key()? {
+            (1, wire) => k.merge_value(wire, &mut entry)?,
+            (2, wire) => merge_v(&mut v, wire, &mut entry).map_err(|e| e.at("<value>"))?,
+            (_, wire) => entry.skip(wire)?,
+        }
+    }
+    map.push_sorted(k, v);
+    Ok(())
 }
 
 #[cfg(test)]
