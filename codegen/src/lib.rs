@@ -226,7 +226,8 @@ impl Builder {
         self.layout_set = true;
         self
     }
-    /// Gate each API group behind a cargo feature of its name.
+    /// Gate each API group behind a cargo feature of its name, and the crate-wide parts behind
+    /// `client` (typed clients), `apply` (apply configurations) and `kinds` (patch schemas).
     pub fn cfg_features(mut self, on: bool) -> Self {
         self.options.cfg_features = on;
         self

@@ -152,15 +152,18 @@ pub fn discovery(ir: &Ir, opts: &super::Options) -> TokenStream {
             let (group, version, kind) = (&r.gvk.group, &r.gvk.version, &r.gvk.kind);
             Some(quote! { (#group, #version, #kind, #def) })
         });
+    let kinds_cfg = opts.kinds_cfg();
     quote! {
         #(#consts)*
 
         /// Strategic-merge-patch metadata of every definition, sorted by spec name (look up with
         /// `kubeclient_runtime::discovery::find_patch_schema`).
+        #kinds_cfg
         pub static PATCH_TYPES: &[::kubeclient_runtime::discovery::PatchSchema] = &[#(#patch_types),*];
 
         /// `(group, version, kind, spec definition name)` of every served kind, for
         /// [`PATCH_TYPES`] lookups.
+        #kinds_cfg
         pub static KIND_DEFINITIONS: &[(&str, &str, &str, &str)] = &[#(#kinds),*];
 
         /// Every resource of the enabled API groups.

@@ -65,6 +65,11 @@ impl Options {
     pub fn apply_cfg(&self) -> Option<TokenStream> {
         self.cfg_features.then(|| quote!(#[cfg(feature = "apply")]))
     }
+    /// With [`Options::cfg_features`], `#[cfg(feature = "kinds")]` for the run-time tables a
+    /// server needs (strategic-merge-patch schemas by definition); a client never reads them.
+    pub fn kinds_cfg(&self) -> Option<TokenStream> {
+        self.cfg_features.then(|| quote!(#[cfg(feature = "kinds")]))
+    }
     /// The `#[cfg(feature = ...)]` attribute for `feature`, if it is gated.
     pub fn cfg(&self, feature: &str) -> Option<TokenStream> {
         (self.cfg_features && !feature.is_empty() && !self.ungated.contains(feature))

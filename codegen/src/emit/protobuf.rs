@@ -1,6 +1,6 @@
 //! Protobuf impls of generated types: `Message` for structs matched to a message (one call per
 //! field into `kubeclient_runtime::proto`, fields in ascending number order as Go writes them)
-//! and `Value` for structs and string newtypes.
+//! and `Value` for string newtypes (a message's `Value` is the runtime's blanket impl).
 
 use super::paths::{ty_tokens, type_path, Root};
 use crate::ir::{Field, Ir, ProtoSpecial, StructDef, Ty, TypeDef, TypeKind};
@@ -63,7 +63,7 @@ fn insert<'a>(level: &mut BTreeMap<u32, Node<'a>>, path: &[u32], number: u32, f:
     }
 }
 
-/// `Message` and `Value` of a struct with a protobuf message.
+/// `Message` of a struct with a protobuf message.
 pub fn struct_impls(
     ir: &Ir,
     root: &Root,
@@ -89,15 +89,21 @@ pub fn struct_impls(
         }
     };
     // An embedded object's apiVersion/kind are never in protobuf (Go leaves them empty there).
-    let omitted = s.type_meta_field.as_ref().map(|n| {
+    let mark_nested = s.type_meta_field.as_ref().map(|n| {
         let ident = format_ident!("{}", n);
-        quote!(self.#ident = ::kubeclient_runtime::meta::TypeMetaPresence::Omitted;)
+        quote! {
+            #[inline]
+            fn mark_nested(&mut self) {
+                self.#ident = ::kubeclient_runtime::meta::TypeMetaPresence::Omitted;
+            }
+        }
     });
     let encode_body = if nodes.is_empty() {
         quote!(let _ = (self, w);)
     } else {
         encode
     };
+    // `Value` comes from the runtime's blanket impl for every `Message`.
     quote! {
         impl #pb::Message for #name {
             #[inline]
@@ -108,18 +114,7 @@ pub fn struct_impls(
             fn merge_field(&mut self, field: u32, wire: #pb::WireType, r: &mut #pb::Reader<'_>) -> ::core::result::Result<(), #pb::DecodeError> {
                 #body
             }
-        }
-
-        impl #pb::Value for #name {
-            #[inline]
-            fn encode_value(&self, field: u32, w: &mut #pb::Writer) {
-                #pb::encode_message(self, field, w)
-            }
-            #[inline]
-            fn merge_value(&mut self, wire: #pb::WireType, r: &mut #pb::Reader<'_>) -> ::core::result::Result<(), #pb::DecodeError> {
-                #omitted
-                #pb::merge_message(self, wire, r)
-            }
+            #mark_nested
         }
     }
 }

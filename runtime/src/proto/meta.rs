@@ -3,9 +3,7 @@
 //! `util/intstr`). The generator checks these numbers against the proto files it reads (see
 //! `HANDWRITTEN_FIELDS`), so a renumbering upstream is reported, not silently mis-encoded.
 
-use super::value::{
-    by_value, encode_message, field, field_go_value, merge_message, Message, Value,
-};
+use super::value::{by_value, field, field_go_value, Message, Value};
 use super::wire::{DecodeError, Reader, WireType, Writer};
 use crate::meta::v1::{
     Condition, DeleteOptions, FieldSelectorRequirement, FieldsV1, GroupResource, LabelSelector,
@@ -37,16 +35,6 @@ macro_rules! message {
                     $( $num => merge_field!(self.$f, wire, r, $name $(, $value)?), )*
                     _ => r.skip(wire),
                 }
-            }
-        }
-        impl Value for $ty {
-            #[inline]
-            fn encode_value(&self, number: u32, w: &mut Writer) {
-                encode_message(self, number, w);
-            }
-            #[inline]
-            fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
-                merge_message(self, wire, r)
             }
         }
     };
@@ -379,15 +367,6 @@ impl<K: Value + Default> Message for List<K> {
             2 => field(&mut self.items, wire, r, "items"),
             _ => r.skip(wire),
         }
-    }
-}
-
-impl<K: Value + Default> Value for List<K> {
-    fn encode_value(&self, number: u32, w: &mut Writer) {
-        encode_message(self, number, w);
-    }
-    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
-        merge_message(self, wire, r)
     }
 }
 

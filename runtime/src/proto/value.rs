@@ -22,6 +22,24 @@ pub trait Message: Default {
     fn set_type_meta(&mut self, api_version: &str, kind: &str) {
         let _ = (api_version, kind);
     }
+    /// Called before the message is merged as a field of another: types that hold `apiVersion`
+    /// and `kind` record that they were left out, as Go leaves them empty in nested objects.
+    #[inline]
+    fn mark_nested(&mut self) {}
+}
+
+/// Every message is a value: a length-delimited field. One blanket impl rather than one per
+/// generated type keeps the generated crate smaller to compile.
+impl<M: Message> Value for M {
+    #[inline]
+    fn encode_value(&self, field: u32, w: &mut Writer) {
+        encode_message(self, field, w);
+    }
+    #[inline]
+    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        self.mark_nested();
+        merge_message(self, wire, r)
+    }
 }
 
 /// A Rust value that is one protobuf field (or, for `Vec`/maps, a repeated one).
@@ -251,14 +269,27 @@ impl<V: Value + Default> Value for Option<V> {
     }
 }
 
-impl<V: Value> Value for Box<V> {
+/// A boxed message (recursive types such as `JSONSchemaProps`) is the message itself.
+impl<M: Message> Message for Box<M> {
     #[inline]
-    fn encode_value(&self, field: u32, w: &mut Writer) {
-        (**self).encode_value(field, w);
+    fn encode_fields(&self, w: &mut Writer) {
+        (**self).encode_fields(w);
     }
     #[inline]
-    fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
-        (**self).merge_value(wire, r)
+    fn merge_field(
+        &mut self,
+        field: u32,
+        wire: WireType,
+        r: &mut Reader<'_>,
+    ) -> Result<(), DecodeError> {
+        (**self).merge_field(field, wire, r)
+    }
+    fn set_type_meta(&mut self, api_version: &str, kind: &str) {
+        (**self).set_type_meta(api_version, kind);
+    }
+    #[inline]
+    fn mark_nested(&mut self) {
+        (**self).mark_nested();
     }
 }
 
