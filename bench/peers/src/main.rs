@@ -168,6 +168,10 @@ pub(crate) fn ms(d: Duration) -> f64 {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `PEERS_PEAK_RSS=kubeclient|kube-rs`: the child process of `peak_rss`.
+    if let Ok(peer) = std::env::var("PEERS_PEAK_RSS") {
+        return peak_rss_child(&peer);
+    }
     // `PEERS_PROFILE=json|pb`: only decode the fixture list in a loop, for perf/callgrind.
     if let Ok(format) = std::env::var("PEERS_PROFILE") {
         if format == "sizes" {
@@ -371,11 +375,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "allocs",
         "lower",
     );
-    // The two Rust peers share this process, so their peak RSS cannot be told apart here.
     line(
         "peak_rss_mib",
-        None,
-        None,
+        dec.k_rss_mib,
+        dec.o_rss_mib,
         go(&go_dec, "peak_rss_mib"),
         "MiB",
         "lower",
@@ -714,6 +717,75 @@ struct Decode {
     k_pb_warm: f64,
     /// Size of the protobuf body, to turn MB/s into pods per second.
     pb_len: usize,
+    /// Peak RSS of a process doing what client-go's decode process does (`peak_rss`).
+    k_rss_mib: Option<f64>,
+    o_rss_mib: Option<f64>,
+}
+
+/// Peak RSS (`VmHWM`) of a fresh process of this binary that does for `peer` what client-go's
+/// decode process does: read the JSON body, decode it `DECODE_RUNS` times from JSON and (ours
+/// only: kube-rs has no protobuf) from protobuf, then hold one decoded list. The Rust peers
+/// share the benchmark's own process, so each gets a process of its own for this one number.
+fn peak_rss(peer: &str, json: &std::path::Path, pb: &std::path::Path) -> Option<f64> {
+    let out = std::env::current_exe()
+        .and_then(|exe| {
+            std::process::Command::new(exe)
+                .env("PEERS_PEAK_RSS", peer)
+                .env("PEERS_PEAK_JSON", json)
+                .env("PEERS_PEAK_PB", pb)
+                .output()
+        })
+        .map_err(|e| println!("peak RSS of {peer}: {e}"))
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mib = text
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_mib "))
+        .and_then(|v| v.trim().parse().ok());
+    if mib.is_none() {
+        println!(
+            "peak RSS of {peer}: child failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    mib
+}
+
+/// The child side of [`peak_rss`]: prints `peak_rss_mib <MiB>`.
+fn peak_rss_child(peer: &str) -> Result<(), Box<dyn std::error::Error>> {
+    type Ours = kubeclient::meta::v1::List<kubeclient::api::core::v1::Pod>;
+    type Theirs = k8s_openapi::List<k8s_openapi::api::core::v1::Pod>;
+    let var = |name: &str| std::env::var_os(name).ok_or(format!("{name} not set"));
+    let json = std::fs::read(var("PEERS_PEAK_JSON")?)?;
+    let pb = std::fs::read(var("PEERS_PEAK_PB")?)?;
+    let held: Box<dyn std::any::Any> = match peer {
+        "kubeclient" => {
+            for _ in 0..DECODE_RUNS {
+                drop(kubeclient::runtime::rest::decode_json::<Ours>(&json)?);
+                drop(kubeclient::runtime::proto::decode_object::<Ours>(
+                    &pb, "PodList",
+                )?);
+            }
+            Box::new(kubeclient::runtime::rest::decode_json::<Ours>(&json)?)
+        }
+        "kube-rs" => {
+            for _ in 0..DECODE_RUNS {
+                drop(serde_json::from_slice::<Theirs>(&json)?);
+            }
+            Box::new(serde_json::from_slice::<Theirs>(&json)?)
+        }
+        other => return Err(format!("PEERS_PEAK_RSS={other}: kubeclient or kube-rs").into()),
+    };
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or("no VmHWM in /proc/self/status")?;
+    println!("peak_rss_mib {:.1}", kib / 1024.0);
+    drop((held, json, pb));
+    Ok(())
 }
 
 struct Sample {
@@ -786,14 +858,12 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
         ],
         &[("CLIENTGO_PEER_WRITE_PB", pb_file.as_os_str())],
     );
-    let _ = std::fs::remove_file(&file);
     let go = go?;
     if !go.is_empty() {
         println!("client-go : {go:?}");
     }
     let pb = match std::fs::read(&pb_file) {
         Ok(pb) => {
-            let _ = std::fs::remove_file(&pb_file);
             println!("protobuf body: client-go's encoding, {} bytes", pb.len());
             pb
         }
@@ -804,9 +874,14 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
                 "protobuf body: our encoding (no client-go peer), {} bytes",
                 pb.len()
             );
+            std::fs::write(&pb_file, &pb)?;
             pb
         }
     };
+    let k_rss_mib = peak_rss("kubeclient", &file, &pb_file);
+    let o_rss_mib = peak_rss("kube-rs", &file, &pb_file);
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(&pb_file);
 
     let (k_mbps, o_mbps, k_per_pod, o_per_pod, k_peak_mib, o_peak_mib, k_allocs, o_allocs) = decode_phase(
         &body,
@@ -845,6 +920,8 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
             k_pb_mbps,
             k_pb_warm,
             pb_len: pb.len(),
+            k_rss_mib,
+            o_rss_mib,
         },
         go,
     ))
