@@ -175,14 +175,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `PEERS_PROFILE=json|pb`: only decode the fixture list in a loop, for perf/callgrind.
     if let Ok(format) = std::env::var("PEERS_PROFILE") {
         if format == "sizes" {
-            return Ok(allocation_sizes());
+            allocation_sizes();
+            return Ok(());
         }
         return profile_decode(&format);
     }
     println!(
-        "peers benchmark: kubeclient (Kubernetes {}) vs kube {} + k8s-openapi 0.29 (v1_35)",
+        "peers benchmark: kubeclient (Kubernetes {}) vs kube 5 + k8s-openapi 0.29 (v1_35)",
         kubeclient::KUBERNETES_VERSION,
-        "5"
     );
     println!(
         "machine: {} logical CPUs available to this process; Rust peers allocate with {}",
@@ -504,7 +504,7 @@ fn profile_decode(format: &str) -> Result<(), Box<dyn std::error::Error>> {
             kubeclient::runtime::proto::decode_object(b, "PodList")?
         })
     };
-    let one = measure(&body, &decode, |l| {
+    let one = measure(&body, decode, |l| {
         assert_eq!(l.as_ref().map(|l| l.items.len()).ok(), Some(PODS))
     });
     println!(
@@ -515,7 +515,7 @@ fn profile_decode(format: &str) -> Result<(), Box<dyn std::error::Error>> {
     // Timed as the full benchmark times it: the decode, not the drop of the list after it.
     let mut rates: Vec<f64> = (0..runs)
         .map(|_| {
-            let s = measure(&body, &decode, |l| {
+            let s = measure(&body, decode, |l| {
                 assert_eq!(l.as_ref().map(|l| l.items.len()).ok(), Some(PODS))
             });
             body.len() as f64 / 1e6 / s.secs
