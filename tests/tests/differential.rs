@@ -895,7 +895,9 @@ fn drop_controller_status(case: &str, v: &mut Value) {
     }
 }
 
-/// `pattern<TAB or spaces>reason` lines; `*` in a pattern matches any run of characters.
+/// `pattern<TAB or spaces>reason` lines; `*` in a pattern matches any run of characters. A
+/// pattern starting with `?` is a race (the real cluster's controllers may or may not have run
+/// yet): it is never reported as stale.
 fn allow_list() -> Vec<(String, String)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("differential/allow.txt");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
@@ -910,6 +912,7 @@ fn allow_list() -> Vec<(String, String)> {
 }
 
 fn matches(pattern: &str, name: &str) -> bool {
+    let pattern = pattern.strip_prefix('?').unwrap_or(pattern);
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {
         return pattern == name;
@@ -1042,7 +1045,7 @@ async fn test_server_answers_as_kube_apiserver_does() {
     let stale: Vec<&str> = allow
         .iter()
         .map(|(p, _)| p.as_str())
-        .filter(|p| !allowed_used.contains_key(p))
+        .filter(|p| !p.starts_with('?') && !allowed_used.contains_key(p))
         .collect();
     assert!(
         stale.is_empty(),
