@@ -1,5 +1,6 @@
 //! `Quantity`: resource amounts such as `100m` CPU or `1Gi` memory.
 
+use crate::Str;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -7,10 +8,11 @@ use std::fmt;
 /// text the server sent.
 ///
 /// Canonicalising and comparing quantities needs Kubernetes' decimal rules; until that exists
-/// the text is carried through unchanged, which is what the server expects back.
+/// the text is carried through unchanged, which is what the server expects back. Held as a
+/// [`Str`], so the usual short amounts take no allocation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Quantity(pub String);
+pub struct Quantity(pub Str);
 
 impl Quantity {
     /// The quantity's text.
@@ -21,13 +23,13 @@ impl Quantity {
 
 impl From<&str> for Quantity {
     fn from(s: &str) -> Self {
-        Quantity(s.to_owned())
+        Quantity(s.into())
     }
 }
 
 impl From<String> for Quantity {
     fn from(s: String) -> Self {
-        Quantity(s)
+        Quantity(s.into())
     }
 }
 
