@@ -632,7 +632,7 @@ fn response_is_protobuf(response: &reqwest::Response) -> bool {
 /// Decode a whole JSON body, equal managedFields sets kept once (see [`crate::sharing`]); the
 /// error describes the body without quoting it.
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    crate::sharing::scope(|| serde_json::from_slice(body))
+    crate::sharing::scope(|| crate::codec::from_json_bytes(body))
         .map_err(|e| super::error::decode_error(std::any::type_name::<T>(), body, &e))
 }
 

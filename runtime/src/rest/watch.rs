@@ -1,7 +1,7 @@
 //! Watch decoding: the server sends a sequence of JSON objects (one per chunk, usually newline
 //! separated). A framer finds object boundaries in one linear pass, so an event split over many
 //! chunks, or many events in one chunk, cost the same; each frame is then decoded with
-//! `serde_json::from_slice`.
+//! [`crate::codec::from_json_bytes`].
 
 use super::error::{decode_error, Error, Result};
 use crate::meta::v1::WatchEvent;
@@ -193,7 +193,7 @@ fn byte_class(b: u8) -> String {
 
 /// Decode one framed watch event; an `ERROR` event becomes `Err(Error::Api(status))`.
 pub fn decode_event<T: DeserializeOwned>(frame: &[u8]) -> Result<WatchEvent<T>> {
-    match serde_json::from_slice::<WatchEvent<T>>(frame) {
+    match crate::codec::from_json_bytes::<WatchEvent<T>>(frame) {
         Ok(WatchEvent::Error(status)) => Err(Error::Api(Box::new(status))),
         Ok(event) => Ok(event),
         Err(e) => Err(decode_error(
