@@ -59,7 +59,14 @@ for app in app crd-app; do
   echo "== downstream $app, from packages"
   (cd "$work/$app" && cargo build)
 done
-"$CARGO_TARGET_DIR/debug/downstream-crd-app" | grep -q '"size":3'
+# Captured first: `| grep -q` would stop reading early, and the app's next print would panic
+# on the closed pipe (Rust ignores SIGPIPE), failing the run under pipefail.
+crd_out="$("$CARGO_TARGET_DIR/debug/downstream-crd-app")"
+if ! grep -q '"size":3' <<<"$crd_out"; then
+  echo "downstream crd-app printed no object of size 3:" >&2
+  echo "$crd_out" >&2
+  exit 1
+fi
 
 # From git: the checkout carries no specs, so the build must say which setting to use ...
 echo "== downstream app, kubeclient from git without specs"

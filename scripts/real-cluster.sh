@@ -11,7 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/target/realcluster/realcluster"
-version="$(sed -n 's/^\tk8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "$root/realcluster/go.mod" | head -1)"
+version="$(sed -n 's/^\tk8s.io\/kubernetes \(v[0-9.]*\)$/\1/p;T;q' "$root/realcluster/go.mod")"
 
 build() {
   minor="$(echo "$version" | cut -d. -f2)"
