@@ -156,7 +156,7 @@ macro_rules! string_value {
             }
             #[inline]
             fn merge_value(&mut self, wire: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
-                *self = read_str(wire, r)?.into();
+                *self = read_text(wire, r)?;
                 Ok(())
             }
         }
@@ -171,8 +171,36 @@ pub(crate) fn read_str<'a>(wire: WireType, r: &mut Reader<'a>) -> Result<&'a str
     utf8(r.bytes()?, "string")
 }
 
-/// `bytes` as text, or an error naming `what` and where the bytes stop being UTF-8. Checked
-/// with SIMD: string validation is a large share of a protobuf decode.
+/// Texts shorter than this are checked in a zero-padded copy (see [`read_text`]).
+const SHORT_TEXT: usize = 64;
+
+/// A length-delimited field as an owned text. String validation is a large share of a
+/// protobuf decode, and most strings are short (names, label values, UIDs): simdutf8 hands
+/// anything under 64 bytes to the standard library's byte-at-a-time check, so a short text is
+/// checked as one SIMD block of itself followed by zeros. Zeros are ASCII, so the block is
+/// valid exactly when the text is (a text cut inside a character leaves a lead byte before a
+/// zero, which is invalid), and `get(..len)` only checks the one boundary.
+#[inline]
+fn read_text<T: for<'s> From<&'s str>>(
+    wire: WireType,
+    r: &mut Reader<'_>,
+) -> Result<T, DecodeError> {
+    r.expect(wire, WireType::LengthDelimited)?;
+    let bytes = r.bytes()?;
+    if bytes.len() < SHORT_TEXT {
+        let mut block = [0u8; SHORT_TEXT];
+        block[..bytes.len()].copy_from_slice(bytes);
+        let text = simdutf8::basic::from_utf8(&block)
+            .ok()
+            .and_then(|s| s.get(..bytes.len()));
+        if let Some(text) = text {
+            return Ok(T::from(text));
+        }
+    }
+    utf8(bytes, "string").map(T::from)
+}
+
+/// `bytes` as text, or an error naming `what` and where the bytes stop being UTF-8.
 #[inline]
 pub(crate) fn utf8<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, DecodeError> {
     simdutf8::basic::from_utf8(bytes).map_err(|_| {
@@ -315,10 +343,12 @@ impl<V: Value + Default> Value for Vec<V> {
             // The first element: room for the whole run at once (no regrowth, no slack).
             self.reserve_exact(r.run_length(wire));
         }
-        let mut v = V::default();
-        v.merge_value(wire, r)?;
-        self.push(v);
-        Ok(())
+        // Merged in place: a large element (a `Container` is 440 bytes) is not moved after.
+        self.push(V::default());
+        match self.last_mut() {
+            Some(v) => v.merge_value(wire, r),
+            None => Ok(()),
+        }
     }
 }
 
@@ -398,5 +428,34 @@ mod tests {
         assert_eq!(keys, ["a", "b", "c"]);
         assert_eq!(m["a"], "va");
         assert_eq!(m.into_entries().capacity(), 3);
+    }
+
+    #[test]
+    fn texts_are_checked_as_utf8_at_every_length() {
+        let read = |bytes: &[u8]| {
+            let mut w = Writer::new();
+            w.bytes_field(1, bytes);
+            let out = w.finish().unwrap();
+            let mut r = Reader::new(&out);
+            let (_, wire) = r.key().unwrap();
+            let mut s = crate::Str::default();
+            s.merge_value(wire, &mut r).map(|()| s)
+        };
+        for len in [0, 1, 7, 62, 63, 64, 65, 200] {
+            // Valid: ASCII, and text ending in a two-byte character.
+            let ascii = "a".repeat(len);
+            assert_eq!(read(ascii.as_bytes()).unwrap(), ascii.as_str());
+            let accented = format!("{}é", "a".repeat(len));
+            assert_eq!(read(accented.as_bytes()).unwrap(), accented.as_str());
+            // Invalid: cut inside that character, a lone continuation byte, a stray 0xff.
+            let bytes = accented.as_bytes();
+            let err = read(&bytes[..bytes.len() - 1]).unwrap_err().to_string();
+            assert!(err.contains("not UTF-8"), "{len}: {err}");
+            let mut stray = ascii.clone().into_bytes();
+            stray.push(0x80);
+            assert!(read(&stray).is_err(), "{len}");
+            stray.insert(0, 0xff);
+            assert!(read(&stray).is_err(), "{len}");
+        }
     }
 }

@@ -80,6 +80,19 @@ pub struct Reader<'a> {
     field: u32,
 }
 
+/// The wire type in a one-byte key, unless it is a group (never used by Kubernetes) or invalid:
+/// those go the slow way, which reports them.
+#[inline]
+fn one_byte_wire_type(key: u8) -> Option<WireType> {
+    match key & 7 {
+        0 => Some(WireType::Varint),
+        1 => Some(WireType::SixtyFourBit),
+        2 => Some(WireType::LengthDelimited),
+        5 => Some(WireType::ThirtyTwoBit),
+        _ => None,
+    }
+}
+
 fn wire_name(w: WireType) -> &'static str {
     match w {
         WireType::Varint => "varint",
@@ -110,6 +123,22 @@ impl<'a> Reader<'a> {
     /// The next field's number and wire type.
     #[inline]
     pub fn key(&mut self) -> Result<(u32, WireType), DecodeError> {
+        // Fields 1-15 have one-byte keys: nearly every key in a Kubernetes object.
+        if let Some((&b, rest)) = self.buf.split_first() {
+            let field = u32::from(b >> 3);
+            if b < 0x80 && field != 0 {
+                if let Some(wire) = one_byte_wire_type(b) {
+                    self.buf = rest;
+                    self.field = field;
+                    return Ok((field, wire));
+                }
+            }
+        }
+        self.key_slow()
+    }
+
+    #[cold]
+    fn key_slow(&mut self) -> Result<(u32, WireType), DecodeError> {
         let (field, wire) = decode_key(&mut self.buf)
             .map_err(|e| DecodeError::new(format!("bad field key: {e}")))?;
         self.field = field;
@@ -160,6 +189,17 @@ impl<'a> Reader<'a> {
     /// A varint.
     #[inline]
     pub fn varint(&mut self) -> Result<u64, DecodeError> {
+        // Most varints (lengths of short strings and small messages, bools, enums) are one byte.
+        if let Some((&b, rest)) = self.buf.split_first() {
+            if b < 0x80 {
+                self.buf = rest;
+                return Ok(u64::from(b));
+            }
+        }
+        self.varint_slow()
+    }
+
+    fn varint_slow(&mut self) -> Result<u64, DecodeError> {
         decode_varint(&mut self.buf).map_err(|e| DecodeError::new(format!("bad varint: {e}")))
     }
 
