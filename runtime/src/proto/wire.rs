@@ -366,6 +366,16 @@ mod tests {
         let err = r.bytes().unwrap_err().to_string();
         assert!(err.contains("200") && err.contains("2 bytes left"), "{err}");
         assert!(Reader::new(&[0xff; 11]).varint().is_err());
+        assert!(Reader::new(&[0x80]).varint().is_err());
+        // One, two and three bytes, and the two-byte form of a one-byte value (still valid).
+        for (bytes, v) in [
+            (&[0x05][..], 5),
+            (&[0xac, 0x02], 300),
+            (&[0x80, 0x80, 0x01], 16384),
+        ] {
+            assert_eq!(Reader::new(bytes).varint().unwrap(), v);
+        }
+        assert_eq!(Reader::new(&[0x85, 0x00]).varint().unwrap(), 5);
         assert!(Reader::new(&[1, 2, 3]).fixed64().is_err());
     }
 
