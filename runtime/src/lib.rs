@@ -53,6 +53,7 @@ pub mod events;
 #[cfg(feature = "client")]
 pub mod flowcontrol;
 pub mod helpers;
+mod json_reader;
 pub mod labels;
 #[cfg(feature = "client")]
 pub mod leaderelection;

@@ -14,7 +14,16 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
     bytes: &[u8],
 ) -> Result<Value, String> {
     let decoded: T = serde_json::from_slice(bytes).map_err(|e| format!("decode: {e}"))?;
-    serde_json::to_value(&decoded).map_err(|e| format!("encode: {e}"))
+    let value = serde_json::to_value(&decoded).map_err(|e| format!("encode: {e}"))?;
+    // The client's own reader must read it too, by itself, to the same value.
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+    let fast: T = kubeclient_runtime::codec::from_json_str_fast_only(text)
+        .map_err(|e| format!("the fast JSON reader fails where serde_json reads it: {e}"))?;
+    let fast = serde_json::to_value(&fast).map_err(|e| format!("encode: {e}"))?;
+    if let Some(d) = first_difference(&value, &fast, "fast JSON reader") {
+        return Err(format!("the fast JSON reader and serde_json differ: {d}"));
+    }
+    Ok(value)
 }
 
 include!(concat!(env!("OUT_DIR"), "/roundtrip_registry.rs"));

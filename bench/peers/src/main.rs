@@ -180,6 +180,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         return profile_decode(&format);
     }
+    // `PEERS_ONLY=decode`: only the decode and memory cases (all three peers), for quick checks.
+    if std::env::var("PEERS_ONLY").is_ok_and(|only| only == "decode") {
+        decode_and_memory()?;
+        return Ok(());
+    }
     println!(
         "peers benchmark: kubeclient (Kubernetes {}) vs kube 5 + k8s-openapi 0.29 (v1_35)",
         kubeclient::KUBERNETES_VERSION,

@@ -69,7 +69,7 @@ impl Serialize for FieldsV1 {
 
 impl<'de> Deserialize<'de> for FieldsV1 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(d).map(|raw| FieldsV1(crate::sharing::text(raw.get())))
+        crate::json_reader::raw_text(d, |raw| FieldsV1(crate::sharing::text(raw)))
     }
 }
 
