@@ -181,7 +181,7 @@ impl<'de> Reader<'de> {
         Ok(())
     }
 
-    /// The first special byte at or after `at` (or the end of input).
+    /// The first special byte at or after `at` (or the end of input), a word at a time.
     #[inline]
     fn plain_run_end(&self, mut at: usize) -> usize {
         let bytes = self.bytes;
@@ -231,13 +231,19 @@ impl<'de> Reader<'de> {
             match bytes.get(at) {
                 Some(b'"') => break Ok(()),
                 Some(b'\\') => {
-                    self.pos = at + 1;
-                    match self.escape() {
-                        Ok(c) if c.is_ascii() => out.push(c as u8),
-                        Ok(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
-                        Err(e) => break Err(e),
+                    if bytes.get(at + 1) == Some(&b'"') {
+                        // The escape of embedded JSON, by far the most common one.
+                        out.push(b'"');
+                        at += 2;
+                    } else {
+                        self.pos = at + 1;
+                        match self.escape() {
+                            Ok(c) if c.is_ascii() => out.push(c as u8),
+                            Ok(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+                            Err(e) => break Err(e),
+                        }
+                        at = self.pos;
                     }
-                    at = self.pos;
                     // The plain run after the escape, a word at a time.
                     while let Some(chunk) = bytes.get(at..at + 8) {
                         let mut word = [0u8; 8];
@@ -334,6 +340,7 @@ impl<'de> Reader<'de> {
 
     /// Just past the string whose opening quote is at `at`. Escapes are checked for form only
     /// (an escape letter, or `u` and four hex digits), as serde_json checks a value it skips.
+    #[inline]
     fn string_end(&self, at: usize) -> Result<usize> {
         let bytes = self.bytes;
         let mut at = self.plain_run_end(at + 1);
@@ -903,6 +910,20 @@ mod tests {
     fn reads_what_serde_json_reads_to_the_same_value() {
         for text in VALID {
             assert!(agrees::<Value>(text), "fast reader gave up on {text:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_at_every_offset_of_a_word_unescape_as_serde_json_does() {
+        let escapes = [r#"\""#, r"\\", r"\n", r"\u00e9", r"\ud83d\ude00", r"\/"];
+        for run in 0..20 {
+            for plain in ["a", "é", "€"] {
+                for escape in escapes {
+                    let segment = plain.repeat(run) + escape;
+                    let text = format!("\"{}{}\"", segment.repeat(3), plain.repeat(run));
+                    assert!(agrees::<String>(&text), "fast reader gave up on {text}");
+                }
+            }
         }
     }
 
