@@ -224,7 +224,9 @@ fn gather_on_stack<T, E>(mut next: impl FnMut() -> Result<Option<T>, E>) -> Resu
     Ok(v)
 }
 
-/// Large elements are not moved twice: pushed, then the list is shrunk in place.
+/// Large elements are not moved twice: pushed, then the list is shrunk in place. Lists of one
+/// or two (a pod's containers and volumes, mostly) are allocated at their length outright, with
+/// no shrink that would leave a freed tail behind.
 #[inline(never)]
 fn push_and_shrink<T, E>(mut next: impl FnMut() -> Result<Option<T>, E>) -> Result<Vec<T>, E> {
     let Some(first) = next()? else {
@@ -233,9 +235,11 @@ fn push_and_shrink<T, E>(mut next: impl FnMut() -> Result<Option<T>, E>) -> Resu
     let Some(second) = next()? else {
         return Ok(vec![first]);
     };
+    let Some(third) = next()? else {
+        return Ok(vec![first, second]);
+    };
     let mut v = Vec::with_capacity(4);
-    v.push(first);
-    v.push(second);
+    v.extend([first, second, third]);
     while let Some(x) = next()? {
         v.push(x);
     }
@@ -645,6 +649,16 @@ mod tests {
         let v: Option<Vec<u8>> =
             de_opt_seq(&mut serde_json::Deserializer::from_str("[1,2,3,4,5]")).unwrap();
         assert_eq!(v.map(|v| (v.len(), v.capacity())), Some((5, 5)));
+        // Elements too large to gather on the stack take the push-and-shrink path.
+        type Big = ([u64; 32], u64);
+        assert!(std::mem::size_of::<Big>() > STACK_ELEMENT);
+        for n in [0usize, 1, 2, 3, 4, 5, 9] {
+            let items: Vec<Big> = (0..n as u64).map(|i| ([i; 32], i)).collect();
+            let json = serde_json::to_string(&items).unwrap();
+            let v: ExactVec<Big> = serde_json::from_str(&json).unwrap();
+            assert_eq!(v.0, items);
+            assert_eq!(v.0.capacity(), n, "{n} large items");
+        }
     }
 
     #[test]
