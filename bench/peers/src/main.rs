@@ -185,6 +185,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         decode_and_memory()?;
         return Ok(());
     }
+    // `PEERS_ONLY=watch`: only the watch case, five rounds of the Rust peers in turn.
+    if std::env::var("PEERS_ONLY").is_ok_and(|only| only == "watch") {
+        return watch_only().await;
+    }
     println!(
         "peers benchmark: kubeclient (Kubernetes {}) vs kube 5 + k8s-openapi 0.29 (v1_35)",
         kubeclient::KUBERNETES_VERSION,
@@ -538,6 +542,43 @@ fn profile_decode(format: &str) -> Result<(), Box<dyn std::error::Error>> {
 // ---------------------------------------------------------------------------------------------
 // 4-6. Lists, informers and watch against the seeded server.
 
+/// Watch rounds of the two Rust peers: the median of three each, after one discarded round
+/// (the first watch over the history is slower whoever makes it), taking turns going first.
+async fn watch_rounds(
+    server: &kubeclient_testserver::TestServer,
+    seeded: &cluster::Seeded,
+) -> Result<(f64, f64), Box<dyn std::error::Error>> {
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for round in 0..4 {
+        let (o, t) = if round % 2 == 0 {
+            let o = cluster::watch_ours(server, seeded).await?;
+            (o, cluster::watch_kube_rs(server, seeded).await?)
+        } else {
+            let t = cluster::watch_kube_rs(server, seeded).await?;
+            (cluster::watch_ours(server, seeded).await?, t)
+        };
+        println!("watch round {round}: kubeclient {o:.0} | kube-rs {t:.0} events/s");
+        if round > 0 {
+            ours.push(o);
+            theirs.push(t);
+        }
+    }
+    Ok((median(&mut ours), median(&mut theirs)))
+}
+
+/// `PEERS_ONLY=watch`: seed the server, then only the watch rounds.
+async fn watch_only() -> Result<(), Box<dyn std::error::Error>> {
+    let server = kubeclient_testserver::TestServer::builder()
+        .plain_http()
+        .history_window(PODS + 1_000)
+        .start()
+        .await?;
+    let seeded = cluster::seed(&server, PODS).await?;
+    let (ours, theirs) = watch_rounds(&server, &seeded).await?;
+    println!("watch events/s, median: kubeclient {ours:.0} | kube-rs {theirs:.0}");
+    Ok(())
+}
+
 type InformerRow = (
     cluster::InformerSample,
     cluster::InformerSample,
@@ -577,8 +618,7 @@ async fn cluster_cases(
         );
         informers.push((ours, theirs, go));
     }
-    let w_ours = cluster::watch_ours(server, &seeded).await?;
-    let w_theirs = cluster::watch_kube_rs(server, &seeded).await?;
+    let (w_ours, w_theirs) = watch_rounds(server, &seeded).await?;
     let w_go = cluster::watch_client_go(server, &seeded)?;
     println!("watch events/s: kubeclient {w_ours:.0} | kube-rs {w_theirs:.0} | client-go {w_go:?}");
     let informers: [InformerRow; 2] = informers
