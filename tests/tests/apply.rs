@@ -224,3 +224,27 @@ async fn install_crd(s: &Server, cs: &Clientset, rel: &str) {
     s.wait_for_crd(crd.metadata.name.as_deref().expect("CRD name"))
         .await;
 }
+
+/// Every apply configuration is one generic struct under an alias: its traits behave as the
+/// per-type derives did, and it still prints under its own name.
+#[test]
+fn apply_configurations_clone_compare_print_and_serialize() {
+    let a = web("ns", 2);
+    let b = a.clone();
+    assert_eq!(a, b);
+    assert_ne!(a, web("ns", 3));
+    let printed = format!("{a:?}");
+    assert!(
+        printed.starts_with("DeploymentApplyConfiguration("),
+        "{printed}"
+    );
+    let empty = DeploymentSpecApplyConfiguration::default();
+    assert_eq!(serde_json::to_value(&empty).unwrap(), json!({}));
+    assert_eq!(
+        serde_json::to_value(&b).unwrap()["spec"]["replicas"],
+        json!(2)
+    );
+    // The object it wraps can be taken and given back.
+    let again = DeploymentApplyConfiguration::from_object(b.0);
+    assert_eq!(again, a);
+}

@@ -345,7 +345,7 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
             ) -> TokenStream {
                 let mods = tree.children.iter().map(|(name, child)| {
                     let ident = format_ident!("{}", name);
-                    // Only the top level passes `client_cfg`: it gates the `typed` tree.
+                    // Only the top level has `client_cfg`: it gates the `typed` tree.
                     let client_cfg = client_cfg.filter(|_| name == "typed");
                     if let Some((file, feature, doc)) = &child.leaf {
                         let path = format!("{prefix}/{file}");
@@ -374,8 +374,10 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                 format!("{prefix}/clientset.rs"),
                 format!("{prefix}/discovery.rs"),
             );
+            let apply_root = apply::apply_root(opts.apply_cfg().as_ref());
             let lib = quote! {
                 #mods
+                #apply_root
                 #client_cfg
                 mod clientset { include!(concat!(env!("OUT_DIR"), #clientset)); }
                 #client_cfg
@@ -393,9 +395,10 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                 cfg: &dyn Fn(&Option<String>) -> TokenStream,
                 top: &dyn Fn(&str) -> &'static str,
                 hdr: &str,
-                client_cfg: Option<&TokenStream>,
+                root: Option<&RootItems>,
                 out: &mut Vec<(String, TokenStream, String)>,
             ) {
+                let client_cfg = root.and_then(|r| r.client_cfg.as_ref());
                 let mods = tree.children.iter().map(|(name, child)| {
                     let ident = format_ident!("{}", name);
                     // Only the top level passes `client_cfg`: it gates the `typed` tree.
@@ -415,10 +418,12 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                 if !dir.is_empty() {
                     out.push((format!("{dir}/mod.rs"), body, hdr.to_owned()));
                 } else {
+                    let apply_root = root.map(|r| &r.apply_root);
                     out.push((
                         "mod.rs".into(),
                         quote! {
                             #body
+                            #apply_root
                             #client_cfg
                             mod clientset;
                             #client_cfg
@@ -440,19 +445,22 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                     }
                 }
             }
-            let client_cfg = opts.client_cfg();
-            walk(
-                &tree,
-                "",
-                &cfg,
-                &top_doc,
-                &hdr,
-                client_cfg.as_ref(),
-                &mut out,
-            );
+            let root = RootItems {
+                client_cfg: opts.client_cfg(),
+                apply_root: apply::apply_root(opts.apply_cfg().as_ref()),
+            };
+            walk(&tree, "", &cfg, &top_doc, &hdr, Some(&root), &mut out);
             out
         }
     }
+}
+
+/// What only the root module of a module tree holds.
+struct RootItems {
+    /// Gates the typed clients and the Clientset.
+    client_cfg: Option<TokenStream>,
+    /// The generic struct behind every apply configuration.
+    apply_root: TokenStream,
 }
 
 /// Features used by the IR, with the closure of each (for the generated crate's Cargo.toml).
