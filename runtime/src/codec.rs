@@ -58,10 +58,10 @@ pub fn serialize_struct<S: Serializer, T: SerStruct + ?Sized>(
     map.end()
 }
 
-/// `serde_json::from_slice`, faster: the body's UTF-8 is checked once up front (SIMD), then
-/// the runtime's own JSON reader (`json_reader`) decodes it. Should that fail, serde_json decodes the body again and its
-/// result (an error message with line and column, usually) is the answer. A body that is not
-/// UTF-8 goes straight to `from_slice`.
+/// `serde_json::from_slice`, faster: the body's UTF-8 is checked once up front (SIMD), then the
+/// runtime's own JSON reader (`json_reader`) decodes it. Should that fail, serde_json decodes the
+/// body again and its result (an error message with line and column, usually) is the answer. A
+/// body that is not UTF-8 goes straight to `from_slice`.
 pub fn from_json_bytes<'de, T: Deserialize<'de>>(body: &'de [u8]) -> serde_json::Result<T> {
     match simdutf8::basic::from_utf8(body) {
         Ok(text) => crate::json_reader::from_str(text).or_else(|_| serde_json::from_str(text)),

@@ -185,7 +185,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         decode_and_memory()?;
         return Ok(());
     }
-    // `PEERS_ONLY=watch`: only the watch case, five rounds of the Rust peers in turn.
+    // `PEERS_ONLY=watch`: only the watch case, the Rust peers in rounds (see `watch_rounds`).
     if std::env::var("PEERS_ONLY").is_ok_and(|only| only == "watch") {
         return watch_only().await;
     }

@@ -334,6 +334,8 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
             .unwrap_or_default()
     };
     let hdr = header(opts, "module tree");
+    // The struct every apply configuration aliases, at the root in either layout.
+    let apply_root = apply::apply_root(opts.apply_cfg().as_ref());
     match opts.layout {
         Layout::IncludeFromOutDir => {
             fn inline(
@@ -345,7 +347,7 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
             ) -> TokenStream {
                 let mods = tree.children.iter().map(|(name, child)| {
                     let ident = format_ident!("{}", name);
-                    // Only the top level has `client_cfg`: it gates the `typed` tree.
+                    // Only the top level passes `client_cfg`: it gates the `typed` tree.
                     let client_cfg = client_cfg.filter(|_| name == "typed");
                     if let Some((file, feature, doc)) = &child.leaf {
                         let path = format!("{prefix}/{file}");
@@ -374,7 +376,6 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                 format!("{prefix}/clientset.rs"),
                 format!("{prefix}/discovery.rs"),
             );
-            let apply_root = apply::apply_root(opts.apply_cfg().as_ref());
             let lib = quote! {
                 #mods
                 #apply_root
@@ -401,7 +402,7 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
                 let client_cfg = root.and_then(|r| r.client_cfg.as_ref());
                 let mods = tree.children.iter().map(|(name, child)| {
                     let ident = format_ident!("{}", name);
-                    // Only the top level passes `client_cfg`: it gates the `typed` tree.
+                    // Only the top level has `client_cfg`: it gates the `typed` tree.
                     let client_cfg = client_cfg.filter(|_| name == "typed");
                     match &child.leaf {
                         Some((_, feature, doc)) => {
@@ -447,7 +448,7 @@ fn root_files(ir: &Ir, opts: &Options) -> Vec<(String, TokenStream, String)> {
             }
             let root = RootItems {
                 client_cfg: opts.client_cfg(),
-                apply_root: apply::apply_root(opts.apply_cfg().as_ref()),
+                apply_root,
             };
             walk(&tree, "", &cfg, &top_doc, &hdr, Some(&root), &mut out);
             out
