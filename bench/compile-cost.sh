@@ -4,11 +4,16 @@
 # so they don't share cores. Prints each unit's wall time (from `cargo build --timings`) and
 # peak rustc memory (from /usr/bin/time via a RUSTC_WRAPPER), then the ratios.
 #
+# Both crates are built without incremental compilation, as cargo builds any dependency from a
+# registry or git (how a user's crate gets either). Left on, cargo would build only kubeclient
+# incrementally, being a path dependency here, and charge it ~30% for the dependency graph.
+#
 #   bash bench/compile-cost.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 proj="$here/compile-cost"
 export CARGO_TARGET_DIR="$here/../target/compile-cost"
+export CARGO_INCREMENTAL=0
 log="$CARGO_TARGET_DIR/maxrss.log"
 mkdir -p "$CARGO_TARGET_DIR"
 
