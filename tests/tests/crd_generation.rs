@@ -387,3 +387,30 @@ fn kinds_named_like_std_types_and_underscore_properties_work() {
     assert_eq!(spec.underscore.as_deref(), ::std::option::Option::Some("u"));
     let _: (Option, String, Vec) = Default::default();
 }
+
+#[test]
+fn a_kinds_own_fields_keep_setters_named_like_the_metadata_ones() {
+    use crds::crd_std_names::api::gateway_networking_x_k8s::v1::{
+        BoxApplyConfiguration, TagApplyConfiguration,
+    };
+    // `Tag` has top-level `name` and `labels`: its setters write those; the other metadata
+    // setters still write into `metadata`.
+    let tag = TagApplyConfiguration::new("t", "ns")
+        .with_name("own")
+        .with_labels([("k", "v")])
+        .with_annotations([("a", "b")]);
+    assert_eq!(
+        serde_json::to_value(&tag).unwrap(),
+        json!({
+            "apiVersion": "gateway.networking.x-k8s.io/v1", "kind": "Tag",
+            "metadata": {"name": "t", "namespace": "ns", "annotations": {"a": "b"}},
+            "name": "own", "labels": {"k": "v"}
+        })
+    );
+    // A kind without such fields gets the shared ones.
+    let b = BoxApplyConfiguration::new("b", "ns").with_labels([("k", "v")]);
+    assert_eq!(
+        serde_json::to_value(&b).unwrap()["metadata"],
+        json!({"name": "b", "namespace": "ns", "labels": {"k": "v"}})
+    );
+}

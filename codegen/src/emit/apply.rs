@@ -141,8 +141,19 @@ fn setter(ir: &Ir, root: &Root, t: &TypeDef, json: &str, rust: &str, ty: &Ty) ->
     }
 }
 
+/// The field names (Rust) of the metadata setters.
+const META_FIELDS: [&str; 7] = [
+    "name",
+    "generate_name",
+    "namespace",
+    "labels",
+    "annotations",
+    "owner_references",
+    "finalizers",
+];
+
 /// `with_name`, `with_labels`, ... on a top-level kind, writing into its `metadata` as
-/// client-go's embedded `ObjectMetaApplyConfiguration` does.
+/// client-go's embedded `ObjectMetaApplyConfiguration` does; those whose names are not `taken`.
 fn meta_setters(taken: &BTreeSet<String>) -> TokenStream {
     let rt = quote!(::kubeclient_runtime::apply);
     let items: [(&str, &str, TokenStream); 7] = [
@@ -223,9 +234,12 @@ fn meta_setters(taken: &BTreeSet<String>) -> TokenStream {
 /// `Apply<T>`, at the root of the generated module tree: the one struct behind every
 /// `FooApplyConfiguration` (an alias of `Apply<Foo>`). Its traits are implemented once here,
 /// generically, rather than derived for each of hundreds of types: the derives were a fifth of
-/// the generated crate's compile time.
+/// the generated crate's compile time. So are the methods most types share: the metadata
+/// setters of kinds (`ApplyMetadata`), `new()` of structs that are not kinds (`ApplyNested`) and
+/// `extract` of served kinds; a type opts in by an empty marker impl.
 pub fn apply_root(cfg: Option<&TokenStream>) -> TokenStream {
     let rt = quote!(::kubeclient_runtime::apply);
+    let meta = meta_setters(&BTreeSet::new());
     quote! {
         #cfg
         /// The apply configuration of `T` (client-go's `TApplyConfiguration`): a builder that holds
@@ -291,6 +305,45 @@ pub fn apply_root(cfg: Option<&TokenStream>) -> TokenStream {
                 &self.0
             }
         }
+
+        #cfg
+        /// Kinds whose apply configuration sets their `metadata` directly (`with_name`,
+        /// `with_labels`, ...), as client-go's embedded `ObjectMetaApplyConfiguration` does:
+        /// every kind but one with a field of the same name as such a setter.
+        pub trait ApplyMetadata {}
+
+        #cfg
+        impl<T: ApplyMetadata> Apply<T> {
+            #meta
+        }
+
+        #cfg
+        /// Structs that are not kinds, only reached from them (a `Container`): their apply
+        /// configuration starts empty.
+        pub trait ApplyNested {}
+
+        #cfg
+        impl<T: ApplyNested> Apply<T> {
+            /// Nothing set.
+            #[inline]
+            pub fn new() -> Self {
+                Self::default()
+            }
+        }
+
+        #cfg
+        impl<T: ::kubeclient_runtime::Resource> Apply<T> {
+            /// The fields `field_manager` owns in `obj` through apply, as a configuration
+            /// (client-go `Extract`): change it and apply it again to keep owning exactly
+            /// those fields.
+            ///
+            /// # Errors
+            /// When `obj`'s managed fields or the object are not valid JSON.
+            #[inline]
+            pub fn extract(obj: &T, field_manager: &str) -> ::core::result::Result<Self, #rt::ExtractError> {
+                #rt::extract(obj, field_manager, "").map(Self::from_object)
+            }
+        }
     }
 }
 
@@ -327,7 +380,20 @@ pub fn apply_def(
         .iter()
         .map(|f| f.rust_name.trim_start_matches("r#").to_owned())
         .collect();
-    let meta = top_level.then(|| meta_setters(&taken));
+    let root_path = &root.0;
+    // The shared metadata setters, unless a field's setter has one of their names: then only
+    // the others, here.
+    let (meta, meta_marker) = if !top_level {
+        (None, None)
+    } else if META_FIELDS.iter().any(|m| taken.contains(*m)) {
+        (Some(meta_setters(&taken)), None)
+    } else {
+        let marker = quote! {
+            #cfg
+            impl #root_path::ApplyMetadata for #ty {}
+        };
+        (None, Some(marker))
+    };
     let type_meta = s.gvk.as_ref().map(|g| {
         let (api_version, kind) = (g.api_version(), &g.kind);
         quote! {
@@ -335,80 +401,84 @@ pub fn apply_def(
             o.set("kind", #kind);
         }
     });
-    let ctor = match &s.resource {
-        Some(r) if top_level && r.namespaced => quote! {
-            /// A configuration of the object `name` in `namespace` (client-go's constructor).
-            #[inline]
-            pub fn new(name: impl ::core::convert::Into<::std::string::String>, namespace: impl ::core::convert::Into<::std::string::String>) -> Self {
-                let mut o = #rt::Object::default();
-                #type_meta
-                o.set_in(&["metadata"], "name", #rt::string(name));
-                o.set_in(&["metadata"], "namespace", #rt::string(namespace));
-                Self::from_object(o)
-            }
-        },
-        Some(_) if top_level => quote! {
-            /// A configuration of the object `name` (client-go's constructor).
-            #[inline]
-            pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
-                let mut o = #rt::Object::default();
-                #type_meta
-                o.set_in(&["metadata"], "name", #rt::string(name));
-                Self::from_object(o)
-            }
-        },
-        _ => quote! {
-            /// Nothing set but the kind.
-            #[inline]
-            pub fn new() -> Self {
-                #[allow(unused_mut)]
-                let mut o = #rt::Object::default();
-                #type_meta
-                Self::from_object(o)
-            }
-        },
+    let (ctor, nested_marker) = match (&s.resource, &type_meta) {
+        (Some(r), _) if r.namespaced => (
+            Some(quote! {
+                /// A configuration of the object `name` in `namespace` (client-go's constructor).
+                #[inline]
+                pub fn new(name: impl ::core::convert::Into<::std::string::String>, namespace: impl ::core::convert::Into<::std::string::String>) -> Self {
+                    let mut o = #rt::Object::default();
+                    #type_meta
+                    o.set_in(&["metadata"], "name", #rt::string(name));
+                    o.set_in(&["metadata"], "namespace", #rt::string(namespace));
+                    Self::from_object(o)
+                }
+            }),
+            None,
+        ),
+        (Some(_), _) => (
+            Some(quote! {
+                /// A configuration of the object `name` (client-go's constructor).
+                #[inline]
+                pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
+                    let mut o = #rt::Object::default();
+                    #type_meta
+                    o.set_in(&["metadata"], "name", #rt::string(name));
+                    Self::from_object(o)
+                }
+            }),
+            None,
+        ),
+        (None, Some(type_meta)) => (
+            Some(quote! {
+                /// Nothing set but the kind.
+                #[inline]
+                pub fn new() -> Self {
+                    let mut o = #rt::Object::default();
+                    #type_meta
+                    Self::from_object(o)
+                }
+            }),
+            None,
+        ),
+        (None, None) => (
+            None,
+            Some(quote! {
+                #cfg
+                impl #root_path::ApplyNested for #ty {}
+            }),
+        ),
     };
-    let resource = s.resource.as_ref().filter(|_| top_level).map(|r| {
-        let status = r.subresources.contains_key("status").then(|| quote! {
-            /// The status fields `field_manager` owns through apply on `/status`.
-            ///
-            /// # Errors
-            /// When `obj`'s managed fields or the object are not valid JSON.
-            #[inline]
-            pub fn extract_status(obj: &#ty, field_manager: &str) -> ::core::result::Result<Self, #rt::ExtractError> {
-                #rt::extract(obj, field_manager, "status").map(Self::from_object)
-            }
-        });
-        quote! {
-            #cfg
-            impl #name {
-                /// The fields `field_manager` owns in `obj` through apply, as a configuration
-                /// (client-go `Extract`): change it and apply it again to keep owning exactly
-                /// those fields.
+    let extract_status = s
+        .resource
+        .as_ref()
+        .filter(|r| r.subresources.contains_key("status"))
+        .map(|_| {
+            quote! {
+                /// The status fields `field_manager` owns through apply on `/status`.
                 ///
                 /// # Errors
                 /// When `obj`'s managed fields or the object are not valid JSON.
                 #[inline]
-                pub fn extract(obj: &#ty, field_manager: &str) -> ::core::result::Result<Self, #rt::ExtractError> {
-                    #rt::extract(obj, field_manager, "").map(Self::from_object)
+                pub fn extract_status(obj: &#ty, field_manager: &str) -> ::core::result::Result<Self, #rt::ExtractError> {
+                    #rt::extract(obj, field_manager, "status").map(Self::from_object)
                 }
-                #status
             }
-        }
-    });
-    let root_path = &root.0;
+        });
     quote! {
         #cfg
         #[doc = #doc]
         pub type #name = #root_path::Apply<#ty>;
 
+        #meta_marker
+        #nested_marker
+
         #cfg
         impl #name {
             #ctor
             #meta
+            #extract_status
             #(#setters)*
         }
-
-        #resource
     }
 }
