@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Compile cost of the generated `kubeclient` crate against `k8s-openapi` (feature v1_35), same
-# Kubernetes version, same machine, one cargo run each: debug build, one unit at a time (-j1)
+# Kubernetes version, same machine: all API groups with the default features (typed clients and
+# apply configurations too), all groups as types only (what k8s-openapi holds), and `core` only.
+# One cargo run each: debug build, one unit at a time (-j1)
 # so they don't share cores. Prints each unit's wall time (from `cargo build --timings`) and
 # peak rustc memory (from /usr/bin/time via a RUSTC_WRAPPER), then the ratios.
 #
@@ -31,8 +33,8 @@ max_rss_mib() { # <crate name> -> MiB
   awk -v c="$1" '$1 == c { if ($2 > m) m = $2 } END { printf "%.0f", m / 1024 }' "$log"
 }
 
-measure() { # <feature of compile-cost>
-  local feature="$1"
+measure() { # <label> <features of compile-cost>
+  local label="$1" feature="$2"
   # Dependencies first (not measured), then only the two units under test, one at a time.
   cargo build --quiet --manifest-path "$proj/Cargo.toml" --features "$feature"
   cargo clean --quiet --manifest-path "$proj/Cargo.toml" -p kubeclient -p k8s-openapi
@@ -44,7 +46,7 @@ measure() { # <feature of compile-cost>
   local kc ko kr orr
   kc=$(unit_seconds "$html" kubeclient); ko=$(unit_seconds "$html" k8s-openapi)
   kr=$(max_rss_mib kubeclient); orr=$(max_rss_mib k8s_openapi)
-  python3 - "$feature" "$kc" "$ko" "$kr" "$orr" <<'PY'
+  python3 - "$label" "$kc" "$ko" "$kr" "$orr" <<'PY'
 import sys
 f, kc, ko, kr, orr = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 print(f"kubeclient[{f}]: {kc:6.2f} s, peak rustc {kr:5.0f} MiB | k8s-openapi[v1_35]: {ko:6.2f} s, peak rustc {orr:5.0f} MiB"
@@ -52,6 +54,16 @@ print(f"kubeclient[{f}]: {kc:6.2f} s, peak rustc {kr:5.0f} MiB | k8s-openapi[v1_
 PY
 }
 
+# Every API group without the typed clients and apply configurations: what k8s-openapi holds.
+types_only=$(python3 - "$here/../generated/Cargo.toml" <<'PY'
+import re, sys
+default = re.search(r'^default = \[(.*?)\]', open(sys.argv[1]).read(), re.M).group(1)
+groups = [g.strip(' "') for g in default.split(",") if g.strip(' "') not in ("client", "apply")]
+print(",".join(f"kubeclient/{g}" for g in groups))
+PY
+)
+
 rustc --version
-measure all
-measure core
+measure all all
+measure "all, types only" "$types_only"
+measure core core
