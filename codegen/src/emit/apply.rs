@@ -66,19 +66,19 @@ fn ac_path(ir: &Ir, root: &Root, spec_name: &str, from: &[String]) -> Option<Tok
     })
 }
 
-/// How a setter takes one value: its parameter type and the expression that makes it
-/// serializable from `v`.
-fn value_param(ir: &Ir, root: &Root, ty: &Ty, from: &[String]) -> (TokenStream, TokenStream) {
+/// How a setter takes one value: its parameter type, and whether it is text (taken as
+/// `impl Into<String>`, set through the runtime's `_string` methods).
+fn value_param(ir: &Ir, root: &Root, ty: &Ty, from: &[String]) -> (TokenStream, bool) {
     match ty {
         Ty::String => (
             quote!(impl ::core::convert::Into<::std::string::String>),
-            quote!(::kubeclient_runtime::apply::string(v)),
+            true,
         ),
         Ty::Named(n) => match ac_path(ir, root, n, from) {
-            Some(p) => (p, quote!(v)),
-            None => (type_path(ir, root, n, from), quote!(v)),
+            Some(p) => (p, false),
+            None => (type_path(ir, root, n, from), false),
         },
-        other => (ty_tokens(ir, root, other, from), quote!(v)),
+        other => (ty_tokens(ir, root, other, from), false),
     }
 }
 
@@ -86,57 +86,61 @@ fn setter_ident(rust_name: &str) -> syn::Ident {
     format_ident!("with_{}", rust_name.trim_start_matches("r#"))
 }
 
-/// The setter of one field: set a value, append to a list, or add map entries.
+/// The setter of one field: set a value, append to a list, or add map entries. Each is one call
+/// into the runtime's `Object`, with no closure, to keep the thousands of them cheap to compile.
 fn setter(ir: &Ir, root: &Root, t: &TypeDef, json: &str, rust: &str, ty: &Ty) -> TokenStream {
     let ident = setter_ident(rust);
     let from = &t.module;
-    match ty {
+    let (doc, params, call) = match ty {
         Ty::Vec(item) => {
-            let (param, conv) = value_param(ir, root, item, from);
-            let doc = format!(" Append to {}.", code(json));
-            let items = match conv.to_string().as_str() {
-                "v" => quote!(items),
-                _ => quote!(items.into_iter().map(|v| #conv)),
+            let (param, text) = value_param(ir, root, item, from);
+            let method = if text {
+                quote!(extend_strings)
+            } else {
+                quote!(extend)
             };
-            quote! {
-                #[doc = #doc]
-                #[inline]
-                pub fn #ident(mut self, items: impl ::core::iter::IntoIterator<Item = #param>) -> Self {
-                    self.0.extend(#json, #items);
-                    self
-                }
-            }
+            (
+                format!(" Append to {}.", code(json)),
+                quote!(items: impl ::core::iter::IntoIterator<Item = #param>),
+                quote!(#method(#json, items)),
+            )
         }
         Ty::Map(value) => {
-            let (param, conv) = value_param(ir, root, value, from);
-            let doc = format!(
-                " Add entries to {}, replacing ones with the same keys.",
-                code(json)
-            );
-            let entries = match conv.to_string().as_str() {
-                "v" => quote!(entries),
-                _ => quote!(entries.into_iter().map(|(k, v)| (k, #conv))),
+            let (param, text) = value_param(ir, root, value, from);
+            let method = if text {
+                quote!(insert_string_entries)
+            } else {
+                quote!(insert_entries)
             };
-            quote! {
-                #[doc = #doc]
-                #[inline]
-                pub fn #ident(mut self, entries: impl ::core::iter::IntoIterator<Item = (impl ::core::convert::Into<::std::string::String>, #param)>) -> Self {
-                    self.0.insert_entries(#json, #entries);
-                    self
-                }
-            }
+            (
+                format!(
+                    " Add entries to {}, replacing ones with the same keys.",
+                    code(json)
+                ),
+                quote!(entries: impl ::core::iter::IntoIterator<Item = (impl ::core::convert::Into<::std::string::String>, #param)>),
+                quote!(#method(#json, entries)),
+            )
         }
         _ => {
-            let (param, conv) = value_param(ir, root, ty, from);
-            let doc = format!(" Set {}.", code(json));
-            quote! {
-                #[doc = #doc]
-                #[inline]
-                pub fn #ident(mut self, v: #param) -> Self {
-                    self.0.set(#json, #conv);
-                    self
-                }
-            }
+            let (param, text) = value_param(ir, root, ty, from);
+            let method = if text {
+                quote!(set_string)
+            } else {
+                quote!(set)
+            };
+            (
+                format!(" Set {}.", code(json)),
+                quote!(v: #param),
+                quote!(#method(#json, v)),
+            )
+        }
+    };
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn #ident(mut self, #params) -> Self {
+            self.0.#call;
+            self
         }
     }
 }

@@ -69,6 +69,30 @@ impl Object {
         self.insert_entries_in(&[], key, entries);
     }
 
+    /// Set `key` to the text `value` (what the generated setters of string fields call: one
+    /// generic call each keeps the generated crate cheap to compile).
+    pub fn set_string(&mut self, key: &str, value: impl Into<String>) {
+        self.set_in(&[], key, value.into());
+    }
+
+    /// Append the texts `items` to the list `key`.
+    pub fn extend_strings(
+        &mut self,
+        key: &str,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) {
+        self.extend_in(&[], key, items.into_iter().map(Into::<String>::into));
+    }
+
+    /// Add text `entries` to the map `key`, replacing entries with the same keys.
+    pub fn insert_string_entries(
+        &mut self,
+        key: &str,
+        entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) {
+        self.insert_entries_in(&[], key, entries.into_iter().map(|(k, v)| (k, v.into())));
+    }
+
     /// [`Object::set`] in the object at `path` (`&["metadata"]`), made where absent.
     pub fn set_in<T: Serialize>(&mut self, path: &[&str], key: &str, value: T) {
         let value = to_json(value);
@@ -176,4 +200,28 @@ pub trait ApplyConfiguration: Serialize {
 #[inline]
 pub fn string(v: impl Into<String>) -> String {
     v.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_setters_write_what_the_generic_ones_write() {
+        let mut texts = Object::default();
+        texts.set_string("image", "nginx");
+        texts.extend_strings("args", ["-a", "-b"]);
+        texts.extend_strings("args", [String::from("-c")]);
+        texts.insert_string_entries("labels", [("app", "web")]);
+        texts.insert_string_entries("labels", [("tier", String::from("front"))]);
+        let mut generic = Object::default();
+        generic.set("image", "nginx");
+        generic.extend("args", ["-a", "-b", "-c"]);
+        generic.insert_entries("labels", [("app", "web"), ("tier", "front")]);
+        assert_eq!(texts, generic);
+        assert_eq!(
+            serde_json::to_value(&texts).unwrap(),
+            serde_json::json!({"image": "nginx", "args": ["-a", "-b", "-c"], "labels": {"app": "web", "tier": "front"}})
+        );
+    }
 }
