@@ -145,22 +145,30 @@ fn setter(ir: &Ir, root: &Root, t: &TypeDef, json: &str, rust: &str, ty: &Ty) ->
     }
 }
 
-/// The field names (Rust) of the metadata setters.
-const META_FIELDS: [&str; 7] = [
-    "name",
-    "generate_name",
-    "namespace",
-    "labels",
-    "annotations",
-    "owner_references",
-    "finalizers",
-];
-
 /// `with_name`, `with_labels`, ... on a top-level kind, writing into its `metadata` as
 /// client-go's embedded `ObjectMetaApplyConfiguration` does; those whose names are not `taken`.
 fn meta_setters(taken: &BTreeSet<String>) -> TokenStream {
+    let fns = meta_items()
+        .into_iter()
+        .filter(|(rust, _, _)| !taken.contains(*rust))
+        .map(|(_, json, f)| {
+            let doc = format!(" Set `metadata.{json}` (lists and maps: add to them).");
+            quote!(#[doc = #doc] #[inline] #f)
+        });
+    quote!(#(#fns)*)
+}
+
+/// Whether a field of the kind has the Rust name of a metadata setter's field.
+fn meta_taken(taken: &BTreeSet<String>) -> bool {
+    meta_items()
+        .iter()
+        .any(|(rust, _, _)| taken.contains(*rust))
+}
+
+/// The metadata setters: the Rust and JSON name of each field and its function.
+fn meta_items() -> [(&'static str, &'static str, TokenStream); 7] {
     let rt = quote!(::kubeclient_runtime::apply);
-    let items: [(&str, &str, TokenStream); 7] = [
+    [
         (
             "name",
             "name",
@@ -224,15 +232,7 @@ fn meta_setters(taken: &BTreeSet<String>) -> TokenStream {
                 }
             },
         ),
-    ];
-    let fns = items
-        .into_iter()
-        .filter(|(rust, _, _)| !taken.contains(*rust))
-        .map(|(_, json, f)| {
-            let doc = format!(" Set `metadata.{json}` (lists and maps: add to them).");
-            quote!(#[doc = #doc] #[inline] #f)
-        });
-    quote!(#(#fns)*)
+    ]
 }
 
 /// `Apply<T>`, at the root of the generated module tree: the one struct behind every
@@ -389,7 +389,7 @@ pub fn apply_def(
     // the others, here.
     let (meta, meta_marker) = if !top_level {
         (None, None)
-    } else if META_FIELDS.iter().any(|m| taken.contains(*m)) {
+    } else if meta_taken(&taken) {
         (Some(meta_setters(&taken)), None)
     } else {
         let marker = quote! {
