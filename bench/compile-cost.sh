@@ -11,6 +11,8 @@
 # incrementally, being a path dependency here, and charge it ~30% for the dependency graph.
 #
 #   bash bench/compile-cost.sh
+#   INSTRUCTIONS=1 bash bench/compile-cost.sh   # instructions executed instead (cachegrind):
+#                                               # ~40 min, but the same on a busy machine
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 proj="$here/compile-cost"
@@ -33,11 +35,29 @@ max_rss_mib() { # <crate name> -> MiB
   awk -v c="$1" '$1 == c { if ($2 > m) m = $2 } END { printf "%.0f", m / 1024 }' "$log"
 }
 
+count_instructions() { # <label> <features of compile-cost>
+  local label="$1" feature="$2" ilog="$CARGO_TARGET_DIR/instructions.log"
+  : > "$ilog"
+  INSTRUCTIONS_LOG="$ilog" RUSTC_WRAPPER="$here/rustc-instructions.sh" \
+    cargo build --quiet --manifest-path "$proj/Cargo.toml" --features "$feature" -j1
+  python3 - "$label" "$ilog" <<'PY'
+import sys
+label, counts = sys.argv[1], dict(l.split() for l in open(sys.argv[2]))
+kc, ko = int(counts["kubeclient"]), int(counts["k8s_openapi"])
+print(f"kubeclient[{label}]: {kc / 1e9:6.2f} G instructions | k8s-openapi[v1_35]: {ko / 1e9:6.2f} G"
+      f" | instruction ratio {kc / ko:.0%}")
+PY
+}
+
 measure() { # <label> <features of compile-cost>
   local label="$1" feature="$2"
   # Dependencies first (not measured), then only the two units under test, one at a time.
   cargo build --quiet --manifest-path "$proj/Cargo.toml" --features "$feature"
   cargo clean --quiet --manifest-path "$proj/Cargo.toml" -p kubeclient -p k8s-openapi
+  if [ "${INSTRUCTIONS:-0}" = 1 ]; then
+    count_instructions "$label" "$feature"
+    return
+  fi
   : > "$log"
   rm -rf "$CARGO_TARGET_DIR/cargo-timings"
   MAXRSS_LOG="$log" RUSTC_WRAPPER="$here/rustc-maxrss.sh" \
