@@ -313,7 +313,7 @@ pub fn apply_root(cfg: Option<&TokenStream>) -> TokenStream {
         #cfg
         /// Kinds whose apply configuration sets their `metadata` directly (`with_name`,
         /// `with_labels`, ...), as client-go's embedded `ObjectMetaApplyConfiguration` does:
-        /// every kind but one with a field of the same name as such a setter.
+        /// every kind, except one with a field of its own named like one of those setters.
         pub trait ApplyMetadata {}
 
         #cfg
