@@ -83,6 +83,10 @@ print(",".join(f"kubeclient/{g}" for g in groups))
 PY
 )
 
+if [ "${INSTRUCTIONS:-0}" = 1 ] && ! command -v valgrind >/dev/null; then
+  echo "compile-cost: INSTRUCTIONS=1 needs valgrind (cachegrind); install it (apt-get install valgrind)" >&2
+  exit 1
+fi
 rustc --version
 measure all all
 measure "all, types only" "$types_only"
