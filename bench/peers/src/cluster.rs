@@ -283,6 +283,16 @@ fn per_obj(before: usize, n: usize) -> f64 {
     (CURRENT.load(std::sync::atomic::Ordering::Relaxed) as f64 - before as f64) / n as f64
 }
 
+/// Waits (up to 10 s) until the heap is back within 1 MiB of `before`.
+async fn released(before: usize) {
+    let start = Instant::now();
+    while CURRENT.load(std::sync::atomic::Ordering::Relaxed) > before + (1 << 20)
+        && start.elapsed() < std::time::Duration::from_secs(10)
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 /// Our informer (runtime/src/cache) over the pods, with `transform` dropping managedFields.
 pub async fn informer_ours(
     server: &TestServer,
@@ -308,6 +318,9 @@ pub async fn informer_ours(
     let bytes_per_obj = per_obj(before, n);
     drop(handle);
     drop(informer);
+    // The informer's loop ends, and frees the store, on its own task: wait for that, so the
+    // next measurement does not count this store going away.
+    released(before).await;
     Ok(InformerSample {
         sync_ms,
         bytes_per_obj,

@@ -6,12 +6,15 @@
 //! 2. decode throughput: one 10,000-pod list body with realistic pods (~9-10 KB each) decoded
 //!    from the same bytes by both type sets;
 //! 3. memory: heap held by the decoded list and the peak while decoding, from a counting global
-//!    allocator (requested bytes, so allocator overhead is not included for either);
+//!    allocator: requested bytes (`heap_per_pod_bytes`), and the blocks' usable sizes, which
+//!    count the allocator's size rounding as Go's `HeapAlloc` counts its size classes
+//!    (`heap_per_pod_held_bytes`, the like-for-like number against client-go);
 //! 4. against the same server seeded with the fixture pods (`cluster.rs`): whole lists (JSON and
 //!    protobuf, one request and pages of 500), a pod informer (sync time and heap per object,
 //!    with and without a transform dropping managedFields) and watch throughput.
 //!
-//! `PEERS_PROFILE=json|pb` only decodes the fixture list in a loop (for perf or callgrind).
+//! `PEERS_PROFILE=json|pb` only decodes the fixture list in a loop (for perf or callgrind);
+//! `PEERS_ONLY=decode|watch|informer` runs only those cases (informer: ours, in rounds).
 //!
 //! `CARGO_TARGET_DIR=target/peers cargo run --release --manifest-path bench/peers/Cargo.toml`
 //!
@@ -22,7 +25,8 @@
 //!
 //! Memory is heap bytes requested through the global allocator while the decoded list is held
 //! (including the `Vec<Pod>` growth slack, the same for both since both `Pod`s are the same
-//! size); the counting itself costs both peers a few atomic operations per allocation.
+//! size); the counting itself costs both peers a few atomic operations (and a usable-size lookup)
+//! per allocation.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -39,6 +43,9 @@ mod cluster;
 struct Counting;
 
 pub(crate) static CURRENT: AtomicUsize = AtomicUsize::new(0);
+/// Live bytes as the allocator holds them: each block's usable size (`malloc_usable_size`,
+/// `mi_usable_size`), so size rounding is counted, as Go's `HeapAlloc` counts size classes.
+static HELD: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 
@@ -90,6 +97,18 @@ pub(crate) fn allocator_name() -> &'static str {
     }
 }
 
+/// The usable size of a live block of the allocator in use.
+///
+/// # Safety
+/// `p` must be a live block of that allocator.
+unsafe fn usable(p: *mut u8) -> usize {
+    if base() == MIMALLOC {
+        mimalloc::MiMalloc.usable_size(p)
+    } else {
+        libc::malloc_usable_size(p.cast())
+    }
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         let p = if base() == MIMALLOC {
@@ -99,6 +118,7 @@ unsafe impl GlobalAlloc for Counting {
         };
         if !p.is_null() {
             add(l.size());
+            HELD.fetch_add(usable(p), Relaxed);
             ALLOCS.fetch_add(1, Relaxed);
         }
         p
@@ -111,11 +131,13 @@ unsafe impl GlobalAlloc for Counting {
         };
         if !p.is_null() {
             add(l.size());
+            HELD.fetch_add(usable(p), Relaxed);
             ALLOCS.fetch_add(1, Relaxed);
         }
         p
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        HELD.fetch_sub(usable(p), Relaxed);
         if base() == MIMALLOC {
             mimalloc::MiMalloc.dealloc(p, l)
         } else {
@@ -124,12 +146,15 @@ unsafe impl GlobalAlloc for Counting {
         CURRENT.fetch_sub(l.size(), Relaxed);
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let old = usable(p);
         let q = if base() == MIMALLOC {
             mimalloc::MiMalloc.realloc(p, l, new)
         } else {
             System.realloc(p, l, new)
         };
         if !q.is_null() {
+            HELD.fetch_sub(old, Relaxed);
+            HELD.fetch_add(usable(q), Relaxed);
             if new >= l.size() {
                 add(new - l.size());
             } else {
@@ -188,6 +213,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `PEERS_ONLY=watch`: only the watch case, the Rust peers in rounds (see `watch_rounds`).
     if std::env::var("PEERS_ONLY").is_ok_and(|only| only == "watch") {
         return watch_only().await;
+    }
+    // `PEERS_ONLY=informer`: only our informer, without and with the transform, in rounds.
+    if std::env::var("PEERS_ONLY").is_ok_and(|only| only == "informer") {
+        let server = kubeclient_testserver::TestServer::builder()
+            .plain_http()
+            .history_window(PODS + 1_000)
+            .start()
+            .await?;
+        let seeded = cluster::seed(&server, PODS).await?;
+        for round in 0..4 {
+            for transform in [false, true] {
+                let s = cluster::informer_ours(&server, &seeded, transform).await?;
+                println!("round {round} transform {transform}: {s:?}");
+            }
+        }
+        return Ok(());
     }
     println!(
         "peers benchmark: kubeclient (Kubernetes {}) vs kube 5 + k8s-openapi 0.29 (v1_35)",
@@ -372,6 +413,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "heap_per_pod_bytes",
         Some(dec.k_per_pod),
         Some(dec.o_per_pod),
+        go(&go_dec, "heap_per_pod_bytes"),
+        "bytes",
+        "lower",
+    );
+    // Go's HeapAlloc already counts size classes, so its number is the same on this line.
+    line(
+        "heap_per_pod_held_bytes",
+        Some(dec.k_held_per_pod),
+        Some(dec.o_held_per_pod),
         go(&go_dec, "heap_per_pod_bytes"),
         "bytes",
         "lower",
@@ -753,6 +803,9 @@ struct Decode {
     o_warm: f64,
     k_per_pod: f64,
     o_per_pod: f64,
+    /// The same as the allocator holds it (usable sizes, see `HELD`).
+    k_held_per_pod: f64,
+    o_held_per_pod: f64,
     k_peak_mib: f64,
     o_peak_mib: f64,
     k_allocs: f64,
@@ -949,6 +1002,11 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
         "phase 2, warm heap (mallopt: no trimming, no mmap below 256 MiB)",
     );
     let k_pb_warm = decode_pb_rate(&pb);
+    let k_held_per_pod = held_per_pod(|| kubeclient::runtime::rest::decode_json::<Ours>(&body));
+    let o_held_per_pod = held_per_pod(|| serde_json::from_slice::<Theirs>(&body));
+    println!(
+        "heap held per pod, usable sizes: kubeclient {k_held_per_pod:.0} B, kube-rs {o_held_per_pod:.0} B"
+    );
     Ok((
         Decode {
             input_len: body.len(),
@@ -958,6 +1016,8 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
             o_warm,
             k_per_pod,
             o_per_pod,
+            k_held_per_pod,
+            o_held_per_pod,
             k_peak_mib,
             o_peak_mib,
             k_allocs,
@@ -970,6 +1030,15 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
         },
         go,
     ))
+}
+
+/// Heap held per pod while the list `decode` returns is alive, by usable size (see `HELD`).
+fn held_per_pod<T>(decode: impl Fn() -> T) -> f64 {
+    let before = HELD.load(Relaxed);
+    let list = decode();
+    let after = HELD.load(Relaxed);
+    drop(list);
+    (after as f64 - before as f64) / PODS as f64
 }
 
 /// Our protobuf decode of `pb` (a `k8s\0` PodList), median MB/s over `DECODE_RUNS`.
