@@ -45,7 +45,20 @@ struct Counting;
 pub(crate) static CURRENT: AtomicUsize = AtomicUsize::new(0);
 /// Live bytes as the allocator holds them: each block's usable size (`malloc_usable_size`,
 /// `mi_usable_size`), so size rounding is counted, as Go's `HeapAlloc` counts size classes.
+/// Counted only while `HELD_ON` (see `held_per_pod`); read as a wrapping difference.
 static HELD: AtomicUsize = AtomicUsize::new(0);
+static HELD_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+thread_local! {
+    /// Set on a thread while it times a decode (see `measure`): its allocations go straight to
+    /// the allocator, uncounted, as client-go's decode pays for no counting either.
+    static UNCOUNTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread's allocations are counted now.
+fn counted() -> bool {
+    !UNCOUNTED.try_with(std::cell::Cell::get).unwrap_or(false)
+}
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 
@@ -116,9 +129,11 @@ unsafe impl GlobalAlloc for Counting {
         } else {
             System.alloc(l)
         };
-        if !p.is_null() {
+        if !p.is_null() && counted() {
             add(l.size());
-            HELD.fetch_add(usable(p), Relaxed);
+            if HELD_ON.load(Relaxed) {
+                HELD.fetch_add(usable(p), Relaxed);
+            }
             ALLOCS.fetch_add(1, Relaxed);
         }
         p
@@ -129,32 +144,43 @@ unsafe impl GlobalAlloc for Counting {
         } else {
             System.alloc_zeroed(l)
         };
-        if !p.is_null() {
+        if !p.is_null() && counted() {
             add(l.size());
-            HELD.fetch_add(usable(p), Relaxed);
+            if HELD_ON.load(Relaxed) {
+                HELD.fetch_add(usable(p), Relaxed);
+            }
             ALLOCS.fetch_add(1, Relaxed);
         }
         p
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        HELD.fetch_sub(usable(p), Relaxed);
+        let counted = counted();
+        if counted && HELD_ON.load(Relaxed) {
+            HELD.fetch_sub(usable(p), Relaxed);
+        }
         if base() == MIMALLOC {
             mimalloc::MiMalloc.dealloc(p, l)
         } else {
             System.dealloc(p, l)
         }
-        CURRENT.fetch_sub(l.size(), Relaxed);
+        if counted {
+            CURRENT.fetch_sub(l.size(), Relaxed);
+        }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let old = usable(p);
+        let counted = counted();
+        let held = counted && HELD_ON.load(Relaxed);
+        let old = if held { usable(p) } else { 0 };
         let q = if base() == MIMALLOC {
             mimalloc::MiMalloc.realloc(p, l, new)
         } else {
             System.realloc(p, l, new)
         };
-        if !q.is_null() {
-            HELD.fetch_sub(old, Relaxed);
-            HELD.fetch_add(usable(q), Relaxed);
+        if !q.is_null() && counted {
+            if held {
+                HELD.fetch_sub(old, Relaxed);
+                HELD.fetch_add(usable(q), Relaxed);
+            }
             if new >= l.size() {
                 add(new - l.size());
             } else {
@@ -893,15 +919,24 @@ struct Sample {
     allocs: usize,
 }
 
-/// Decodes `body` with `f`, timing only the decode; memory is the live-heap delta while the
-/// result is still held, and the peak above the starting point during the call.
+/// Decodes `body` with `f` twice: once timed, with this thread's allocations uncounted (the
+/// counting's atomic operations are not part of any peer's decode, and client-go pays for
+/// none), then once counted, for the memory: the live-heap delta while the result is still
+/// held, the peak above the starting point during the call, and the allocations.
 fn measure<T>(body: &[u8], f: impl Fn(&[u8]) -> T, check: impl Fn(&T)) -> Sample {
-    let before = CURRENT.load(Relaxed);
-    PEAK.store(before, Relaxed);
-    let allocs0 = ALLOCS.load(Relaxed);
+    UNCOUNTED.with(|u| u.set(true));
     let t = Instant::now();
     let out = f(body);
     let secs = t.elapsed().as_secs_f64();
+    check(&out);
+    // Freed uncounted too: these blocks were never added.
+    drop(out);
+    UNCOUNTED.with(|u| u.set(false));
+
+    let before = CURRENT.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    let allocs0 = ALLOCS.load(Relaxed);
+    let out = f(body);
     let allocs = ALLOCS.load(Relaxed) - allocs0;
     let after = CURRENT.load(Relaxed);
     let peak = PEAK.load(Relaxed);
@@ -1034,11 +1069,13 @@ fn decode_and_memory() -> Result<(Decode, client_go::Metrics), Box<dyn std::erro
 
 /// Heap held per pod while the list `decode` returns is alive, by usable size (see `HELD`).
 fn held_per_pod<T>(decode: impl Fn() -> T) -> f64 {
+    HELD_ON.store(true, Relaxed);
     let before = HELD.load(Relaxed);
     let list = decode();
     let after = HELD.load(Relaxed);
+    HELD_ON.store(false, Relaxed);
     drop(list);
-    (after as f64 - before as f64) / PODS as f64
+    after.wrapping_sub(before) as isize as f64 / PODS as f64
 }
 
 /// Our protobuf decode of `pb` (a `k8s\0` PodList), median MB/s over `DECODE_RUNS`.
