@@ -246,19 +246,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // `PEERS_ONLY=informer`: only our informer, without and with the transform, in rounds.
     if std::env::var("PEERS_ONLY").is_ok_and(|only| only == "informer") {
-        let server = kubeclient_testserver::TestServer::builder()
-            .plain_http()
-            .history_window(PODS + 1_000)
-            .start()
-            .await?;
-        let seeded = cluster::seed(&server, PODS).await?;
-        for round in 0..4 {
-            for transform in [false, true] {
-                let s = cluster::informer_ours(&server, &seeded, transform).await?;
-                println!("round {round} transform {transform}: {s:?}");
-            }
-        }
-        return Ok(());
+        return informer_only().await;
     }
     println!(
         "peers benchmark: kubeclient (Kubernetes {}) vs kube 5 + k8s-openapi 0.29 (v1_35)",
@@ -273,11 +261,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // One server for every case and peer; its watch history holds the seeded MODIFIED events.
-    let server = kubeclient_testserver::TestServer::builder()
-        .plain_http()
-        .history_window(PODS + 1_000)
-        .start()
-        .await?;
+    let server = bench_server().await?;
     let (get, go_get) = get_overhead(&server).await?;
     let (dec, go_dec) = decode_and_memory()?;
     let cl = cluster_cases(&server).await?;
@@ -646,16 +630,35 @@ async fn watch_rounds(
     Ok((median(&mut ours), median(&mut theirs)))
 }
 
-/// `PEERS_ONLY=watch`: seed the server, then only the watch rounds.
-async fn watch_only() -> Result<(), Box<dyn std::error::Error>> {
-    let server = kubeclient_testserver::TestServer::builder()
+/// The benchmark's test server: plain HTTP, with a watch history that holds every pod's events.
+async fn bench_server() -> Result<kubeclient_testserver::TestServer, Box<dyn std::error::Error>> {
+    Ok(kubeclient_testserver::TestServer::builder()
         .plain_http()
         .history_window(PODS + 1_000)
         .start()
-        .await?;
+        .await?)
+}
+
+/// `PEERS_ONLY=watch`: seed the server, then only the watch rounds.
+async fn watch_only() -> Result<(), Box<dyn std::error::Error>> {
+    let server = bench_server().await?;
     let seeded = cluster::seed(&server, PODS).await?;
     let (ours, theirs) = watch_rounds(&server, &seeded).await?;
     println!("watch events/s, median: kubeclient {ours:.0} | kube-rs {theirs:.0}");
+    Ok(())
+}
+
+/// `PEERS_ONLY=informer`: seed the server, then our informer without and with the transform,
+/// in rounds (each must see the previous one's store freed: see `cluster::informer_ours`).
+async fn informer_only() -> Result<(), Box<dyn std::error::Error>> {
+    let server = bench_server().await?;
+    let seeded = cluster::seed(&server, PODS).await?;
+    for round in 0..4 {
+        for transform in [false, true] {
+            let s = cluster::informer_ours(&server, &seeded, transform).await?;
+            println!("round {round} transform {transform}: {s:?}");
+        }
+    }
     Ok(())
 }
 
