@@ -3,12 +3,8 @@
 # (kubeclient, k8s_openapi) with cachegrind, and runs every other rustc as is.
 # cargo calls: rustc-instructions.sh <path-to-rustc> <args...>
 set -euo pipefail
-crate="?"
-prev=""
-for a in "$@"; do
-  if [ "$prev" = "--crate-name" ]; then crate="$a"; fi
-  prev="$a"
-done
+. "$(dirname "$0")/rustc-crate-name.sh"
+crate="$(crate_name "$@")"
 case "$crate" in
   kubeclient | k8s_openapi) ;;
   *) exec "$@" ;;
