@@ -126,6 +126,20 @@ unsafe fn usable(p: *mut u8) -> usize {
     }
 }
 
+/// Counts a new block `p` (null: none) of layout `l`, when this thread's allocations count.
+///
+/// # Safety
+/// `p` must be null or a live block of the allocator in use.
+unsafe fn allocated(p: *mut u8, l: Layout) {
+    if !p.is_null() && counted() {
+        add(l.size());
+        if HELD_ON.load(Relaxed) {
+            HELD.fetch_add(usable(p), Relaxed);
+        }
+        ALLOCS.fetch_add(1, Relaxed);
+    }
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         let p = if base() == MIMALLOC {
@@ -133,13 +147,7 @@ unsafe impl GlobalAlloc for Counting {
         } else {
             System.alloc(l)
         };
-        if !p.is_null() && counted() {
-            add(l.size());
-            if HELD_ON.load(Relaxed) {
-                HELD.fetch_add(usable(p), Relaxed);
-            }
-            ALLOCS.fetch_add(1, Relaxed);
-        }
+        allocated(p, l);
         p
     }
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
@@ -148,13 +156,7 @@ unsafe impl GlobalAlloc for Counting {
         } else {
             System.alloc_zeroed(l)
         };
-        if !p.is_null() && counted() {
-            add(l.size());
-            if HELD_ON.load(Relaxed) {
-                HELD.fetch_add(usable(p), Relaxed);
-            }
-            ALLOCS.fetch_add(1, Relaxed);
-        }
+        allocated(p, l);
         p
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
