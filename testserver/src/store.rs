@@ -6,7 +6,7 @@ use crate::status::ApiError;
 use bytes::Bytes;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
 
 /// One stored object version: the JSON value and its serialized bytes, so reads and list
@@ -23,6 +23,8 @@ pub struct Stored {
     /// `bytes[item_from..]` is the object without its type, as lists of built-in kinds carry
     /// their items.
     item_from: usize,
+    /// The object's protobuf message, encoded when first asked for (`None`: no protobuf form).
+    message: OnceLock<Option<Bytes>>,
 }
 
 impl Stored {
@@ -34,7 +36,16 @@ impl Stored {
             bytes,
             rv,
             item_from,
+            message: OnceLock::new(),
         })
+    }
+
+    /// The object's protobuf message (what a protobuf list carries as an item), encoded once
+    /// per stored version; `None` when its kind has no protobuf form.
+    pub fn protobuf_message(&self) -> Option<&Bytes> {
+        self.message
+            .get_or_init(|| crate::protobuf::json_to_message(&self.bytes))
+            .as_ref()
     }
 
     /// The object without `apiVersion` and `kind`, written to `out`.

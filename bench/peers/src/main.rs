@@ -14,7 +14,7 @@
 //!    with and without a transform dropping managedFields) and watch throughput.
 //!
 //! `PEERS_PROFILE=json|pb` only decodes the fixture list in a loop (for perf or callgrind);
-//! `PEERS_ONLY=decode|watch|informer` runs only those cases (informer: ours, in rounds).
+//! `PEERS_ONLY=decode|list|watch|informer` runs only those cases (informer: ours, in rounds).
 //!
 //! `CARGO_TARGET_DIR=target/peers cargo run --release --manifest-path bench/peers/Cargo.toml`
 //!
@@ -249,6 +249,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `PEERS_ONLY=informer`: only our informer, without and with the transform, in rounds.
     if std::env::var("PEERS_ONLY").is_ok_and(|only| only == "informer") {
         return informer_only().await;
+    }
+    // `PEERS_ONLY=list`: only the list cases (all three peers).
+    if std::env::var("PEERS_ONLY").is_ok_and(|only| only == "list") {
+        return list_only().await;
     }
     println!(
         "peers benchmark: kubeclient (Kubernetes {}) vs kube 5 + k8s-openapi 0.29 (v1_35)",
@@ -647,6 +651,15 @@ async fn watch_only() -> Result<(), Box<dyn std::error::Error>> {
     let seeded = cluster::seed(&server, PODS).await?;
     let (ours, theirs) = watch_rounds(&server, &seeded).await?;
     println!("watch events/s, median: kubeclient {ours:.0} | kube-rs {theirs:.0}");
+    Ok(())
+}
+
+/// `PEERS_ONLY=list`: seed the server, then only the list cases.
+async fn list_only() -> Result<(), Box<dyn std::error::Error>> {
+    let server = bench_server().await?;
+    let seeded = cluster::seed(&server, PODS).await?;
+    let protobuf = cluster::serves_protobuf(&server);
+    cluster::lists(&server, &seeded, protobuf).await?;
     Ok(())
 }
 

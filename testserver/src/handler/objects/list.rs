@@ -190,7 +190,29 @@ pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiE
         let values: Vec<&Value> = items.iter().map(|i| &i.value).collect();
         return Ok(table_response(t, req, version, &values, meta));
     }
+    if req.protobuf && t.def.crd.is_none() {
+        if let Some(resp) = protobuf_list(t, &meta, &items) {
+            return Ok(resp);
+        }
+    }
     Ok(json_response(200, list_body(t, &meta, &items)))
+}
+
+/// A protobuf list answer written from the items' kept messages; `None` when an item has no
+/// protobuf form (the JSON answer is then converted whole, or sent as JSON).
+fn protobuf_list(t: &Target, meta: &Value, items: &[Arc<Stored>]) -> Option<Response<Body>> {
+    let messages = items
+        .iter()
+        .map(|i| i.protobuf_message().cloned())
+        .collect::<Option<Vec<Bytes>>>()?;
+    let body = crate::protobuf::list_body(&t.def.api_version(), &t.def.list_kind(), meta, messages)
+        .ok()?;
+    let mut resp = Response::new(crate::handler::full(body));
+    resp.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(kubeclient_runtime::proto::CONTENT_TYPE),
+    );
+    Some(resp)
 }
 
 /// A list of `items` with list metadata `meta`, copied from the stored bytes. Items of
