@@ -311,4 +311,27 @@ async fn protobuf_lists_equal_the_json_answer_converted() {
         assert!(pb.starts_with(kubeclient_runtime::proto::MAGIC), "{path}");
         assert_eq!(pb, converted, "{path}: protobuf list differs");
     }
+
+    // An object stored in one version and listed in another is read as the listed version's
+    // type, as the whole conversion reads it.
+    let hpa = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "web"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                 "minReplicas": 1, "maxReplicas": 3}});
+    let v2 = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers";
+    assert_eq!(
+        call(&c, &s, Method::POST, v2, Some(hpa)).await.0,
+        StatusCode::CREATED
+    );
+    for path in [
+        v2,
+        "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers",
+    ] {
+        let pb = get(path.into(), "application/vnd.kubernetes.protobuf").await;
+        let json = get(path.into(), "application/json").await;
+        let converted = kubeclient::kinds::json_to_protobuf(&json)
+            .expect("the list has a protobuf form")
+            .expect("the JSON list converts");
+        assert_eq!(pb, converted, "{path}: protobuf list differs");
+    }
 }

@@ -199,14 +199,20 @@ pub fn list(state: &State, t: &Target, req: &Req) -> Result<Response<Body>, ApiE
 }
 
 /// A protobuf list answer written from the items' kept messages; `None` when an item has no
-/// protobuf form (the JSON answer is then converted whole, or sent as JSON).
+/// protobuf form, or is stored in another version than the one listed (the JSON answer is then
+/// converted whole, its items read as the listed version's type, or sent as JSON).
 fn protobuf_list(t: &Target, meta: &Value, items: &[Arc<Stored>]) -> Option<Response<Body>> {
+    let api_version = t.def.api_version();
     let messages = items
         .iter()
-        .map(|i| i.protobuf_message().cloned())
+        .map(|i| {
+            let stored_as = i.value.get("apiVersion").and_then(Value::as_str);
+            (stored_as == Some(api_version.as_str()))
+                .then(|| i.protobuf_message().cloned())
+                .flatten()
+        })
         .collect::<Option<Vec<Bytes>>>()?;
-    let body = crate::protobuf::list_body(&t.def.api_version(), &t.def.list_kind(), meta, messages)
-        .ok()?;
+    let body = crate::protobuf::list_body(&api_version, &t.def.list_kind(), meta, messages).ok()?;
     let mut resp = Response::new(crate::handler::full(body));
     resp.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
