@@ -282,14 +282,32 @@ async fn protobuf_lists_equal_the_json_answer_converted() {
             StatusCode::CREATED
         );
     }
-    let get = |path: String, accept: &'static str| {
-        let req = c
-            .get(format!("{}{path}", s.base_url()))
-            .header("accept", accept);
+    // The protobuf answer to `path`, and the JSON answer to it converted whole, must be equal.
+    let same_as_converted = |path: String| {
+        let get = |accept: &'static str| {
+            c.get(format!("{}{path}", s.base_url()))
+                .header("accept", accept)
+                .send()
+        };
+        let (pb, json) = (
+            get("application/vnd.kubernetes.protobuf"),
+            get("application/json"),
+        );
         async move {
-            let resp = req.send().await.expect("request is answered");
-            assert_eq!(resp.status(), StatusCode::OK, "{path}");
-            resp.bytes().await.expect("body").to_vec()
+            let mut bodies = Vec::new();
+            for resp in [pb.await, json.await] {
+                let resp = resp.expect("request is answered");
+                assert_eq!(resp.status(), StatusCode::OK, "{path}");
+                bodies.push(resp.bytes().await.expect("body").to_vec());
+            }
+            let converted = kubeclient::kinds::json_to_protobuf(&bodies[1])
+                .expect("the list has a protobuf form")
+                .expect("the JSON list converts");
+            assert!(
+                bodies[0].starts_with(kubeclient_runtime::proto::MAGIC),
+                "{path}"
+            );
+            assert_eq!(bodies[0], converted, "{path}: protobuf list differs");
         }
     };
     let (_, first) = call(&c, &s, Method::GET, &format!("{PODS}?limit=2"), None).await;
@@ -302,14 +320,7 @@ async fn protobuf_lists_equal_the_json_answer_converted() {
         format!("?limit=2&continue={token}"),
         "?labelSelector=app%3Dnone".into(),
     ] {
-        let path = format!("{PODS}{query}");
-        let pb = get(path.clone(), "application/vnd.kubernetes.protobuf").await;
-        let json = get(path.clone(), "application/json").await;
-        let converted = kubeclient::kinds::json_to_protobuf(&json)
-            .expect("PodList has a protobuf form")
-            .expect("the JSON list converts");
-        assert!(pb.starts_with(kubeclient_runtime::proto::MAGIC), "{path}");
-        assert_eq!(pb, converted, "{path}: protobuf list differs");
+        same_as_converted(format!("{PODS}{query}")).await;
     }
 
     // An object stored in one version and listed in another is read as the listed version's
@@ -327,11 +338,6 @@ async fn protobuf_lists_equal_the_json_answer_converted() {
         v2,
         "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers",
     ] {
-        let pb = get(path.into(), "application/vnd.kubernetes.protobuf").await;
-        let json = get(path.into(), "application/json").await;
-        let converted = kubeclient::kinds::json_to_protobuf(&json)
-            .expect("the list has a protobuf form")
-            .expect("the JSON list converts");
-        assert_eq!(pb, converted, "{path}: protobuf list differs");
+        same_as_converted(path.into()).await;
     }
 }
