@@ -1373,6 +1373,8 @@ pub(crate) fn pod(i: usize, fields_spec: &Value) -> Value {
     let rs = "web-7d9f8c6b5";
     let name = format!("{rs}-{:05x}", i * 2654435761 % 0xfffff);
     let ip = format!("10.{}.{}.{}", 42 + i / 65536, (i / 256) % 256, i % 256);
+    // The kubelet's status entry is keyed by the pod's own IP, so no two pods' entries are equal.
+    let pod_ip_key = format!("k:{{\"ip\":\"{ip}\"}}");
     let node = format!(
         "ip-10-0-{}-{}.eu-west-1.compute.internal",
         i % 16,
@@ -1452,7 +1454,7 @@ pub(crate) fn pod(i: usize, fields_spec: &Value) -> Value {
                         "k:{\"type\":\"Ready\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}
                     },
                     "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {},
-                    "f:podIPs": {".": {}, "k:{\"ip\":\"10.42.0.1\"}": {".": {}, "f:ip": {}}}, "f:startTime": {}
+                    "f:podIPs": {".": {}, pod_ip_key: {".": {}, "f:ip": {}}}, "f:startTime": {}
                  }}}
             ]
         },
