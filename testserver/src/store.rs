@@ -40,6 +40,12 @@ impl Stored {
         })
     }
 
+    /// Whether the object is stored as `api_version` (`group/version`), so its stored bytes and
+    /// message answer a request made in that version as they are.
+    pub fn stored_as(&self, api_version: &str) -> bool {
+        self.value.get("apiVersion").and_then(Value::as_str) == Some(api_version)
+    }
+
     /// The object's protobuf message (what a protobuf list carries as an item), encoded once
     /// per stored version; `None` when its kind has no protobuf form.
     pub fn protobuf_message(&self) -> Option<&Bytes> {

@@ -206,8 +206,7 @@ fn protobuf_list(t: &Target, meta: &Value, items: &[Arc<Stored>]) -> Option<Resp
     let messages = items
         .iter()
         .map(|i| {
-            let stored_as = i.value.get("apiVersion").and_then(Value::as_str);
-            (stored_as == Some(api_version.as_str()))
+            i.stored_as(&api_version)
                 .then(|| i.protobuf_message().cloned())
                 .flatten()
         })

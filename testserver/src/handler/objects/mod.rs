@@ -87,7 +87,7 @@ fn schema(t: &Target) -> Option<&'static kubeclient::runtime::discovery::PatchSc
 /// The stored bytes, with `apiVersion` rewritten when the request used another version.
 pub fn render(t: &Target, s: &Stored) -> Bytes {
     let want = t.def.api_version();
-    if s.value.get("apiVersion").and_then(Value::as_str) == Some(want.as_str()) {
+    if s.stored_as(&want) {
         return s.bytes.clone();
     }
     let mut v = s.value.clone();
